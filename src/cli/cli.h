@@ -1,0 +1,22 @@
+/*
+ * cli.h: the elbship command line (front end).  main.c dispatches to one
+ * function per subcommand; each returns the process exit status.
+ */
+#ifndef ELBSHIP_CLI_H
+#define ELBSHIP_CLI_H
+
+/* Exit statuses, documented in `elbship --help` and the README. */
+enum {
+	EXIT_OK = 0,		/* everything read and written */
+	EXIT_INPUT = 1,		/* some input could not be read completely */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_MALFORMED = 3,	/* --strict and some lines were malformed */
+	EXIT_OUTPUT = 4		/* the output could not be written */
+};
+
+extern const char elbship_version[];
+
+int cmd_ship(int argc, char **argv);
+void ship_usage(FILE *f);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * main.c: `elbship COMMAND ...`: dispatch to the subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: elbship COMMAND [OPTIONS] [ARGS]\n"
+"\n"
+"Ship AWS load balancer logs (ALB, Classic ELB, NLB, ALB connection logs)\n"
+"to the Elastic Stack as ECS documents.\n"
+"\n"
+"Commands:\n"
+"  ship PATH...     parse log files, directories or - (stdin) into ECS\n"
+"                   NDJSON (stdout by default)\n"
+"  help [COMMAND]   show help for a command\n"
+"\n"
+"Options:\n"
+"  -h, --help       show this help\n"
+"  -V, --version    print the version\n"
+"\n"
+"Run `elbship ship --help` for the options of ship and the exit statuses.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 ||
+	    strcmp(cmd, "version") == 0) {
+		printf("elbship %s\n", elbship_version);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc > 2 && strcmp(argv[2], "ship") == 0)
+			ship_usage(stdout);
+		else
+			usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "ship") == 0)
+		return cmd_ship(argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		fprintf(stderr, "elbship: unknown option '%s' (try "
+		    "'elbship --help')\n", cmd);
+	else
+		fprintf(stderr, "elbship: unknown command '%s' (try "
+		    "'elbship --help')\n", cmd);
+	return EXIT_USAGE;
+}

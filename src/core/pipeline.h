@@ -1,0 +1,65 @@
+/*
+ * pipeline.h: one log stream from bytes to documents.
+ *
+ *   fd -> [gunzip if the first bytes are 1f 8b] -> lines -> ecs_line() -> sink
+ *
+ * Streaming: memory is bounded by the read size, the line limit and the
+ * sink's buffer, whatever the size of the input.  gzip input is decompressed
+ * on a second thread while the first parses (see pipeline.c), since the two
+ * together are what bounds throughput.
+ */
+#ifndef ELBSHIP_PIPELINE_H
+#define ELBSHIP_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "encode/ecs.h"
+#include "sink/sink.h"
+
+/* The longest line kept whole; longer lines become error documents. */
+#define PIPELINE_MAX_LINE_DEFAULT (256 * 1024)
+/* How much of an over-long line its error document keeps. */
+#define PIPELINE_LONG_KEEP 4096
+
+struct pipeline_opts {
+	size_t max_line;	/* 0: PIPELINE_MAX_LINE_DEFAULT */
+	int threads;		/* 0 or 1: decompress inline; 2: on a thread */
+};
+
+/* Counts for one stream; pipeline_stats_add() sums them for a run. */
+struct pipeline_stats {
+	uint64_t lines;		/* every line, blank ones included */
+	uint64_t blank;		/* empty or only spaces: skipped */
+	uint64_t docs;		/* documents written (= lines - blank) */
+	uint64_t malformed;	/* of docs: error documents */
+	uint64_t too_long;	/* of malformed: over the line limit */
+	uint64_t bytes_in;	/* bytes read (compressed if gzip) */
+	uint64_t bytes_decoded;	/* bytes after decompression */
+	uint64_t by_type[5];	/* docs by enum lbtype */
+	int gzip;		/* the stream was gzip */
+};
+
+enum {
+	PIPELINE_OK = 0,
+	PIPELINE_EINPUT = 1,	/* read error or corrupt/truncated gzip */
+	PIPELINE_ESINK = 2	/* the sink failed */
+};
+
+/**
+ * pipeline_run(opts, ef, fd, sink, st, err, errcap): read ${fd} to its end,
+ * writing one document per non-blank line to ${sink}, using ${ef} for the
+ * file's origin.  Counts go to ${st}.  Returns PIPELINE_OK, or an error code
+ * with a one-line message in ${err}; on a gzip or read error every complete
+ * line before the failure point has been written, and the message names the
+ * compressed offset.  Does not flush or close anything it did not open.
+ */
+int pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef,
+    int fd, struct sink *sink, struct pipeline_stats *st, char *err,
+    size_t errcap);
+
+/** pipeline_stats_add(sum, s): add the counts of ${s} to ${sum}. */
+void pipeline_stats_add(struct pipeline_stats *sum,
+    const struct pipeline_stats *s);
+
+#endif

@@ -1,0 +1,518 @@
+/*
+ * ecs.c: per-file state, the parts every document shares, dispatch by log
+ * type, and error documents.  See ecs.h; the field list is docs/fields.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "encode/ecs_int.h"
+#include "parse/albconn.h"
+#include "parse/alb.h"
+#include "parse/clb.h"
+#include "parse/nlb.h"
+#include "util/xalloc.h"
+
+#define ECS_VERSION "8.11.0"
+
+/* Append the JSON string "s" (quotes included) to o. */
+static char *
+put_cstr(char *o, const char *s)
+{
+	*o++ = '"';
+	o = jsonw_raw_str(o, slice_make(s, strlen(s)));
+	*o++ = '"';
+	return o;
+}
+
+static void
+format_fallback_time(struct ecs_file *f, const struct lbname *nm)
+{
+	if (nm->type != LB_UNKNOWN) {
+		const char *e = nm->end.p;	/* 20251103T1020Z */
+
+		f->nfallback_time = (size_t)snprintf(f->fallback_time,
+		    sizeof(f->fallback_time), "%.4s-%.2s-%.2sT%.2s:%.2s:00Z",
+		    e, e + 4, e + 6, e + 9, e + 11);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		f->nfallback_time = strftime(f->fallback_time,
+		    sizeof(f->fallback_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+}
+
+/**
+ * ecs_file_new(opts, origin): see ecs.h.
+ */
+struct ecs_file *
+ecs_file_new(const struct ecs_opts *opts, const struct ecs_origin *origin)
+{
+	struct ecs_file *f;
+	struct lbname nm;
+	struct slice id;
+	const char *namesrc;
+	size_t cap, i;
+	char *o;
+
+	f = xcalloc(1, sizeof(*f));
+	f->opts = opts;
+	namesrc = origin->name ? origin->name :
+	    origin->key ? origin->key : origin->path ? origin->path : "-";
+	id = docid_identity(slice_make(namesrc, strlen(namesrc)));
+	f->identity = xstrndup(id.p, id.n);
+	docid_base(id, f->idbase);
+	lbname_parse(f->identity, strlen(f->identity), &nm);
+	f->name_type = nm.type;
+	format_fallback_time(f, &nm);
+
+	cap = 512;
+	cap += 6 * (origin->path ? strlen(origin->path) : 0);
+	cap += 12 * (origin->bucket ? strlen(origin->bucket) : 0);
+	cap += 12 * (origin->key ? strlen(origin->key) : 0);
+	for (i = 0; i < opts->nlabels; i++)
+		cap += 6 * (strlen(opts->labels[i].key) +
+		    strlen(opts->labels[i].value)) + 8;
+	f->common = o = xmalloc(cap);
+	o = JW(o, ",\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
+	o = JW(o, ",\"cloud\":{\"provider\":\"aws\"");
+	if (nm.type != LB_UNKNOWN) {
+		o = JW(o, ",\"region\":\"");
+		o = jsonw_raw_str(o, nm.region);
+		o = JW(o, "\",\"account\":{\"id\":\"");
+		o = jsonw_raw_str(o, nm.account);
+		o = JW(o, "\"}");
+	}
+	*o++ = '}';
+	if (opts->nlabels > 0) {
+		o = JW(o, ",\"labels\":{");
+		for (i = 0; i < opts->nlabels; i++) {
+			if (i > 0)
+				*o++ = ',';
+			o = put_cstr(o, opts->labels[i].key);
+			*o++ = ':';
+			o = put_cstr(o, opts->labels[i].value);
+		}
+		*o++ = '}';
+	}
+	o = JW(o, ",\"log\":{\"file\":{\"path\":\"");
+	if (origin->bucket != NULL) {
+		o = JW(o, "s3://");
+		o = jsonw_raw_str(o, slice_make(origin->bucket,
+		    strlen(origin->bucket)));
+		*o++ = '/';
+		o = jsonw_raw_str(o, slice_make(origin->key, strlen(origin->key)));
+	} else {
+		const char *p = origin->path ? origin->path : "-";
+
+		o = jsonw_raw_str(o, slice_make(p, strlen(p)));
+	}
+	o = JW(o, "\"},\"offset\":");
+	f->ncommon = (size_t)(o - f->common);
+
+	f->aws_tail = o = xmalloc(cap);
+	if (origin->bucket != NULL) {
+		o = JW(o, ",\"s3\":{\"bucket\":{\"name\":");
+		o = put_cstr(o, origin->bucket);
+		o = JW(o, "},\"object\":{\"key\":");
+		o = put_cstr(o, origin->key);
+		o = JW(o, "}}");
+	}
+	*o++ = '}';
+	f->naws_tail = (size_t)(o - f->aws_tail);
+	return f;
+}
+
+/**
+ * ecs_file_type(f): see ecs.h.
+ */
+enum lbtype
+ecs_file_type(const struct ecs_file *f)
+{
+	return f->name_type;
+}
+
+/**
+ * ecs_file_identity(f): see ecs.h.
+ */
+const char *
+ecs_file_identity(const struct ecs_file *f)
+{
+	return f->identity;
+}
+
+/**
+ * ecs_bound(f, n): see ecs.h.
+ *
+ * Every line byte appears in at most three string fields (the request in
+ * url.original and in url.path/query/domain, and in event.original), each
+ * growing at most 6x when escaped (JSONW_STR_MAX); 4 KiB covers the field
+ * names and numbers.
+ */
+size_t
+ecs_bound(const struct ecs_file *f, size_t n)
+{
+	return 4 * JSONW_STR_MAX(n) + 4096 + f->ncommon + f->naws_tail +
+	    sizeof(((struct ecs_result *)0)->error) * 6;
+}
+
+/**
+ * ecs_file_free(f): see ecs.h.
+ */
+void
+ecs_file_free(struct ecs_file *f)
+{
+	if (f == NULL)
+		return;
+	free(f->identity);
+	free(f->common);
+	free(f->aws_tail);
+	free(f);
+}
+
+char *
+ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
+    uint64_t offset, const char *cat, const char *typ, struct ecs_result *res)
+{
+	o = JW(o, "{\"@timestamp\":\"");
+	o = jsonw_bytes(o, time);
+	if (!time_z)
+		*o++ = 'Z';
+	o = JW(o, "\",\"event\":{\"id\":\"");
+	res->idlen = docid_make(f->idbase, offset, res->id);
+	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
+	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
+	o = jsonw_lit(o, cat, strlen(cat));
+	o = JW(o, "\"],\"type\":[\"");
+	o = jsonw_lit(o, typ, strlen(typ));
+	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
+	return o;
+}
+
+char *
+ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
+    uint64_t offset)
+{
+	if (f->opts->event_original) {
+		o = JW(o, ",\"original\":\"");
+		o = jsonw_raw_str(o, slice_make(line, n));
+		*o++ = '"';
+	}
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
+	o = jsonw_u64(o, offset);
+	*o++ = '}';
+	return o;
+}
+
+char *
+ecs_source(char *o, struct slice ip, uint32_t port)
+{
+	char *m;
+
+	if (ip.p == NULL)
+		return o;
+	OPEN(o, m, "source");
+	PUT_STR(o, "address", ip);
+	PUT_STR(o, "ip", ip);
+	PUT_INT(o, "port", (int64_t)port);
+	CLOSE(o, m);
+	return o;
+}
+
+char *
+ecs_url(char *o, struct slice url)
+{
+	struct lb_url u;
+	char *m;
+
+	if (url.p == NULL)
+		return o;
+	OPEN(o, m, "url");
+	PUT_STR(o, "original", url);
+	if (lbval_url(url, &u) == 0) {
+		PUT_STR(o, "scheme", u.scheme);
+		PUT_STR(o, "domain", u.domain);
+		PUT_INT(o, "port", u.port);
+		PUT_STR(o, "path", u.path);
+		PUT_STR(o, "query", u.query);
+		PUT_STR(o, "fragment", u.fragment);
+	}
+	CLOSE(o, m);
+	return o;
+}
+
+/*
+ * tls.version and tls.version_protocol from "TLSv1.2" or NLB's "tlsv12":
+ * the protocol is the lower-cased part before 'v', the version the part
+ * after, with a '.' after its first digit if it has none ("12" -> "1.2").
+ * Elastic's ingest pipeline does the same.
+ */
+char *
+ecs_tls(char *o, struct slice cipher, struct slice proto)
+{
+	const char *v = NULL;
+	char *m;
+	size_t i;
+
+	if (cipher.p == NULL && proto.p == NULL)
+		return o;
+	OPEN(o, m, "tls");
+	PUT_STR(o, "cipher", cipher);
+	if (proto.p != NULL)
+		v = memchr(proto.p, 'v', proto.n);
+	if (v != NULL && v > proto.p && v + 1 < proto.p + proto.n) {
+		struct slice ver = slice_make(v + 1,
+		    (size_t)(proto.p + proto.n - v - 1));
+		int ok = 1;
+
+		for (i = 0; i < ver.n; i++)
+			if (!((ver.p[i] >= '0' && ver.p[i] <= '9') || ver.p[i] == '.'))
+				ok = 0;
+		if (ok) {
+			KEY(o, "version");
+			*o++ = '"';
+			if (memchr(ver.p, '.', ver.n) != NULL) {
+				o = jsonw_bytes(o, ver);
+			} else {
+				*o++ = ver.p[0];
+				*o++ = '.';
+				if (ver.n > 1)
+					o = jsonw_bytes(o, slice_make(ver.p + 1,
+					    ver.n - 1));
+				else
+					*o++ = '0';
+			}
+			*o++ = '"';
+			KEY(o, "version_protocol");
+			*o++ = '"';
+			for (i = 0; i < (size_t)(v - proto.p); i++) {
+				char c = proto.p[i];
+
+				if (c >= 'A' && c <= 'Z')
+					c = (char)(c + 32);
+				if (c == '"' || c == '\\' || (unsigned char)c < 0x20 ||
+				    (unsigned char)c >= 0x80)
+					c = '?';
+				*o++ = c;
+			}
+			*o++ = '"';
+		}
+	}
+	CLOSE(o, m);
+	return o;
+}
+
+char *
+ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
+{
+	const char *p, *end, *q;
+
+	if (list.p == NULL)
+		return o;
+	o = ecs_sep(o);
+	*o++ = '"';
+	o = jsonw_lit(o, key, nkey);
+	o = JW(o, "\":[");
+	p = list.p;
+	end = p + list.n;
+	while (p <= end) {
+		q = memchr(p, sep, (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		if (q > p) {
+			o = ecs_sep(o);
+			*o++ = '"';
+			o = jsonw_str(o, slice_make(p, (size_t)(q - p)));
+			*o++ = '"';
+		}
+		p = q + 1;
+	}
+	*o++ = ']';
+	return o;
+}
+
+char *
+ecs_extra(char *o, struct slice extra)
+{
+	struct lbtok t[16];
+	struct lb_err e;
+	struct slice more = extra;
+	int k, i;
+
+	if (extra.p == NULL)
+		return o;
+	KEY(o, "extra_fields");
+	*o++ = '[';
+	do {
+		k = lbtok_split(more.p, more.n, t, 16, &more, &e);
+		if (k < 0) {
+			/* Cannot split (unterminated quote): keep it whole. */
+			o = ecs_sep(o);
+			*o++ = '"';
+			o = jsonw_str(o, more);
+			*o++ = '"';
+			break;
+		}
+		for (i = 0; i < k; i++) {
+			o = ecs_sep(o);
+			*o++ = '"';
+			o = jsonw_str(o, slice_make(t[i].p, t[i].n));
+			*o++ = '"';
+		}
+	} while (more.p != NULL);
+	*o++ = ']';
+	return o;
+}
+
+/*
+ * The best time for an error document: the line's own timestamp if one of
+ * its first two tokens is one (every log type has it there), else the end
+ * of the file's interval from its name, else the time of the run.
+ */
+static struct slice
+error_time(struct ecs_file *f, const char *line, size_t n, int *z)
+{
+	const char *p = line, *end = line + n, *sp;
+	int i;
+
+	for (i = 0; i < 3 && p < end; i++) {
+		struct slice t;
+
+		sp = memchr(p, ' ', (size_t)(end - p));
+		t = slice_make(p, sp ? (size_t)(sp - p) : (size_t)(end - p));
+		if (lbval_time(t, z) == 0)
+			return t;
+		if (sp == NULL)
+			break;
+		p = sp + 1;
+	}
+	*z = 1;
+	return slice_make(f->fallback_time, f->nfallback_time);
+}
+
+static char *
+error_doc(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res)
+{
+	struct slice t;
+	int z;
+	size_t ml = strlen(res->error);
+
+	res->malformed = 1;
+	t = error_time(f, line, n, &z);
+	o = JW(o, "{\"@timestamp\":\"");
+	o = jsonw_bytes(o, t);
+	if (!z)
+		*o++ = 'Z';
+	o = JW(o, "\",\"event\":{\"id\":\"");
+	res->idlen = docid_make(f->idbase, off, res->id);
+	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
+	o = JW(o, "\",\"kind\":\"pipeline_error\",\"dataset\":\"aws.elb_logs\","
+	    "\"module\":\"aws\",\"original\":\"");
+	o = jsonw_raw_str(o, slice_make(line, n));
+	o = JW(o, "\"}");
+	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
+	o = jsonw_u64(o, off);
+	o = JW(o, "},\"error\":{\"type\":\"parse_error\",\"message\":\"");
+	o = jsonw_raw_str(o, slice_make(res->error, ml));
+	o = JW(o, "\"},\"tags\":[\"_elbship_parse_error\"]");
+	if (f->naws_tail > 1) {
+		o = JW(o, ",\"aws\":{");
+		o = jsonw_bytes(o, slice_make(f->aws_tail + 1, f->naws_tail - 1));
+	}
+	*o++ = '}';
+	return o;
+}
+
+const char *
+ecs_type_title(enum lbtype t)
+{
+	switch (t) {
+	case LB_ALB:
+		return "ALB access log";
+	case LB_CLB:
+		return "Classic ELB access log";
+	case LB_NLB:
+		return "NLB access log";
+	case LB_ALBCONN:
+		return "ALB connection log";
+	default:
+		return "unknown log type";
+	}
+}
+
+char *
+ecs_parse_error(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    const char *title, const struct lb_err *err, char *o,
+    struct ecs_result *res)
+{
+	size_t l = (size_t)snprintf(res->error, sizeof(res->error), "%s: ",
+	    title);
+
+	if (l >= sizeof(res->error))
+		l = sizeof(res->error) - 1;
+	lb_err_format(err, res->error + l, sizeof(res->error) - l);
+	return error_doc(f, line, n, off, o, res);
+}
+
+static enum lbtype
+sniff(const char *line, size_t n)
+{
+	if (alb_looks_like(line, n))
+		return LB_ALB;
+	if (nlb_looks_like(line, n))
+		return LB_NLB;
+	if (clb_looks_like(line, n))
+		return LB_CLB;
+	if (albconn_looks_like(line, n))
+		return LB_ALBCONN;
+	return LB_UNKNOWN;
+}
+
+/**
+ * ecs_line(f, line, n, offset, out, res): see ecs.h.
+ */
+char *
+ecs_line(struct ecs_file *f, const char *line, size_t n, uint64_t offset,
+    char *out, struct ecs_result *res)
+{
+	enum lbtype t = f->opts->type;
+
+	res->malformed = 0;
+	res->error[0] = '\0';
+	if (t == LB_UNKNOWN)
+		t = f->name_type;
+	if (t == LB_UNKNOWN)
+		t = sniff(line, n);
+	res->type = t;
+	switch (t) {
+	case LB_ALB:
+		return ecs_alb(f, line, n, offset, out, res);
+	case LB_CLB:
+		return ecs_clb(f, line, n, offset, out, res);
+	case LB_NLB:
+		return ecs_nlb(f, line, n, offset, out, res);
+	case LB_ALBCONN:
+		return ecs_albconn(f, line, n, offset, out, res);
+	default:
+		snprintf(res->error, sizeof(res->error), "%s",
+		    "not a line of any load balancer log type (ALB, Classic ELB, "
+		    "NLB, ALB connection); use --type to say which");
+		return error_doc(f, line, n, offset, out, res);
+	}
+}
+
+/**
+ * ecs_error_doc(f, line, n, offset, msg, out, res): see ecs.h.
+ */
+char *
+ecs_error_doc(struct ecs_file *f, const char *line, size_t n, uint64_t offset,
+    const char *msg, char *out, struct ecs_result *res)
+{
+	res->type = LB_UNKNOWN;
+	snprintf(res->error, sizeof(res->error), "%s", msg);
+	return error_doc(f, line, n, offset, out, res);
+}

@@ -1,0 +1,171 @@
+/*
+ * ecs_alb.c: ALB access log line -> ECS document.  Field by field in
+ * docs/fields.md; names follow Elastic's AWS integration (aws.elb_logs),
+ * with the fields it does not know yet (conn_trace_id, the transform
+ * fields, anything newer) under aws.elb.* as documented.
+ */
+#include "encode/ecs_int.h"
+#include "parse/alb.h"
+
+/*
+ * trace.id in W3C/OTel form from an X-Amzn-Trace-Id "Root=1-XXXXXXXX-
+ * YYYYYYYYYYYYYYYYYYYYYYYY": the 8 + 24 hex digits joined (32 hex), so ELB
+ * logs join up with APM traces.  Nothing if there is no well-formed Root.
+ */
+static char *
+put_trace_id(char *o, struct slice t)
+{
+	const char *p, *end;
+	size_t i;
+
+	if (t.p == NULL)
+		return o;
+	end = t.p + t.n;
+	for (p = t.p; end - p >= 7 + 8 + 1 + 24; p++) {
+		if (memcmp(p, "Root=1-", 7) != 0)
+			continue;
+		p += 7;
+		for (i = 0; i < 33; i++) {
+			char c = p[i];
+
+			if (i == 8) {
+				if (c != '-')
+					return o;
+				continue;
+			}
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			    (c >= 'A' && c <= 'F')))
+				return o;
+		}
+		o = JW(o, ",\"trace\":{\"id\":\"");
+		memcpy(o, p, 8);
+		memcpy(o + 8, p + 9, 24);
+		o += 32;
+		return JW(o, "\"}");
+	}
+	return o;
+}
+
+char *
+ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res)
+{
+	struct alb_rec r;
+	struct lb_err err;
+	char *m, *m2, *m3;
+
+	if (alb_parse(line, n, &r, &err) != 0)
+		return ecs_parse_error(f, line, n, off, "ALB access log", &err, o,
+		    res);
+	o = ecs_head(f, o, r.time, r.time_z, off, "web", "access", res);
+	if (r.elb_status_code >= 0) {
+		if (r.elb_status_code < 400)
+			o = JW(o, ",\"outcome\":\"success\"");
+		else
+			o = JW(o, ",\"outcome\":\"failure\"");
+	}
+	PUT_TIME(o, "start", r.request_creation_time, 1);
+	PUT_TIME(o, "end", r.time, r.time_z);
+	o = ecs_event_end(f, o, line, n, off);
+
+	o = ecs_source(o, r.client_ip, r.client_port);
+	if (r.domain_name.p != NULL) {
+		OPEN(o, m, "destination");
+		PUT_STR(o, "domain", r.domain_name);
+		CLOSE(o, m);
+	}
+	OPEN(o, m, "http");
+	OPEN(o, m2, "request");
+	PUT_STR(o, "method", r.req.method);
+	if (r.received_bytes >= 0) {
+		OPEN(o, m3, "body");
+		PUT_INT(o, "bytes", r.received_bytes);
+		CLOSE(o, m3);
+	}
+	CLOSE(o, m2);
+	OPEN(o, m2, "response");
+	PUT_INT(o, "status_code", r.elb_status_code);
+	if (r.sent_bytes >= 0) {
+		OPEN(o, m3, "body");
+		PUT_INT(o, "bytes", r.sent_bytes);
+		CLOSE(o, m3);
+	}
+	CLOSE(o, m2);
+	PUT_STR(o, "version", r.req.version);
+	CLOSE(o, m);
+	o = ecs_url(o, r.req.url);
+	if (r.user_agent.p != NULL) {
+		OPEN(o, m, "user_agent");
+		PUT_STR(o, "original", r.user_agent);
+		CLOSE(o, m);
+	}
+	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol);
+	o = put_trace_id(o, r.trace_id);
+
+	o = JW(o, ",\"aws\":{\"elb\":{");
+	PUT_STR(o, "name", r.elb);
+	PUT_STR(o, "type", r.type);
+	o = JW(o, ",\"protocol\":\"http\"");
+	if (r.target_ip.p != NULL || r.target_status_code >= 0) {
+		OPEN(o, m, "backend");
+		PUT_STR(o, "ip", r.target_ip);
+		if (r.target_ip.p != NULL)
+			PUT_INT(o, "port", (int64_t)r.target_port);
+		if (r.target_status_code >= 0) {
+			o = JW(o, ",\"http\":{\"response\":{\"status_code\":");
+			o = jsonw_u64(o, (uint64_t)r.target_status_code);
+			o = JW(o, "}}");
+		}
+		CLOSE(o, m);
+	}
+	if (r.request_processing_time.p) {
+		o = JW(o, ",\"request_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, r.request_processing_time);
+		*o++ = '}';
+	}
+	if (r.target_processing_time.p) {
+		o = JW(o, ",\"backend_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, r.target_processing_time);
+		*o++ = '}';
+	}
+	if (r.response_processing_time.p) {
+		o = JW(o, ",\"response_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, r.response_processing_time);
+		*o++ = '}';
+	}
+	PUT_STR(o, "ssl_cipher", r.ssl_cipher);
+	PUT_STR(o, "ssl_protocol", r.ssl_protocol);
+	if (r.target_group_arn.p != NULL) {
+		OPEN(o, m, "target_group");
+		PUT_STR(o, "arn", r.target_group_arn);
+		CLOSE(o, m);
+	}
+	PUT_STR(o, "trace_id", r.trace_id);
+	if (r.chosen_cert_arn.p != NULL) {
+		OPEN(o, m, "chosen_cert");
+		PUT_STR(o, "arn", r.chosen_cert_arn);
+		CLOSE(o, m);
+	}
+	PUT_INT(o, "matched_rule_priority", r.matched_rule_priority);
+	o = ecs_list(o, "action_executed", 15, r.actions_executed, ',');
+	PUT_STR(o, "redirect_url", r.redirect_url);
+	if (r.error_reason.p != NULL) {
+		OPEN(o, m, "error");
+		PUT_STR(o, "reason", r.error_reason);
+		CLOSE(o, m);
+	}
+	o = ecs_list(o, "target_port", 11, r.target_port_list, ' ');
+	o = ecs_list(o, "target_status_code", 18, r.target_status_code_list,
+	    ' ');
+	PUT_STR(o, "classification", r.classification);
+	PUT_STR(o, "classification_reason", r.classification_reason);
+	PUT_STR(o, "connection_trace_id", r.conn_trace_id);
+	PUT_STR(o, "transformed_host", r.transformed_host);
+	PUT_STR(o, "transformed_uri", r.transformed_uri);
+	PUT_STR(o, "request_transform_status", r.request_transform_status);
+	o = ecs_extra(o, r.extra);
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));
+	*o++ = '}';
+	return o;
+}

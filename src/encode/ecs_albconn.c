@@ -1,0 +1,90 @@
+/*
+ * ecs_albconn.c: ALB connection log line -> ECS document.  One document
+ * per connection attempt; the client goes to source.* (so geo enrichment
+ * works as for access logs), the mTLS client certificate to tls.client.*
+ * and aws.elb.leaf_client_cert_*, and conn_trace_id to
+ * aws.elb.connection_trace_id, the field access log documents carry too,
+ * so the two join.
+ */
+#include "encode/ecs_int.h"
+#include "parse/albconn.h"
+
+char *
+ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res)
+{
+	struct albconn_rec r;
+	struct lb_err err;
+	char *m, *m2, *tls_start;
+
+	if (albconn_parse(line, n, &r, &err) != 0)
+		return ecs_parse_error(f, line, n, off, "ALB connection log", &err,
+		    o, res);
+	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
+	    res);
+	if (r.tls_verify_status.p != NULL) {
+		if (slice_eq(r.tls_verify_status, "Success"))
+			o = JW(o, ",\"outcome\":\"success\"");
+		else
+			o = JW(o, ",\"outcome\":\"failure\"");
+	}
+	PUT_TIME(o, "end", r.time, r.time_z);
+	o = ecs_event_end(f, o, line, n, off);
+
+	o = ecs_source(o, r.client_ip, r.client_port);
+	if (r.listener_port >= 0 || r.ip_address.p != NULL) {
+		OPEN(o, m, "destination");
+		PUT_STR(o, "ip", r.ip_address);
+		PUT_INT(o, "port", r.listener_port);
+		CLOSE(o, m);
+	}
+	tls_start = o;
+	o = ecs_tls(o, r.tls_cipher, r.tls_protocol);
+	if (r.leaf_client_cert_subject.p != NULL ||
+	    r.cert_not_before.p != NULL ||
+	    r.leaf_client_cert_serial_number.p != NULL) {
+		/* tls.client.* goes inside tls: reopen it if ecs_tls wrote it. */
+		if (o != tls_start)
+			o--;
+		else
+			o = JW(o, ",\"tls\":{");
+		OPEN(o, m2, "client");
+		PUT_STR(o, "subject", r.leaf_client_cert_subject);
+		PUT_TIME(o, "not_before", r.cert_not_before, 1);
+		PUT_TIME(o, "not_after", r.cert_not_after, 1);
+		if (r.leaf_client_cert_serial_number.p != NULL) {
+			o = JW(o, ",\"x509\":{\"serial_number\":\"");
+			o = jsonw_str(o, r.leaf_client_cert_serial_number);
+			o = JW(o, "\"}");
+		}
+		CLOSE(o, m2);
+		*o++ = '}';
+	}
+
+	o = JW(o, ",\"aws\":{\"elb\":{");
+	PUT_STR(o, "name", r.elb);
+	o = JW(o, ",\"protocol\":\"tcp\"");
+	if (r.listener_port >= 0) {
+		o = JW(o, ",\"listener\":\"");
+		o = jsonw_u64(o, (uint64_t)r.listener_port);
+		*o++ = '"';
+	}
+	PUT_STR(o, "ssl_protocol", r.tls_protocol);
+	PUT_STR(o, "ssl_cipher", r.tls_cipher);
+	PUT_NUM(o, "tls_handshake_latency", r.tls_handshake_latency);
+	PUT_STR(o, "leaf_client_cert_subject", r.leaf_client_cert_subject);
+	PUT_TIME(o, "leaf_client_cert_not_before", r.cert_not_before, 1);
+	PUT_TIME(o, "leaf_client_cert_not_after", r.cert_not_after, 1);
+	PUT_STR(o, "leaf_client_cert_serial_number",
+	    r.leaf_client_cert_serial_number);
+	PUT_STR(o, "tls_verify_status", r.tls_verify_status);
+	PUT_STR(o, "tls_error_code", r.tls_verify_error);
+	PUT_STR(o, "connection_trace_id", r.conn_trace_id);
+	PUT_STR(o, "tls_keyexchange", r.tls_keyexchange);
+	PUT_STR(o, "node_ip", r.ip_address);
+	o = ecs_extra(o, r.extra);
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));
+	*o++ = '}';
+	return o;
+}

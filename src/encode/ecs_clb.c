@@ -1,0 +1,114 @@
+/*
+ * ecs_clb.c: Classic ELB access log line -> ECS document.  HTTP listener
+ * lines map like ALB lines; TCP/SSL listener lines (no status, no request)
+ * get event.category network, aws.elb.protocol tcp, and their byte counts
+ * as source.bytes / destination.bytes, as Elastic's integration does.
+ */
+#include "encode/ecs_int.h"
+#include "parse/clb.h"
+
+char *
+ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res)
+{
+	struct clb_rec r;
+	struct lb_err err;
+	char *m, *m2, *m3;
+
+	if (clb_parse(line, n, &r, &err) != 0)
+		return ecs_parse_error(f, line, n, off, "Classic ELB access log",
+		    &err, o, res);
+	o = ecs_head(f, o, r.time, r.time_z, off, r.tcp ? "network" : "web",
+	    r.tcp ? "connection" : "access", res);
+	if (r.elb_status_code >= 0) {
+		if (r.elb_status_code < 400)
+			o = JW(o, ",\"outcome\":\"success\"");
+		else
+			o = JW(o, ",\"outcome\":\"failure\"");
+	}
+	PUT_TIME(o, "end", r.time, r.time_z);
+	o = ecs_event_end(f, o, line, n, off);
+
+	o = ecs_source(o, r.client_ip, r.client_port);
+	if (r.tcp) {
+		/* Re-open source to add bytes: simpler to write them apart. */
+		if (r.received_bytes >= 0 && r.client_ip.p != NULL) {
+			o--;	/* drop source's closing brace */
+			PUT_INT(o, "bytes", r.received_bytes);
+			*o++ = '}';
+		}
+		if (r.sent_bytes >= 0) {
+			OPEN(o, m, "destination");
+			PUT_INT(o, "bytes", r.sent_bytes);
+			CLOSE(o, m);
+		}
+	} else {
+		OPEN(o, m, "http");
+		OPEN(o, m2, "request");
+		PUT_STR(o, "method", r.req.method);
+		if (r.received_bytes >= 0) {
+			OPEN(o, m3, "body");
+			PUT_INT(o, "bytes", r.received_bytes);
+			CLOSE(o, m3);
+		}
+		CLOSE(o, m2);
+		OPEN(o, m2, "response");
+		PUT_INT(o, "status_code", r.elb_status_code);
+		if (r.sent_bytes >= 0) {
+			OPEN(o, m3, "body");
+			PUT_INT(o, "bytes", r.sent_bytes);
+			CLOSE(o, m3);
+		}
+		CLOSE(o, m2);
+		PUT_STR(o, "version", r.req.version);
+		CLOSE(o, m);
+		o = ecs_url(o, r.req.url);
+	}
+	if (r.user_agent.p != NULL) {
+		OPEN(o, m, "user_agent");
+		PUT_STR(o, "original", r.user_agent);
+		CLOSE(o, m);
+	}
+	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol);
+
+	o = JW(o, ",\"aws\":{\"elb\":{");
+	PUT_STR(o, "name", r.elb);
+	if (r.tcp)
+		o = JW(o, ",\"protocol\":\"tcp\"");
+	else
+		o = JW(o, ",\"protocol\":\"http\"");
+	if (r.backend_ip.p != NULL || r.backend_status_code >= 0) {
+		OPEN(o, m, "backend");
+		PUT_STR(o, "ip", r.backend_ip);
+		if (r.backend_ip.p != NULL)
+			PUT_INT(o, "port", (int64_t)r.backend_port);
+		if (r.backend_status_code >= 0) {
+			o = JW(o, ",\"http\":{\"response\":{\"status_code\":");
+			o = jsonw_u64(o, (uint64_t)r.backend_status_code);
+			o = JW(o, "}}");
+		}
+		CLOSE(o, m);
+	}
+	if (r.request_processing_time.p) {
+		o = JW(o, ",\"request_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, r.request_processing_time);
+		*o++ = '}';
+	}
+	if (r.backend_processing_time.p) {
+		o = JW(o, ",\"backend_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, r.backend_processing_time);
+		*o++ = '}';
+	}
+	if (r.response_processing_time.p) {
+		o = JW(o, ",\"response_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, r.response_processing_time);
+		*o++ = '}';
+	}
+	PUT_STR(o, "ssl_cipher", r.ssl_cipher);
+	PUT_STR(o, "ssl_protocol", r.ssl_protocol);
+	o = ecs_extra(o, r.extra);
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));
+	*o++ = '}';
+	return o;
+}

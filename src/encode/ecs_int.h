@@ -1,0 +1,135 @@
+/*
+ * ecs_int.h: internals shared by ecs.c and the per-type encoders
+ * (ecs_alb.c, ecs_clb.c, ecs_nlb.c, ecs_albconn.c).  Not for other modules.
+ *
+ * Writing nested JSON without a tree: a field writes a comma unless it is
+ * the first in its object (the byte before is '{' or '['), and an object
+ * that ended up empty is rolled back with the key that opened it.
+ */
+#ifndef ELBSHIP_ECS_INT_H
+#define ELBSHIP_ECS_INT_H
+
+#include "encode/ecs.h"
+#include "encode/jsonw.h"
+#include "parse/lbtok.h"
+#include "parse/lbval.h"
+
+struct ecs_file {
+	const struct ecs_opts *opts;
+	enum lbtype name_type;		/* from the file name */
+	char idbase[DOCID_BASE_LEN];
+	char *identity;			/* NUL-terminated */
+	char *common;			/* ,"ecs":..,"cloud":..,"labels":..,"log":{"file":{"path":..},"offset": */
+	size_t ncommon;
+	char *aws_tail;			/* "}" or ,"s3":{..}} */
+	size_t naws_tail;
+	char fallback_time[32];		/* for error documents without a time */
+	size_t nfallback_time;
+};
+
+static inline char *
+ecs_sep(char *o)
+{
+	if (o[-1] != '{' && o[-1] != '[')
+		*o++ = ',';
+	return o;
+}
+
+/* "key": with the separating comma if needed; key is a string literal. */
+#define KEY(o, key) ((o) = ecs_sep(o), (o) = JW((o), "\"" key "\":"))
+
+/* Open "key":{ remembering where to roll back to if it stays empty. */
+#define OPEN(o, mark, key) ((mark) = (o), KEY(o, key), *(o)++ = '{')
+#define CLOSE(o, mark) ((o)[-1] == '{' ? ((o) = (mark)) : (*(o)++ = '}', (o)))
+
+/* String value (decoded), only if present. */
+#define PUT_STR(o, key, v) do {                                          \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		KEY(o, key);                                             \
+		*(o)++ = '"';                                            \
+		(o) = jsonw_str((o), v_);                                \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
+/* Number copied from a validated slice, only if present. */
+#define PUT_NUM(o, key, v) do {                                          \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		KEY(o, key);                                             \
+		(o) = jsonw_bytes((o), v_);                              \
+	}                                                                \
+} while (0)
+
+/* Integer, only if >= 0. */
+#define PUT_INT(o, key, v) do {                                          \
+	int64_t v_ = (v);                                                \
+	if (v_ >= 0) {                                                   \
+		KEY(o, key);                                             \
+		(o) = jsonw_u64((o), (uint64_t)v_);                      \
+	}                                                                \
+} while (0)
+
+/* A time as a JSON string, with `Z` added when AWS left it off. */
+#define PUT_TIME(o, key, v, z) do {                                      \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		KEY(o, key);                                             \
+		*(o)++ = '"';                                            \
+		(o) = jsonw_bytes((o), v_);                              \
+		if (!(z))                                                \
+			*(o)++ = 'Z';                                    \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
+/*
+ * Common document head: {"@timestamp":..,"event":{"id":..,"kind":"event",
+ * "category":[cat],"type":[typ],"dataset":..,"module":"aws" -- the event
+ * object is left open for the type's own event fields; ecs_event_end()
+ * closes it and adds the per-file fields.
+ */
+char *ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
+    uint64_t offset, const char *cat, const char *typ, struct ecs_result *res);
+
+/* Close the event object (adding event.original if asked) and add the
+ * per-file fields and log.offset. */
+char *ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
+    uint64_t offset);
+
+/* Write "url":{..} for a request URL, "http":{..} parts are the caller's. */
+char *ecs_url(char *o, struct slice url);
+
+/* Write "tls":{"cipher","version","version_protocol"} pieces. */
+char *ecs_tls(char *o, struct slice cipher, struct slice protocol);
+
+/* Write "source":{"address","ip","port"}. */
+char *ecs_source(char *o, struct slice ip, uint32_t port);
+
+/* Write "key":[..] splitting ${list} at ${sep}; nothing if absent. */
+char *ecs_list(char *o, const char *key, size_t nkey, struct slice list,
+    char sep);
+
+/* Write "aws.elb.extra_fields":[..] for unsplit trailing fields. */
+char *ecs_extra(char *o, struct slice extra);
+
+/* The per-type bodies: write everything after the head and close "}". */
+char *ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res);
+char *ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res);
+char *ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res);
+char *ecs_albconn(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, char *o, struct ecs_result *res);
+
+/* "ALB access log" and so on, for messages. */
+const char *ecs_type_title(enum lbtype t);
+
+/* Write the error document for a line its parser rejected. */
+char *ecs_parse_error(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, const char *typename, const struct lb_err *err, char *o,
+    struct ecs_result *res);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * ecs_nlb.c: NLB (TLS listener) access log line -> ECS document.  Names
+ * follow Elastic's integration: the listener's destination ip:port goes to
+ * aws.elb.backend.*, byte counts to source.bytes / destination.bytes, the
+ * SNI to destination.domain, times in milliseconds under *.ms.
+ */
+#include "encode/ecs_int.h"
+#include "parse/nlb.h"
+
+char *
+ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res)
+{
+	struct nlb_rec r;
+	struct lb_err err;
+	char *m;
+
+	if (nlb_parse(line, n, &r, &err) != 0)
+		return ecs_parse_error(f, line, n, off, "NLB access log", &err, o,
+		    res);
+	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
+	    res);
+	PUT_TIME(o, "start", r.tls_connection_creation_time,
+	    r.tls_connection_creation_time_z);
+	PUT_TIME(o, "end", r.time, r.time_z);
+	o = ecs_event_end(f, o, line, n, off);
+
+	if (r.client_ip.p != NULL) {
+		OPEN(o, m, "source");
+		PUT_STR(o, "address", r.client_ip);
+		PUT_STR(o, "ip", r.client_ip);
+		PUT_INT(o, "port", (int64_t)r.client_port);
+		PUT_INT(o, "bytes", r.received_bytes);
+		CLOSE(o, m);
+	}
+	OPEN(o, m, "destination");
+	PUT_STR(o, "domain", r.domain_name);
+	PUT_INT(o, "bytes", r.sent_bytes);
+	CLOSE(o, m);
+	o = ecs_tls(o, r.tls_cipher, r.tls_protocol_version);
+
+	o = JW(o, ",\"aws\":{\"elb\":{");
+	PUT_STR(o, "name", r.elb);
+	PUT_STR(o, "type", r.type);
+	o = JW(o, ",\"protocol\":\"tcp\"");
+	PUT_STR(o, "listener", r.listener);
+	if (r.destination_ip.p != NULL) {
+		OPEN(o, m, "backend");
+		PUT_STR(o, "ip", r.destination_ip);
+		PUT_INT(o, "port", (int64_t)r.destination_port);
+		CLOSE(o, m);
+	}
+	if (r.connection_time.p) {
+		o = JW(o, ",\"connection_time\":{\"ms\":");
+		o = jsonw_bytes(o, r.connection_time);
+		*o++ = '}';
+	}
+	if (r.tls_handshake_time.p) {
+		o = JW(o, ",\"tls_handshake_time\":{\"ms\":");
+		o = jsonw_bytes(o, r.tls_handshake_time);
+		*o++ = '}';
+	}
+	PUT_STR(o, "incoming_tls_alert", r.incoming_tls_alert);
+	if (r.chosen_cert_arn.p != NULL || r.chosen_cert_serial.p != NULL) {
+		OPEN(o, m, "chosen_cert");
+		PUT_STR(o, "arn", r.chosen_cert_arn);
+		PUT_STR(o, "serial", r.chosen_cert_serial);
+		CLOSE(o, m);
+	}
+	PUT_STR(o, "ssl_cipher", r.tls_cipher);
+	PUT_STR(o, "ssl_protocol", r.tls_protocol_version);
+	PUT_STR(o, "tls_named_group", r.tls_named_group);
+	PUT_STR(o, "alpn_fe_protocol", r.alpn_fe_protocol);
+	PUT_STR(o, "alpn_be_protocol", r.alpn_be_protocol);
+	PUT_STR(o, "alpn_client_preference_list", r.alpn_client_preference_list);
+	PUT_TIME(o, "tls_connection_creation_time",
+	    r.tls_connection_creation_time, r.tls_connection_creation_time_z);
+	o = ecs_extra(o, r.extra);
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));
+	*o++ = '}';
+	return o;
+}

@@ -1,0 +1,307 @@
+/*
+ * lbval.c: value checks for load balancer log fields.  See lbval.h.
+ *
+ * Written by hand rather than with strtol/sscanf/strptime: these run for
+ * every field of every line, work on unterminated slices, and must reject
+ * anything that would not be valid in JSON or in an Elasticsearch `ip`
+ * or `date` field (a document rejected by the cluster is a dead letter).
+ */
+#include <arpa/inet.h>
+
+#include "parse/lbval.h"
+
+static inline int
+isdig(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+static int
+dig2(const char *p, int lo, int hi)
+{
+	int v;
+
+	if (!isdig(p[0]) || !isdig(p[1]))
+		return -1;
+	v = (p[0] - '0') * 10 + (p[1] - '0');
+	return (v < lo || v > hi) ? -1 : 0;
+}
+
+/**
+ * lbval_time(s, has_z): see lbval.h.
+ */
+int
+lbval_time(struct slice s, int *has_z)
+{
+	const char *p = s.p;
+	size_t i, n = s.n;
+
+	/* 2025-11-03T10:15:42 is 19 bytes. */
+	if (p == NULL || n < 19)
+		return -1;
+	if (!isdig(p[0]) || !isdig(p[1]) || !isdig(p[2]) || !isdig(p[3]) ||
+	    p[4] != '-' || dig2(p + 5, 1, 12) || p[7] != '-' ||
+	    dig2(p + 8, 1, 31) || p[10] != 'T' || dig2(p + 11, 0, 23) ||
+	    p[13] != ':' || dig2(p + 14, 0, 59) || p[16] != ':' ||
+	    dig2(p + 17, 0, 60))
+		return -1;
+	i = 19;
+	if (i < n && p[i] == '.') {
+		size_t d = ++i;
+
+		while (i < n && isdig(p[i]))
+			i++;
+		if (i == d || i - d > 9)
+			return -1;
+	}
+	*has_z = 0;
+	if (i < n && p[i] == 'Z') {
+		*has_z = 1;
+		i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+/**
+ * lbval_uint(s, max, v): see lbval.h.
+ */
+int
+lbval_uint(struct slice s, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (s.p == NULL || s.n == 0 || s.n > 20)
+		return -1;
+	for (i = 0; i < s.n; i++) {
+		unsigned d = (unsigned char)s.p[i] - '0';
+
+		if (d > 9)
+			return -1;
+		if (x > (max - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/**
+ * lbval_dec(s): see lbval.h.
+ */
+int
+lbval_dec(struct slice s)
+{
+	size_t i = 0, n = s.n;
+	const char *p = s.p;
+
+	if (p == NULL || n == 0 || !isdig(p[0]))
+		return -1;
+	if (p[0] == '0')
+		i = 1;
+	else
+		while (i < n && isdig(p[i]))
+			i++;
+	if (i < n && p[i] == '.') {
+		size_t d = ++i;
+
+		while (i < n && isdig(p[i]))
+			i++;
+		if (i == d)
+			return -1;
+	}
+	return i == n ? 0 : -1;
+}
+
+static int
+ip4(const char *p, size_t n)
+{
+	size_t i = 0;
+	int octets = 0;
+
+	while (octets < 4) {
+		unsigned v = 0, nd = 0;
+
+		while (i < n && isdig(p[i]) && nd < 4) {
+			v = v * 10 + (unsigned)(p[i] - '0');
+			nd++;
+			i++;
+		}
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && p[i - nd] == '0'))
+			return -1;
+		if (++octets == 4)
+			break;
+		if (i >= n || p[i] != '.')
+			return -1;
+		i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+/**
+ * lbval_ip(s): see lbval.h.
+ */
+int
+lbval_ip(struct slice s)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	unsigned char bin[16];
+
+	if (s.p == NULL || s.n == 0)
+		return -1;
+	if (memchr(s.p, ':', s.n) == NULL)
+		return ip4(s.p, s.n);
+	if (s.n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	return inet_pton(AF_INET6, buf, bin) == 1 ? 0 : -1;
+}
+
+/**
+ * lbval_ipport(s, ip, port): see lbval.h.
+ */
+int
+lbval_ipport(struct slice s, struct slice *ip, uint32_t *port)
+{
+	const char *c;
+	uint64_t v;
+	struct slice a;
+
+	if (s.p == NULL || s.n < 3)
+		return -1;
+	c = s.p + s.n - 1;
+	while (c > s.p && *c != ':')
+		c--;
+	if (c == s.p)
+		return -1;
+	a = slice_make(s.p, (size_t)(c - s.p));
+	if (lbval_uint(slice_make(c + 1, (size_t)(s.p + s.n - c - 1)), 65535, &v))
+		return -1;
+	if (a.n >= 2 && a.p[0] == '[' && a.p[a.n - 1] == ']')
+		a = slice_make(a.p + 1, a.n - 2);
+	if (lbval_ip(a))
+		return -1;
+	*ip = a;
+	*port = (uint32_t)v;
+	return 0;
+}
+
+static struct slice
+dash_none(struct slice s)
+{
+	if (s.n == 0 || (s.n == 1 && s.p[0] == '-'))
+		return SLICE_NONE;
+	return s;
+}
+
+/**
+ * lbval_request(s, r): see lbval.h.
+ */
+void
+lbval_request(struct slice s, struct lb_request *r)
+{
+	const char *sp1, *sp2, *end;
+	size_t n = s.n;
+
+	r->method = r->url = r->version = SLICE_NONE;
+	if (s.p == NULL)
+		return;
+	/* CLB TCP/SSL listeners write "- - - " with a trailing space. */
+	while (n > 0 && s.p[n - 1] == ' ')
+		n--;
+	end = s.p + n;
+	sp1 = memchr(s.p, ' ', n);
+	if (sp1 == NULL) {
+		r->url = dash_none(slice_make(s.p, n));
+		return;
+	}
+	sp2 = end - 1;
+	while (sp2 > sp1 && *sp2 != ' ')
+		sp2--;
+	r->method = dash_none(slice_make(s.p, (size_t)(sp1 - s.p)));
+	if (sp2 == sp1) {
+		r->url = dash_none(slice_make(sp1 + 1, (size_t)(end - sp1 - 1)));
+		return;
+	}
+	r->url = dash_none(slice_make(sp1 + 1, (size_t)(sp2 - sp1 - 1)));
+	r->version = dash_none(slice_make(sp2 + 1, (size_t)(end - sp2 - 1)));
+	if (r->version.p != NULL && r->version.n > 5 &&
+	    memcmp(r->version.p, "HTTP/", 5) == 0)
+		r->version = slice_make(r->version.p + 5, r->version.n - 5);
+}
+
+/**
+ * lbval_url(s, u): see lbval.h.
+ */
+int
+lbval_url(struct slice s, struct lb_url *u)
+{
+	const char *p = s.p, *end = s.p + s.n, *q, *h;
+	uint64_t port;
+
+	u->scheme = u->domain = u->path = u->query = u->fragment = SLICE_NONE;
+	u->port = -1;
+	if (p == NULL || s.n == 0)
+		return -1;
+	if (*p != '/') {
+		/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) "://" */
+		for (q = p; q < end; q++) {
+			char c = *q;
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (q > p && (isdig(c) || c == '+' || c == '-' || c == '.'))))
+				break;
+		}
+		if (q == p || end - q < 3 || q[0] != ':' || q[1] != '/' || q[2] != '/')
+			return -1;
+		u->scheme = slice_make(p, (size_t)(q - p));
+		h = q + 3;
+		for (q = h; q < end && *q != '/' && *q != '?' && *q != '#'; q++)
+			;
+		/* authority h..q: host, [v6], host:port; drop any userinfo. */
+		{
+			const char *a = h, *ae = q, *at, *c;
+
+			for (at = ae; at > a && at[-1] != '@'; at--)
+				;
+			if (at > a)
+				a = at;
+			if (a < ae && *a == '[') {
+				c = memchr(a, ']', (size_t)(ae - a));
+				if (c == NULL)
+					return -1;
+				u->domain = slice_make(a + 1, (size_t)(c - a - 1));
+				c++;
+			} else {
+				for (c = a; c < ae && *c != ':'; c++)
+					;
+				u->domain = slice_make(a, (size_t)(c - a));
+			}
+			if (c < ae) {
+				if (*c != ':' || lbval_uint(slice_make(c + 1,
+				    (size_t)(ae - c - 1)), 65535, &port))
+					return -1;
+				u->port = (int32_t)port;
+			}
+			if (u->domain.n == 0)
+				u->domain = SLICE_NONE;
+		}
+		p = q;
+	}
+	for (q = p; q < end && *q != '?' && *q != '#'; q++)
+		;
+	if (q > p)
+		u->path = slice_make(p, (size_t)(q - p));
+	if (q < end && *q == '?') {
+		const char *f = memchr(q + 1, '#', (size_t)(end - q - 1));
+
+		if (f == NULL)
+			f = end;
+		u->query = slice_make(q + 1, (size_t)(f - q - 1));
+		q = f;
+	}
+	if (q < end && *q == '#')
+		u->fragment = slice_make(q + 1, (size_t)(end - q - 1));
+	return 0;
+}
