@@ -37,7 +37,7 @@ put_trace_id(char *o, struct slice t)
 			    (c >= 'A' && c <= 'F')))
 				return o;
 		}
-		o = JW(o, ",\"trace\":{\"id\":\"");
+		KEYV(o, "trace", "{\"id\":\"");
 		memcpy(o, p, 8);
 		memcpy(o + 8, p + 9, 24);
 		o += 32;
@@ -60,9 +60,9 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	o = ecs_head(f, o, r.time, r.time_z, off, "web", "access", res);
 	if (r.elb_status_code >= 0) {
 		if (r.elb_status_code < 400)
-			o = JW(o, ",\"outcome\":\"success\"");
+			KEYV(o, "outcome", "\"success\"");
 		else
-			o = JW(o, ",\"outcome\":\"failure\"");
+			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "start", r.request_creation_time, 1);
 	PUT_TIME(o, "end", r.time, r.time_z);
@@ -102,34 +102,34 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol);
 	o = put_trace_id(o, r.trace_id);
 
-	o = JW(o, ",\"aws\":{\"elb\":{");
+	KEYV(o, "aws", "{\"elb\":{");
 	PUT_STR(o, "name", r.elb);
 	PUT_STR(o, "type", r.type);
-	o = JW(o, ",\"protocol\":\"http\"");
+	KEYV(o, "protocol", "\"http\"");
 	if (r.target_ip.p != NULL || r.target_status_code >= 0) {
 		OPEN(o, m, "backend");
 		PUT_STR(o, "ip", r.target_ip);
 		if (r.target_ip.p != NULL)
 			PUT_INT(o, "port", (int64_t)r.target_port);
 		if (r.target_status_code >= 0) {
-			o = JW(o, ",\"http\":{\"response\":{\"status_code\":");
+			KEYV(o, "http", "{\"response\":{\"status_code\":");
 			o = jsonw_u64(o, (uint64_t)r.target_status_code);
 			o = JW(o, "}}");
 		}
 		CLOSE(o, m);
 	}
 	if (r.request_processing_time.p) {
-		o = JW(o, ",\"request_processing_time\":{\"sec\":");
+		KEYV(o, "request_processing_time", "{\"sec\":");
 		o = jsonw_bytes(o, r.request_processing_time);
 		*o++ = '}';
 	}
 	if (r.target_processing_time.p) {
-		o = JW(o, ",\"backend_processing_time\":{\"sec\":");
+		KEYV(o, "backend_processing_time", "{\"sec\":");
 		o = jsonw_bytes(o, r.target_processing_time);
 		*o++ = '}';
 	}
 	if (r.response_processing_time.p) {
-		o = JW(o, ",\"response_processing_time\":{\"sec\":");
+		KEYV(o, "response_processing_time", "{\"sec\":");
 		o = jsonw_bytes(o, r.response_processing_time);
 		*o++ = '}';
 	}

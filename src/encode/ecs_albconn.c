@@ -24,9 +24,9 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	    res);
 	if (r.tls_verify_status.p != NULL) {
 		if (slice_eq(r.tls_verify_status, "Success"))
-			o = JW(o, ",\"outcome\":\"success\"");
+			KEYV(o, "outcome", "\"success\"");
 		else
-			o = JW(o, ",\"outcome\":\"failure\"");
+			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "end", r.time, r.time_z);
 	o = ecs_event_end(f, o, line, n, off);
@@ -47,13 +47,13 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		if (o != tls_start)
 			o--;
 		else
-			o = JW(o, ",\"tls\":{");
+			KEYV(o, "tls", "{");
 		OPEN(o, m2, "client");
 		PUT_STR(o, "subject", r.leaf_client_cert_subject);
 		PUT_TIME(o, "not_before", r.cert_not_before, 1);
 		PUT_TIME(o, "not_after", r.cert_not_after, 1);
 		if (r.leaf_client_cert_serial_number.p != NULL) {
-			o = JW(o, ",\"x509\":{\"serial_number\":\"");
+			KEYV(o, "x509", "{\"serial_number\":\"");
 			o = jsonw_str(o, r.leaf_client_cert_serial_number);
 			o = JW(o, "\"}");
 		}
@@ -61,11 +61,11 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		*o++ = '}';
 	}
 
-	o = JW(o, ",\"aws\":{\"elb\":{");
+	KEYV(o, "aws", "{\"elb\":{");
 	PUT_STR(o, "name", r.elb);
-	o = JW(o, ",\"protocol\":\"tcp\"");
+	KEYV(o, "protocol", "\"tcp\"");
 	if (r.listener_port >= 0) {
-		o = JW(o, ",\"listener\":\"");
+		KEYV(o, "listener", "\"");
 		o = jsonw_u64(o, (uint64_t)r.listener_port);
 		*o++ = '"';
 	}

@@ -22,9 +22,9 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	    r.tcp ? "connection" : "access", res);
 	if (r.elb_status_code >= 0) {
 		if (r.elb_status_code < 400)
-			o = JW(o, ",\"outcome\":\"success\"");
+			KEYV(o, "outcome", "\"success\"");
 		else
-			o = JW(o, ",\"outcome\":\"failure\"");
+			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "end", r.time, r.time_z);
 	o = ecs_event_end(f, o, line, n, off);
@@ -71,36 +71,36 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	}
 	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol);
 
-	o = JW(o, ",\"aws\":{\"elb\":{");
+	KEYV(o, "aws", "{\"elb\":{");
 	PUT_STR(o, "name", r.elb);
 	if (r.tcp)
-		o = JW(o, ",\"protocol\":\"tcp\"");
+		KEYV(o, "protocol", "\"tcp\"");
 	else
-		o = JW(o, ",\"protocol\":\"http\"");
+		KEYV(o, "protocol", "\"http\"");
 	if (r.backend_ip.p != NULL || r.backend_status_code >= 0) {
 		OPEN(o, m, "backend");
 		PUT_STR(o, "ip", r.backend_ip);
 		if (r.backend_ip.p != NULL)
 			PUT_INT(o, "port", (int64_t)r.backend_port);
 		if (r.backend_status_code >= 0) {
-			o = JW(o, ",\"http\":{\"response\":{\"status_code\":");
+			KEYV(o, "http", "{\"response\":{\"status_code\":");
 			o = jsonw_u64(o, (uint64_t)r.backend_status_code);
 			o = JW(o, "}}");
 		}
 		CLOSE(o, m);
 	}
 	if (r.request_processing_time.p) {
-		o = JW(o, ",\"request_processing_time\":{\"sec\":");
+		KEYV(o, "request_processing_time", "{\"sec\":");
 		o = jsonw_bytes(o, r.request_processing_time);
 		*o++ = '}';
 	}
 	if (r.backend_processing_time.p) {
-		o = JW(o, ",\"backend_processing_time\":{\"sec\":");
+		KEYV(o, "backend_processing_time", "{\"sec\":");
 		o = jsonw_bytes(o, r.backend_processing_time);
 		*o++ = '}';
 	}
 	if (r.response_processing_time.p) {
-		o = JW(o, ",\"response_processing_time\":{\"sec\":");
+		KEYV(o, "response_processing_time", "{\"sec\":");
 		o = jsonw_bytes(o, r.response_processing_time);
 		*o++ = '}';
 	}

@@ -38,6 +38,9 @@ ecs_sep(char *o)
 /* "key": with the separating comma if needed; key is a string literal. */
 #define KEY(o, key) ((o) = ecs_sep(o), (o) = JW((o), "\"" key "\":"))
 
+/* "key": and then the literal JSON text ${rest}. */
+#define KEYV(o, key, rest) (KEY(o, key), (o) = JW((o), rest))
+
 /* Open "key":{ remembering where to roll back to if it stays empty. */
 #define OPEN(o, mark, key) ((mark) = (o), KEY(o, key), *(o)++ = '{')
 #define CLOSE(o, mark) ((o)[-1] == '{' ? ((o) = (mark)) : (*(o)++ = '}', (o)))

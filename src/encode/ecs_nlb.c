@@ -39,10 +39,10 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	CLOSE(o, m);
 	o = ecs_tls(o, r.tls_cipher, r.tls_protocol_version);
 
-	o = JW(o, ",\"aws\":{\"elb\":{");
+	KEYV(o, "aws", "{\"elb\":{");
 	PUT_STR(o, "name", r.elb);
 	PUT_STR(o, "type", r.type);
-	o = JW(o, ",\"protocol\":\"tcp\"");
+	KEYV(o, "protocol", "\"tcp\"");
 	PUT_STR(o, "listener", r.listener);
 	if (r.destination_ip.p != NULL) {
 		OPEN(o, m, "backend");
@@ -51,12 +51,12 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		CLOSE(o, m);
 	}
 	if (r.connection_time.p) {
-		o = JW(o, ",\"connection_time\":{\"ms\":");
+		KEYV(o, "connection_time", "{\"ms\":");
 		o = jsonw_bytes(o, r.connection_time);
 		*o++ = '}';
 	}
 	if (r.tls_handshake_time.p) {
-		o = JW(o, ",\"tls_handshake_time\":{\"ms\":");
+		KEYV(o, "tls_handshake_time", "{\"ms\":");
 		o = jsonw_bytes(o, r.tls_handshake_time);
 		*o++ = '}';
 	}
