@@ -64,7 +64,7 @@ for variant in release asan; do
 		[ -x "$t" ] || continue
 		run_suite "$variant unit $(basename "$t")" "$t"
 	done
-	for s in tests/golden/run.sh tests/cli/run.sh; do
+	for s in tests/golden/run.sh tests/cli/run.sh tests/docs/run.sh; do
 		[ -x "$s" ] || continue
 		run_suite "$variant $(dirname "$s" | sed 's,tests/,,')" \
 		    env ELBSHIP="build/$variant/elbship" TOOLS="build/$variant/tools" "$s"
