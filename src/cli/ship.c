@@ -72,8 +72,8 @@ ship_usage(FILE *f)
 "      --max-line BYTES   longest line kept whole (default %d); a longer line\n"
 "                         becomes an error document holding its first %d\n"
 "                         bytes, and is counted as malformed\n"
-"      --threads N        1: decompress and parse on one thread; 2 (default):\n"
-"                         decompress gzip on a second thread\n"
+"      --threads N        threads that read and parse (default: one per CPU,\n"
+"                         at most 4); output order is the input order\n"
 "  -q, --quiet            no summary on stderr\n"
 "  -h, --help             show this help\n"
 "\n"
@@ -102,27 +102,24 @@ proxy_owner(struct sink *s)
 	return (struct ship *)((char *)s - offsetof(struct ship, proxy));
 }
 
-static char *
-px_reserve(struct sink *s, size_t max)
-{
-	struct ship *sh = proxy_owner(s);
-
-	return sh->out->ops->reserve(sh->out, max);
-}
-
 static int
-px_commit(struct sink *s, const struct doc *d)
+px_put(struct sink *s, const struct docbatch *b)
 {
 	struct ship *sh = proxy_owner(s);
+	size_t i;
 
-	if (d->malformed && !sh->quiet) {
+	for (i = 0; i < b->ndocs && !sh->quiet; i++) {
+		const struct docref *d = &b->docs[i];
+
+		if (!d->malformed)
+			continue;
 		if (sh->shown < SHOW_ERRORS)
 			fprintf(stderr, "elbship: %s: offset %llu: %s\n",
 			    sh->cur_path, (unsigned long long)d->offset,
-			    d->error);
+			    b->errs + d->err);
 		sh->shown++;
 	}
-	return sh->out->ops->commit(sh->out, d);
+	return sh->out->ops->put(sh->out, b);
 }
 
 static int
@@ -150,8 +147,7 @@ px_error(const struct sink *s)
 
 static const struct sink_ops proxy_ops = {
 	.name = "report",
-	.reserve = px_reserve,
-	.commit = px_commit,
+	.put = px_put,
 	.flush = px_flush,
 	.free = px_free,
 	.error = px_error,
@@ -354,6 +350,17 @@ valid_label_key(const char *k, size_t n)
 	return 1;
 }
 
+/* One thread per online CPU, at most 4: beyond that output is the limit. */
+static int
+default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > 4 ? 4 : (int)n;
+}
+
 int
 cmd_ship(int argc, char **argv)
 {
@@ -380,7 +387,7 @@ cmd_ship(int argc, char **argv)
 	char *eq;
 
 	sh = xcalloc(1, sizeof(*sh));
-	sh->popts.threads = 2;
+	sh->popts.threads = default_threads();
 	sh->eopts.labels = sh->labels;
 	opterr = 0;
 	optind = 1;
@@ -454,9 +461,11 @@ cmd_ship(int argc, char **argv)
 			sh->popts.max_line = v;
 			break;
 		case OPT_THREADS:
-			if (parse_size(optarg, &v) != 0 || v < 1 || v > 2) {
+			if (parse_size(optarg, &v) != 0 || v < 1 ||
+			    v > PIPELINE_MAX_THREADS) {
 				fprintf(stderr, "elbship ship: --threads must be "
-				    "1 or 2, not '%s'\n", optarg);
+				    "from 1 to %d, not '%s'\n",
+				    PIPELINE_MAX_THREADS, optarg);
 				rc = EXIT_USAGE;
 				goto out;
 			}

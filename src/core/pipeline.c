@@ -1,16 +1,25 @@
 /*
- * pipeline.c: bytes -> lines -> documents for one stream.  See pipeline.h.
+ * pipeline.c: bytes -> blocks of lines -> documents, in parallel, in order.
+ * See pipeline.h.
  *
- * The line buffer holds the carried-over start of an unfinished line
- * followed by the next chunk of decoded input; complete lines are handed to
- * the encoder where they lie (no copy), and only the unfinished tail is
- * moved to the front.  The carry is at most max_line bytes: a longer line is
- * not buffered but counted while it is skipped, and becomes an error
- * document holding its first PIPELINE_LONG_KEEP bytes.
+ * Blocks.  The reader fills a slot's input buffer with the carried-over
+ * start of an unfinished line, then with decoded input until the slot holds
+ * PIPELINE_BLOCK bytes and at least one newline; the block ends after its
+ * last newline and the rest is carried into the next block.  A line longer
+ * than max_line is never buffered whole: its slot becomes a "long line"
+ * block holding its first PIPELINE_LONG_KEEP bytes, which turns into an
+ * error document; the rest is read and counted but not kept.
  *
- * gzip: with opts->threads >= 2, a decoder thread inflates into a ring of
- * blocks while this thread parses; the two stages then run at the speed of
- * the slower one instead of the sum.
+ * Threads.  Every thread (the caller and opts->threads - 1 helpers) runs
+ * the same loop: become the reader if nobody is reading and a slot is free
+ * (reading is sequential and usually the critical path), else parse the
+ * oldest block read, else wait.  A thread that finishes a block commits,
+ * in order, every block that is ready, holding a commit token so the sink
+ * sees one caller at a time.  With one thread the loop runs inline.
+ *
+ * gzip.  The first two bytes decide: 1f 8b means gzip, decoded by
+ * gunzip.c; a corrupt or truncated member ends the stream with an error
+ * after every complete line before it has been committed.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,283 +32,300 @@
 #include "decode/gunzip.h"
 #include "util/xalloc.h"
 
-#define CHUNK (1u << 20)	/* bytes read or decoded per step */
-#define RING 4			/* decoder thread: blocks in flight */
+#define READ_CHUNK (1u << 20)	/* compressed bytes read per step */
 
-/* Where decoded bytes come from. */
-struct producer {
+enum slot_state { S_FREE, S_FILLING, S_FILLED, S_PARSING, S_PARSED };
+enum slot_kind { K_LINES, K_LONGLINE, K_EMPTY };
+
+struct slot {
+	enum slot_state state;
+	enum slot_kind kind;
+	uint64_t seq;			/* block number, for ordering */
+	/* input */
+	char *in;
+	size_t in_cap, in_len;
+	uint64_t base;			/* stream offset of in[0] */
+	int last;			/* the stream's last block: the final
+					 * line may lack its newline */
+	uint64_t ll_len;		/* K_LONGLINE: the line's full length */
+	/* output */
+	char *out;
+	size_t out_cap, out_len;
+	struct docref *docs;
+	size_t ndocs, docs_cap;
+	char *errs;
+	size_t errs_len, errs_cap;
+	struct pipeline_stats st;
+};
+
+/* The reader: only the thread holding the reader role touches this. */
+struct reader {
 	int fd;
 	int gzip;
 	struct gunzip *z;
-	char *zin;		/* compressed input chunk (inline gzip) */
-	size_t zin_len;
-	int zin_eof;
+	char *zin;
 	int need_input;
-	/* first bytes read to sniff the magic, replayed once */
-	char *pre;
-	size_t pre_len;
+	int zin_eof;
+	char *pre;			/* first bytes, read to sniff gzip */
+	size_t pre_len, pre_pos;
 	uint64_t bytes_in;
+	uint64_t bytes_decoded;
+	char *carry;			/* start of an unfinished line */
+	size_t carry_len;
+	uint64_t base;			/* stream offset of the next block */
+	int eof, failed;
+	uint64_t dropped;		/* bytes of a line cut by an error */
 	char err[256];
-	/* decoder thread */
-	int threaded;
-	pthread_t thr;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	char *blk[RING];
-	size_t blk_len[RING];
-	int head, tail, count;	/* ring: producer writes head, consumer reads tail */
-	size_t tail_pos;	/* consumed bytes of the tail block */
-	int done;		/* decoder finished (EOF or error) */
-	int failed;		/* decoder stopped on an error */
-	int stop;		/* consumer asks the decoder to stop */
 };
 
+struct pipe {
+	const struct pipeline_opts *opts;
+	size_t max_line;
+	struct ecs_file *ef;
+	struct sink *sink;
+	struct pipeline_stats *st;
+	struct reader rd;
+	struct slot *slots;
+	int nslots;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int threaded;
+	uint64_t next_seq;		/* next block to read */
+	uint64_t commit_seq;		/* next block to commit */
+	int reading;			/* a thread holds the reader role */
+	int read_done;			/* end of input or error reached */
+	int committing;			/* a thread holds the commit token */
+	int sink_failed;
+};
+
+/* ---- reading ---------------------------------------------------------- */
+
 static ssize_t
-read_some(struct producer *p, char *dst, size_t cap)
+read_raw(struct reader *rd, char *dst, size_t cap)
 {
 	ssize_t r;
 
-	if (p->pre_len > 0) {
-		size_t n = p->pre_len < cap ? p->pre_len : cap;
+	if (rd->pre_pos < rd->pre_len) {
+		size_t n = rd->pre_len - rd->pre_pos;
 
-		memcpy(dst, p->pre, n);
-		memmove(p->pre, p->pre + n, p->pre_len - n);
-		p->pre_len -= n;
+		if (n > cap)
+			n = cap;
+		memcpy(dst, rd->pre + rd->pre_pos, n);
+		rd->pre_pos += n;
 		return (ssize_t)n;
 	}
 	do
-		r = read(p->fd, dst, cap);
+		r = read(rd->fd, dst, cap);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		snprintf(p->err, sizeof(p->err), "read error: %s",
+		snprintf(rd->err, sizeof(rd->err), "read error: %s",
 		    strerror(errno));
 	else
-		p->bytes_in += (uint64_t)r;
+		rd->bytes_in += (uint64_t)r;
 	return r;
 }
 
 /*
- * Inline gzip: fill ${dst} with up to ${cap} decoded bytes.  Returns the
- * count, 0 at a clean end, -1 on error (p->err set).
+ * Decoded bytes into dst: the count, 0 at a clean end, -1 on error with
+ * rd->err set (bytes decoded before an error are returned first).
  */
 static ssize_t
-gz_fill(struct producer *p, char *dst, size_t cap)
+produce(struct reader *rd, char *dst, size_t cap)
 {
 	size_t got;
 	int rc;
 
+	if (!rd->gzip)
+		return read_raw(rd, dst, cap);
+	if (rd->err[0] != '\0')
+		return -1;
 	for (;;) {
-		if (p->need_input) {
+		if (rd->need_input) {
 			ssize_t r;
 
-			if (p->zin_eof)
+			if (rd->zin_eof)
 				return 0;
-			r = read_some(p, p->zin, CHUNK);
+			r = read_raw(rd, rd->zin, READ_CHUNK);
 			if (r < 0)
 				return -1;
 			if (r == 0) {
-				p->zin_eof = 1;
-				if (gunzip_finish(p->z) != 0) {
-					snprintf(p->err, sizeof(p->err), "%s",
-					    gunzip_error(p->z));
+				rd->zin_eof = 1;
+				if (gunzip_finish(rd->z) != 0) {
+					snprintf(rd->err, sizeof(rd->err), "%s",
+					    gunzip_error(rd->z));
 					return -1;
 				}
 				return 0;
 			}
-			gunzip_input(p->z, p->zin, (size_t)r);
-			p->need_input = 0;
+			gunzip_input(rd->z, rd->zin, (size_t)r);
+			rd->need_input = 0;
 		}
-		rc = gunzip_output(p->z, dst, cap, &got);
+		rc = gunzip_output(rd->z, dst, cap, &got);
 		if (rc == GUNZIP_ERR) {
-			snprintf(p->err, sizeof(p->err), "%s", gunzip_error(p->z));
-			/* Deliver what came before the error first. */
-			if (got > 0)
-				return (ssize_t)got;
-			return -1;
+			snprintf(rd->err, sizeof(rd->err), "%s",
+			    gunzip_error(rd->z));
+			return got > 0 ? (ssize_t)got : -1;
 		}
 		if (rc == GUNZIP_NEED_INPUT)
-			p->need_input = 1;
+			rd->need_input = 1;
 		if (got > 0)
 			return (ssize_t)got;
 	}
 }
 
-static void *
-decoder_main(void *arg)
-{
-	struct producer *p = arg;
-	char *blk;
-	ssize_t r;
-	int failed = 0;
-
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == RING && !p->stop)
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->stop) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		blk = p->blk[p->head];
-		pthread_mutex_unlock(&p->mu);
-
-		r = gz_fill(p, blk, CHUNK);
-		if (r < 0 || (r > 0 && p->err[0] != '\0'))
-			failed = 1;
-
-		pthread_mutex_lock(&p->mu);
-		if (r > 0) {
-			p->blk_len[p->head] = (size_t)r;
-			p->head = (p->head + 1) % RING;
-			p->count++;
-		}
-		if (r <= 0 || failed) {
-			p->done = 1;
-			p->failed = failed;
-			pthread_cond_broadcast(&p->cv);
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	return NULL;
-}
-
-/* Threaded gzip: copy decoded bytes from the ring. */
-static ssize_t
-ring_fill(struct producer *p, char *dst, size_t cap)
-{
-	size_t n;
-	int idx;
-
-	pthread_mutex_lock(&p->mu);
-	while (p->count == 0 && !p->done)
-		pthread_cond_wait(&p->cv, &p->mu);
-	if (p->count == 0) {
-		int failed = p->failed;
-
-		pthread_mutex_unlock(&p->mu);
-		return failed ? -1 : 0;
-	}
-	idx = p->tail;
-	pthread_mutex_unlock(&p->mu);
-
-	n = p->blk_len[idx] - p->tail_pos;
-	if (n > cap)
-		n = cap;
-	memcpy(dst, p->blk[idx] + p->tail_pos, n);
-	p->tail_pos += n;
-	if (p->tail_pos == p->blk_len[idx]) {
-		pthread_mutex_lock(&p->mu);
-		p->tail = (p->tail + 1) % RING;
-		p->count--;
-		p->tail_pos = 0;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-	return (ssize_t)n;
-}
-
-static ssize_t
-produce(struct producer *p, char *dst, size_t cap)
-{
-	if (!p->gzip)
-		return read_some(p, dst, cap);
-	if (p->threaded)
-		return ring_fill(p, dst, cap);
-	if (p->err[0] != '\0')
-		return -1;	/* an error after the last good bytes */
-	return gz_fill(p, dst, cap);
-}
-
 static int
-producer_start(struct producer *p, const struct pipeline_opts *o, int fd)
+reader_open(struct reader *rd, int fd, size_t carry_cap)
 {
-	ssize_t r;
 	size_t got = 0;
-	int i;
+	ssize_t r;
 
-	memset(p, 0, sizeof(*p));
-	p->fd = fd;
-	p->pre = xmalloc(CHUNK);
-	/* Read up to 2 bytes (or EOF) to decide whether this is gzip. */
+	rd->fd = fd;
+	rd->pre = xmalloc(64);
 	while (got < 2) {
-		r = read_some(p, p->pre + got, CHUNK - got);
+		r = read_raw(rd, rd->pre + got, 64 - got);
 		if (r < 0)
 			return -1;
 		if (r == 0)
 			break;
 		got += (size_t)r;
 	}
-	p->pre_len = got;
-	if (!gunzip_magic(p->pre, got))
+	rd->pre_len = got;
+	rd->carry = xmalloc(carry_cap);
+	if (!gunzip_magic(rd->pre, got))
 		return 0;
-	p->gzip = 1;
-	p->z = gunzip_new();
-	if (p->z == NULL) {
-		snprintf(p->err, sizeof(p->err), "out of memory");
+	rd->gzip = 1;
+	rd->z = gunzip_new();
+	if (rd->z == NULL) {
+		snprintf(rd->err, sizeof(rd->err), "out of memory");
 		return -1;
 	}
-	p->zin = xmalloc(CHUNK);
-	p->need_input = 1;
-	if (o->threads < 2)
-		return 0;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	for (i = 0; i < RING; i++)
-		p->blk[i] = xmalloc(CHUNK);
-	if (pthread_create(&p->thr, NULL, decoder_main, p) != 0) {
-		for (i = 0; i < RING; i++) {
-			free(p->blk[i]);
-			p->blk[i] = NULL;
-		}
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->cv);
-		return 0;	/* fall back to inline decoding */
-	}
-	p->threaded = 1;
+	rd->zin = xmalloc(READ_CHUNK);
+	rd->need_input = 1;
 	return 0;
 }
 
 static void
-producer_end(struct producer *p)
+reader_close(struct reader *rd)
 {
-	int i;
-
-	if (p->threaded) {
-		pthread_mutex_lock(&p->mu);
-		p->stop = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		pthread_join(p->thr, NULL);
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->cv);
-		for (i = 0; i < RING; i++)
-			free(p->blk[i]);
-	}
-	gunzip_free(p->z);
-	free(p->zin);
-	free(p->pre);
+	gunzip_free(rd->z);
+	free(rd->zin);
+	free(rd->pre);
+	free(rd->carry);
 }
 
-/* State of the line being skipped because it is too long. */
-struct longline {
-	int active;
-	uint64_t offset;	/* where it started */
-	uint64_t len;		/* bytes so far */
-	char keep[PIPELINE_LONG_KEEP];
-	size_t nkeep;
-};
+static void
+ll_finish(struct pipe *p, struct slot *sl, const char *chunk, size_t got,
+    size_t k)
+{
+	struct reader *rd = &p->rd;
 
-struct run {
-	const struct pipeline_opts *opts;
-	size_t max_line;
-	struct ecs_file *ef;
-	struct sink *sink;
-	struct pipeline_stats *st;
-	struct longline ll;
-};
+	/* The long line ends at chunk[k]; the rest starts the next block. */
+	sl->ll_len += k;
+	rd->carry_len = got - k - 1;
+	memcpy(rd->carry, chunk + k + 1, rd->carry_len);
+	rd->base = sl->base + sl->ll_len + 1;
+}
+
+/*
+ * Fill ${sl} with the next block.  Returns 1 if the block holds something
+ * to parse, 0 if the input is done and the slot is empty.
+ */
+static int
+fill(struct pipe *p, struct slot *sl)
+{
+	struct reader *rd = &p->rd;
+	size_t len = 0, keep;
+	ssize_t got;
+	long last_nl = -1;
+	char *nl, *chunk;
+
+	sl->kind = K_LINES;
+	sl->base = rd->base;
+	sl->last = 0;
+	if (rd->carry_len > 0) {
+		memcpy(sl->in, rd->carry, rd->carry_len);
+		len = rd->carry_len;
+		rd->carry_len = 0;
+	}
+	while (!rd->eof && !rd->failed) {
+		if (len >= PIPELINE_BLOCK && last_nl >= 0)
+			break;
+		if (last_nl < 0 && len > p->max_line)
+			goto longline;
+		got = produce(rd, sl->in + len, sl->in_cap - len);
+		if (got < 0) {
+			rd->failed = 1;
+			break;
+		}
+		if (got == 0) {
+			rd->eof = 1;
+			break;
+		}
+		nl = memrchr(sl->in + len, '\n', (size_t)got);
+		if (nl != NULL)
+			last_nl = nl - sl->in;
+		len += (size_t)got;
+		rd->bytes_decoded += (uint64_t)got;
+		if (rd->gzip && rd->err[0] != '\0')
+			rd->failed = 1;	/* decoded bytes before an error */
+	}
+	if (rd->eof) {
+		sl->in_len = len;
+		sl->last = 1;
+		return len > 0;
+	}
+	if (rd->failed) {
+		/* Keep the complete lines; the cut one is dropped. */
+		sl->in_len = (size_t)(last_nl + 1);
+		rd->dropped = len - sl->in_len;
+		return sl->in_len > 0;
+	}
+	sl->in_len = (size_t)(last_nl + 1);
+	rd->carry_len = len - sl->in_len;
+	memcpy(rd->carry, sl->in + sl->in_len, rd->carry_len);
+	rd->base = sl->base + sl->in_len;
+	return 1;
+
+longline:
+	/* No newline in more than max_line bytes: keep a prefix, skip on. */
+	sl->kind = K_LONGLINE;
+	keep = PIPELINE_LONG_KEEP < len ? PIPELINE_LONG_KEEP : len;
+	sl->in_len = keep;
+	sl->ll_len = len;
+	chunk = sl->in + keep;
+	for (;;) {
+		got = produce(rd, chunk, sl->in_cap - keep);
+		if (got < 0) {
+			rd->failed = 1;
+			rd->dropped = sl->ll_len;
+			sl->kind = K_EMPTY;
+			return 0;
+		}
+		if (got == 0) {
+			rd->eof = 1;
+			sl->last = 1;
+			return 1;	/* the last line, without newline */
+		}
+		rd->bytes_decoded += (uint64_t)got;
+		nl = memchr(chunk, '\n', (size_t)got);
+		if (nl != NULL) {
+			ll_finish(p, sl, chunk, (size_t)got,
+			    (size_t)(nl - chunk));
+			if (rd->gzip && rd->err[0] != '\0')
+				rd->failed = 1;
+			return 1;
+		}
+		sl->ll_len += (uint64_t)got;
+		if (rd->gzip && rd->err[0] != '\0') {
+			rd->failed = 1;
+			rd->dropped = sl->ll_len;
+			sl->kind = K_EMPTY;
+			return 0;
+		}
+	}
+}
+
+/* ---- parsing ---------------------------------------------------------- */
 
 static int
 is_blank(const char *s, size_t n)
@@ -312,64 +338,264 @@ is_blank(const char *s, size_t n)
 	return 1;
 }
 
-static int
-emit(struct run *r, const char *s, size_t n, uint64_t off, const char *msg)
+static struct docref *
+new_doc(struct slot *sl)
 {
-	struct ecs_result res;
-	struct doc d;
-	char *out, *end;
-
-	out = r->sink->ops->reserve(r->sink, ecs_bound(r->ef, n));
-	if (out == NULL)
-		return -1;
-	if (msg != NULL)
-		end = ecs_error_doc(r->ef, s, n, off, msg, out, &res);
-	else
-		end = ecs_line(r->ef, s, n, off, out, &res);
-	d.id = res.id;
-	d.idlen = res.idlen;
-	d.json = out;
-	d.n = (size_t)(end - out);
-	d.line = s;
-	d.linelen = n;
-	d.offset = off;
-	d.type = res.type;
-	d.malformed = res.malformed;
-	d.error = res.error;
-	r->st->docs++;
-	r->st->by_type[res.type]++;
-	if (res.malformed)
-		r->st->malformed++;
-	return r->sink->ops->commit(r->sink, &d);
+	if (sl->ndocs == sl->docs_cap) {
+		sl->docs_cap = sl->docs_cap ? 2 * sl->docs_cap : 1024;
+		sl->docs = xrealloc(sl->docs, sl->docs_cap * sizeof(*sl->docs));
+	}
+	return &sl->docs[sl->ndocs++];
 }
 
-/* One complete line (without its '\n'). */
-static int
-line(struct run *r, const char *s, size_t n, uint64_t off)
+static void
+out_room(struct slot *sl, size_t need)
 {
-	r->st->lines++;
+	if (sl->out_cap - sl->out_len >= need)
+		return;
+	while (sl->out_cap - sl->out_len < need)
+		sl->out_cap = sl->out_cap ? 2 * sl->out_cap : 4 * PIPELINE_BLOCK;
+	sl->out = xrealloc(sl->out, sl->out_cap);
+}
+
+static void
+add_err(struct slot *sl, struct docref *d, const char *msg)
+{
+	size_t l = strlen(msg) + 1;
+
+	if (sl->errs_cap - sl->errs_len < l) {
+		sl->errs_cap = 2 * sl->errs_cap + l + 1024;
+		sl->errs = xrealloc(sl->errs, sl->errs_cap);
+	}
+	memcpy(sl->errs + sl->errs_len, msg, l);
+	d->err = sl->errs_len;
+	sl->errs_len += l;
+}
+
+/* Encode one line (or, with msg, an error document for it). */
+static void
+emit(struct pipe *p, struct slot *sl, const char *s, size_t n, uint64_t off,
+    const char *msg)
+{
+	struct ecs_result res;
+	struct docref *d;
+	char *out, *end;
+
+	out_room(sl, ecs_bound(p->ef, n) + 1);
+	out = sl->out + sl->out_len;
+	if (msg != NULL)
+		end = ecs_error_doc(p->ef, s, n, off, msg, out, &res);
+	else
+		end = ecs_line(p->ef, s, n, off, out, &res);
+	*end++ = '\n';
+	d = new_doc(sl);
+	d->json = sl->out_len;
+	d->json_len = (size_t)(end - out) - 1;
+	d->line = (size_t)(s - sl->in);
+	d->line_len = n;
+	d->offset = off;
+	memcpy(d->id, res.id, res.idlen + 1);
+	d->idlen = (uint8_t)res.idlen;
+	d->type = (uint8_t)res.type;
+	d->malformed = (uint8_t)res.malformed;
+	d->err = 0;
+	if (res.malformed) {
+		add_err(sl, d, res.error);
+		sl->st.malformed++;
+	}
+	sl->out_len += (size_t)(end - out);
+	sl->st.docs++;
+	sl->st.by_type[res.type]++;
+}
+
+static void
+parse_line(struct pipe *p, struct slot *sl, const char *s, size_t n)
+{
+	uint64_t off = sl->base + (uint64_t)(s - sl->in);
+
+	sl->st.lines++;
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
 	if (is_blank(s, n)) {
-		r->st->blank++;
-		return 0;
+		sl->st.blank++;
+		return;
 	}
-	return emit(r, s, n, off, NULL);
+	emit(p, sl, s, n, off, NULL);
+}
+
+static void
+parse_block(struct pipe *p, struct slot *sl)
+{
+	const char *s = sl->in, *end = sl->in + sl->in_len, *nl;
+
+	memset(&sl->st, 0, sizeof(sl->st));
+	sl->out_len = 0;
+	sl->ndocs = 0;
+	sl->errs_len = 0;
+	if (sl->kind == K_LONGLINE) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg),
+		    "line of %llu bytes is longer than the limit of %zu bytes "
+		    "(--max-line); event.original holds its first %zu bytes",
+		    (unsigned long long)sl->ll_len, p->max_line, sl->in_len);
+		sl->st.lines++;
+		sl->st.too_long++;
+		emit(p, sl, sl->in, sl->in_len, sl->base, msg);
+		return;
+	}
+	if (sl->kind == K_EMPTY)
+		return;
+	while (s < end && (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		parse_line(p, sl, s, (size_t)(nl - s));
+		s = nl + 1;
+	}
+	if (s < end)	/* the stream's last line, without newline */
+		parse_line(p, sl, s, (size_t)(end - s));
 }
 
 static int
-longline_end(struct run *r)
+commit(struct pipe *p, struct slot *sl)
 {
-	char msg[200];
+	struct docbatch b;
 
-	snprintf(msg, sizeof(msg),
-	    "line of %llu bytes is longer than the limit of %zu bytes "
-	    "(--max-line); event.original holds its first %zu bytes",
-	    (unsigned long long)r->ll.len, r->max_line, r->ll.nkeep);
-	r->ll.active = 0;
-	r->st->lines++;
-	r->st->too_long++;
-	return emit(r, r->ll.keep, r->ll.nkeep, r->ll.offset, msg);
+	pipeline_stats_add(p->st, &sl->st);
+	if (sl->ndocs == 0 || p->sink_failed)
+		return p->sink_failed ? -1 : 0;
+	b.json = sl->out;
+	b.json_len = sl->out_len;
+	b.docs = sl->docs;
+	b.ndocs = sl->ndocs;
+	b.lines = sl->in;
+	b.errs = sl->errs;
+	return p->sink->ops->put(p->sink, &b);
+}
+
+/* ---- scheduling ------------------------------------------------------- */
+
+static struct slot *
+find_slot(struct pipe *p, enum slot_state st, int oldest)
+{
+	struct slot *best = NULL;
+	int i;
+
+	for (i = 0; i < p->nslots; i++) {
+		struct slot *sl = &p->slots[i];
+
+		if (sl->state != st)
+			continue;
+		if (!oldest)
+			return sl;
+		if (best == NULL || sl->seq < best->seq)
+			best = sl;
+	}
+	return best;
+}
+
+static struct slot *
+slot_seq(struct pipe *p, uint64_t seq)
+{
+	int i;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->slots[i].state != S_FREE && p->slots[i].state != S_FILLING &&
+		    p->slots[i].seq == seq)
+			return &p->slots[i];
+	return NULL;
+}
+
+static void
+lock(struct pipe *p)
+{
+	if (p->threaded)
+		pthread_mutex_lock(&p->mu);
+}
+
+static void
+unlock(struct pipe *p)
+{
+	if (p->threaded)
+		pthread_mutex_unlock(&p->mu);
+}
+
+/* Commit every block that is next in order and parsed.  Called locked. */
+static void
+commit_ready(struct pipe *p)
+{
+	struct slot *sl;
+
+	if (p->committing)
+		return;
+	p->committing = 1;
+	while ((sl = slot_seq(p, p->commit_seq)) != NULL &&
+	    sl->state == S_PARSED) {
+		int rc;
+
+		unlock(p);
+		rc = commit(p, sl);
+		lock(p);
+		if (rc != 0)
+			p->sink_failed = 1;
+		sl->state = S_FREE;
+		p->commit_seq++;
+	}
+	p->committing = 0;
+	if (p->threaded)
+		pthread_cond_broadcast(&p->cv);
+}
+
+static void *
+work(void *arg)
+{
+	struct pipe *p = arg;
+	struct slot *sl;
+
+	lock(p);
+	for (;;) {
+		if (p->sink_failed)
+			break;
+		if (!p->reading && !p->read_done &&
+		    (sl = find_slot(p, S_FREE, 0)) != NULL) {
+			int any;
+
+			p->reading = 1;
+			sl->state = S_FILLING;
+			sl->seq = p->next_seq++;
+			unlock(p);
+			any = fill(p, sl);
+			lock(p);
+			p->reading = 0;
+			if (p->rd.eof || p->rd.failed)
+				p->read_done = 1;
+			if (any) {
+				sl->state = S_FILLED;
+			} else {
+				sl->state = S_FREE;
+				p->next_seq--;
+			}
+			if (p->threaded)
+				pthread_cond_broadcast(&p->cv);
+			continue;
+		}
+		if ((sl = find_slot(p, S_FILLED, 1)) != NULL) {
+			sl->state = S_PARSING;
+			unlock(p);
+			parse_block(p, sl);
+			lock(p);
+			sl->state = S_PARSED;
+			commit_ready(p);
+			continue;
+		}
+		if (p->read_done && p->commit_seq == p->next_seq)
+			break;
+		if (!p->threaded)
+			break;	/* cannot happen inline; be safe */
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+	if (p->threaded)
+		pthread_cond_broadcast(&p->cv);
+	unlock(p);
+	return NULL;
 }
 
 /**
@@ -379,107 +605,74 @@ int
 pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef, int fd,
     struct sink *sink, struct pipeline_stats *st, char *err, size_t errcap)
 {
-	struct producer p;
-	struct run r;
-	char *buf = NULL;
-	size_t cap, len = 0, start;
-	uint64_t base = 0;	/* stream offset of buf[0] */
-	int rc = PIPELINE_OK;
-	ssize_t got;
+	pthread_t thr[PIPELINE_MAX_THREADS];
+	struct pipe p;
+	int i, nthr = opts->threads, started = 0, rc = PIPELINE_OK;
 
 	memset(st, 0, sizeof(*st));
-	memset(&r, 0, sizeof(r));
-	r.opts = opts;
-	r.max_line = opts->max_line ? opts->max_line : PIPELINE_MAX_LINE_DEFAULT;
-	r.ef = ef;
-	r.sink = sink;
-	r.st = st;
+	memset(&p, 0, sizeof(p));
 	err[0] = '\0';
-	if (producer_start(&p, opts, fd) != 0) {
-		snprintf(err, errcap, "%s", p.err);
+	if (nthr < 1)
+		nthr = 1;
+	if (nthr > PIPELINE_MAX_THREADS)
+		nthr = PIPELINE_MAX_THREADS;
+	p.opts = opts;
+	p.max_line = opts->max_line ? opts->max_line : PIPELINE_MAX_LINE_DEFAULT;
+	p.ef = ef;
+	p.sink = sink;
+	p.st = st;
+	if (reader_open(&p.rd, fd, p.max_line + PIPELINE_BLOCK + 1) != 0) {
+		snprintf(err, errcap, "%s", p.rd.err);
+		reader_close(&p.rd);
+		return PIPELINE_EINPUT;
+	}
+	st->gzip = p.rd.gzip;
+	p.nslots = nthr == 1 ? 1 : nthr + 2;
+	p.slots = xcalloc((size_t)p.nslots, sizeof(*p.slots));
+	for (i = 0; i < p.nslots; i++) {
+		p.slots[i].in_cap = p.max_line + PIPELINE_BLOCK + 1;
+		p.slots[i].in = xmalloc(p.slots[i].in_cap);
+	}
+	if (nthr > 1) {
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.cv, NULL);
+		p.threaded = 1;
+		for (i = 0; i < nthr - 1; i++) {
+			if (pthread_create(&thr[i], NULL, work, &p) != 0)
+				break;
+			started++;
+		}
+	}
+	work(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(thr[i], NULL);
+	if (p.threaded) {
+		pthread_mutex_destroy(&p.mu);
+		pthread_cond_destroy(&p.cv);
+	}
+
+	if (p.sink_failed) {
+		snprintf(err, errcap, "%s", sink->ops->error(sink));
+		rc = PIPELINE_ESINK;
+	} else if (p.rd.failed) {
+		if (p.rd.dropped > 0)
+			snprintf(err, errcap,
+			    "%s; %llu bytes of an incomplete last line dropped",
+			    p.rd.err, (unsigned long long)p.rd.dropped);
+		else
+			snprintf(err, errcap, "%s", p.rd.err);
 		rc = PIPELINE_EINPUT;
-		goto out;
 	}
-	st->gzip = p.gzip;
-	cap = r.max_line + CHUNK;
-	buf = xmalloc(cap);
-
-	for (;;) {
-		char *s, *nl, *end;
-
-		got = produce(&p, buf + len, cap - len);
-		if (got < 0) {
-			snprintf(err, errcap, "%s", p.err);
-			rc = PIPELINE_EINPUT;
-			break;
-		}
-		if (got == 0)
-			break;
-		st->bytes_decoded += (uint64_t)got;
-		start = 0;
-		end = buf + len + (size_t)got;
-		s = buf;
-		if (r.ll.active) {
-			/* Skipping an over-long line: look for its end. */
-			nl = memchr(buf, '\n', (size_t)got);
-			if (nl == NULL) {
-				r.ll.len += (uint64_t)got;
-				base += (uint64_t)got;
-				len = 0;
-				continue;
-			}
-			r.ll.len += (uint64_t)(nl - buf);
-			if (longline_end(&r) != 0)
-				goto sinkfail;
-			s = nl + 1;
-		}
-		while (s < end && (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
-			if (line(&r, s, (size_t)(nl - s), base + (uint64_t)(s - buf)) != 0)
-				goto sinkfail;
-			s = nl + 1;
-		}
-		start = (size_t)(s - buf);
-		len = (size_t)(end - s);
-		if (len > r.max_line) {
-			/* Too long to keep: remember its start, skip the rest. */
-			r.ll.active = 1;
-			r.ll.offset = base + start;
-			r.ll.len = len;
-			r.ll.nkeep = sizeof(r.ll.keep);
-			memcpy(r.ll.keep, s, r.ll.nkeep);
-			base += start + len;
-			len = 0;
-			continue;
-		}
-		if (start > 0 && len > 0)
-			memmove(buf, s, len);
-		base += start;
+	st->bytes_in = p.rd.bytes_in;
+	st->bytes_decoded = p.rd.bytes_decoded;
+	for (i = 0; i < p.nslots; i++) {
+		free(p.slots[i].in);
+		free(p.slots[i].out);
+		free(p.slots[i].docs);
+		free(p.slots[i].errs);
 	}
-	/* The last line may lack its '\n' (not after a gzip error: it is cut). */
-	if (rc == PIPELINE_OK) {
-		if (r.ll.active) {
-			if (longline_end(&r) != 0)
-				goto sinkfail;
-		} else if (len > 0) {
-			if (line(&r, buf, len, base) != 0)
-				goto sinkfail;
-		}
-	} else if (len > 0 || r.ll.active) {
-		size_t l = strlen(err);
-
-		snprintf(err + l, errcap - l,
-		    "; %llu bytes of an incomplete last line dropped",
-		    (unsigned long long)(r.ll.active ? r.ll.len : len));
-	}
-	goto out;
-
-sinkfail:
-	snprintf(err, errcap, "%s", sink->ops->error(sink));
-	rc = PIPELINE_ESINK;
-out:
-	st->bytes_in = p.bytes_in;
-	producer_end(&p);
-	free(buf);
+	free(p.slots);
+	reader_close(&p.rd);
 	return rc;
 }
 

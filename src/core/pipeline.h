@@ -3,10 +3,12 @@
  *
  *   fd -> [gunzip if the first bytes are 1f 8b] -> lines -> ecs_line() -> sink
  *
- * Streaming: memory is bounded by the read size, the line limit and the
- * sink's buffer, whatever the size of the input.  gzip input is decompressed
- * on a second thread while the first parses (see pipeline.c), since the two
- * together are what bounds throughput.
+ * The input is cut into blocks of whole lines (PIPELINE_BLOCK bytes or a
+ * little more); reading (and decompressing) blocks is done by one thread at
+ * a time, in order, while any number of threads parse and encode blocks
+ * already read; the documents of each block go to the sink in input order.
+ * Memory is bounded by the number of blocks in flight, the block size and
+ * the line limit, whatever the size of the input.
  */
 #ifndef ELBSHIP_PIPELINE_H
 #define ELBSHIP_PIPELINE_H
@@ -21,10 +23,14 @@
 #define PIPELINE_MAX_LINE_DEFAULT (256 * 1024)
 /* How much of an over-long line its error document keeps. */
 #define PIPELINE_LONG_KEEP 4096
+/* Input bytes per block. */
+#define PIPELINE_BLOCK (256 * 1024)
+/* Most threads pipeline_run() uses. */
+#define PIPELINE_MAX_THREADS 16
 
 struct pipeline_opts {
 	size_t max_line;	/* 0: PIPELINE_MAX_LINE_DEFAULT */
-	int threads;		/* 0 or 1: decompress inline; 2: on a thread */
+	int threads;		/* threads in all, the caller's included; 0 = 1 */
 };
 
 /* Counts for one stream; pipeline_stats_add() sums them for a run. */

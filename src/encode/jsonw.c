@@ -134,12 +134,18 @@ put_decoded(char *o, const unsigned char *b, size_t n)
 }
 
 /*
- * skip_plain(p, end): the first byte at or after ${p} that needs attention.
- * With SSE2 (every x86-64), 16 bytes per step: a signed compare against
- * 0x20 catches both control bytes and bytes >= 0x80.  Never reads past end.
+ * copy_plain(o, p, end, op): copy bytes that need no attention from ${p} to
+ * ${o}; return the first byte at or after ${p} that does, and in *${op} the
+ * output position.  With SSE2 (every x86-64), 16 bytes per step: a signed
+ * compare against 0x20 catches both control bytes and bytes >= 0x80.  Each
+ * step stores all 16 bytes it loaded (only the plain ones count; the rest
+ * is overwritten next), so no memcpy call is needed; it never reads past
+ * ${end} and never writes more than 16 bytes for 16 bytes of input, which
+ * JSONW_STR_MAX allows for.
  */
 static inline const unsigned char *
-skip_plain(const unsigned char *p, const unsigned char *end)
+copy_plain(char *o, const unsigned char *p, const unsigned char *end,
+    char **op)
 {
 #if defined(__SSE2__)
 	const __m128i q = _mm_set1_epi8('"');
@@ -152,13 +158,20 @@ skip_plain(const unsigned char *p, const unsigned char *end)
 		    _mm_cmpeq_epi8(v, bs)), _mm_cmplt_epi8(v, sp));
 		int mask = _mm_movemask_epi8(m);
 
-		if (mask != 0)
-			return p + __builtin_ctz((unsigned)mask);
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		if (mask != 0) {
+			unsigned k = (unsigned)__builtin_ctz((unsigned)mask);
+
+			*op = o + k;
+			return p + k;
+		}
 		p += 16;
+		o += 16;
 	}
 #endif
 	while (p < end && !special[*p])
-		p++;
+		*o++ = (char)*p++;
+	*op = o;
 	return p;
 }
 
@@ -169,23 +182,19 @@ is_esc(const unsigned char *p, const unsigned char *end)
 	    hexval(p[2]) >= 0 && hexval(p[3]) >= 0;
 }
 
+/*
+ * The general loop: copies plain runs, decodes escapes, escapes what JSON
+ * needs escaped.
+ */
 static char *
-write_str(char *o, struct slice s, int decode)
+write_slow(char *o, const unsigned char *p, const unsigned char *end,
+    int decode)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
-	const unsigned char *end = p + s.n, *run;
 	unsigned char buf[64];
 	size_t l;
 
-	if (p == NULL)
-		return o;
 	while (p < end) {
-		run = p;
-		p = skip_plain(p, end);
-		if (p > run) {
-			memcpy(o, run, (size_t)(p - run));
-			o += p - run;
-		}
+		p = copy_plain(o, p, end, &o);
 		if (p == end)
 			break;
 		if (*p == '\\' && decode && is_esc(p, end)) {
@@ -224,6 +233,101 @@ write_str(char *o, struct slice s, int decode)
 	return o;
 }
 
+/* Nonzero if a byte of ${w} is `"`, `\`, a control byte or >= 0x80 (SWAR). */
+static inline uint64_t
+special64(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b)) & high;
+}
+
+static inline uint32_t
+special32(uint32_t w)
+{
+	const uint32_t ones = 0x01010101U, high = 0x80808080U;
+	uint32_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b)) & high;
+}
+
+/*
+ * write_str: the fast paths first.  Most values are short and plain
+ * (addresses, ARNs, ciphers, codes): for 4 to 15 bytes, two overlapping
+ * word loads checked with SWAR and stored as they are; for 16 bytes and
+ * more, 16-byte SIMD steps and one overlapping last step.  None reads
+ * outside the value.  Anything else goes to write_slow().
+ */
+static char *
+write_str(char *o, struct slice s, int decode)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	const unsigned char *end = p + s.n;
+	size_t n = s.n;
+
+	if (p == NULL || n == 0)
+		return o;
+	if (n < 16) {
+		if (n >= 8) {
+			uint64_t a, b;
+
+			memcpy(&a, p, 8);
+			memcpy(&b, p + n - 8, 8);
+			if (special64(a) == 0 && special64(b) == 0) {
+				memcpy(o, &a, 8);
+				memcpy(o + n - 8, &b, 8);
+				return o + n;
+			}
+		} else if (n >= 4) {
+			uint32_t a, b;
+
+			memcpy(&a, p, 4);
+			memcpy(&b, p + n - 4, 4);
+			if (special32(a) == 0 && special32(b) == 0) {
+				memcpy(o, &a, 4);
+				memcpy(o + n - 4, &b, 4);
+				return o + n;
+			}
+		}
+		return write_slow(o, p, end, decode);
+	}
+#if defined(__SSE2__)
+	{
+		const __m128i q = _mm_set1_epi8('"');
+		const __m128i bs = _mm_set1_epi8('\\');
+		const __m128i sp = _mm_set1_epi8(0x20);
+		__m128i v;
+
+		while (end - p >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+			    _mm_cmplt_epi8(v, sp))) != 0)
+				return write_slow(o, p, end, decode);
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			p += 16;
+			o += 16;
+		}
+		if (p == end)
+			return o;
+		/* Everything before p was plain: redo the last 16 bytes. */
+		v = _mm_loadu_si128((const __m128i *)(const void *)(end - 16));
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+		    _mm_cmplt_epi8(v, sp))) != 0)
+			return write_slow(o, p, end, decode);
+		o -= 16 - (size_t)(end - p);
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		return o + 16;
+	}
+#else
+	return write_slow(o, p, end, decode);
+#endif
+}
+
 /**
  * jsonw_str(o, s): see jsonw.h.
  */
@@ -252,22 +356,38 @@ jsonw_u64(char *o, uint64_t v)
 	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	    "8081828384858687888990919293949596979899";
-	char tmp[20];
-	int i = 20;
+	int n;
+	char *p;
 
+	/* Count the digits, then write them backwards in pairs: no copy. */
+	if (v < 10000)
+		n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
+	else if (v < 100000000)
+		n = v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
+	else {
+		uint64_t t = v / 100000000;
+
+		n = 8;
+		while (t > 0) {
+			t /= 10;
+			n++;
+		}
+	}
+	p = o + n;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 
 		v /= 100;
-		tmp[--i] = pairs[2 * r + 1];
-		tmp[--i] = pairs[2 * r];
+		p -= 2;
+		p[0] = pairs[2 * r];
+		p[1] = pairs[2 * r + 1];
 	}
 	if (v >= 10) {
-		tmp[--i] = pairs[2 * v + 1];
-		tmp[--i] = pairs[2 * v];
+		p -= 2;
+		p[0] = pairs[2 * v];
+		p[1] = pairs[2 * v + 1];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		*--p = (char)('0' + v);
 	}
-	memcpy(o, tmp + i, (size_t)(20 - i));
-	return o + (20 - i);
+	return o + n;
 }

@@ -10,6 +10,10 @@
 
 #include "parse/lbval.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 static inline int
 isdig(char c)
 {
@@ -71,17 +75,18 @@ lbval_uint(struct slice s, uint64_t max, uint64_t *v)
 	uint64_t x = 0;
 	size_t i;
 
-	if (s.p == NULL || s.n == 0 || s.n > 20)
+	/* 19 digits cannot overflow 64 bits, so check the range once. */
+	if (s.p == NULL || s.n == 0 || s.n > 19)
 		return -1;
 	for (i = 0; i < s.n; i++) {
 		unsigned d = (unsigned char)s.p[i] - '0';
 
 		if (d > 9)
 			return -1;
-		if (x > (max - d) / 10)
-			return -1;
 		x = x * 10 + d;
 	}
+	if (x > max)
+		return -1;
 	*v = x;
 	return 0;
 }
@@ -231,6 +236,53 @@ lbval_request(struct slice s, struct lb_request *r)
 		r->version = slice_make(r->version.p + 5, r->version.n - 5);
 }
 
+/*
+ * find_any(p, end, a, b, c): the first byte in [p, end) equal to ${a}, ${b}
+ * or ${c}, or end.  16 bytes per step with SSE2; never reads past ${end}.
+ */
+static const char *
+find_any(const char *p, const char *end, char a, char b, char c)
+{
+#if defined(__SSE2__)
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+	const __m128i vc = _mm_set1_epi8(c);
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)),
+		    _mm_cmpeq_epi8(v, vc)));
+
+		if (m != 0)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != a && *p != b && *p != c)
+		p++;
+	return p;
+}
+
+/* The end of a URL scheme at ${p}: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+static const char *
+scheme_end(const char *p, const char *end)
+{
+	const char *q;
+
+	if (end - p > 8 && memcmp(p, "https://", 8) == 0)
+		return p + 5;
+	if (end - p > 7 && memcmp(p, "http://", 7) == 0)
+		return p + 4;
+	for (q = p; q < end; q++) {
+		char c = *q;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (q > p && (isdig(c) || c == '+' || c == '-' || c == '.'))))
+			break;
+	}
+	return q;
+}
+
 /**
  * lbval_url(s, u): see lbval.h.
  */
@@ -245,20 +297,12 @@ lbval_url(struct slice s, struct lb_url *u)
 	if (p == NULL || s.n == 0)
 		return -1;
 	if (*p != '/') {
-		/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) "://" */
-		for (q = p; q < end; q++) {
-			char c = *q;
-
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (q > p && (isdig(c) || c == '+' || c == '-' || c == '.'))))
-				break;
-		}
+		q = scheme_end(p, end);
 		if (q == p || end - q < 3 || q[0] != ':' || q[1] != '/' || q[2] != '/')
 			return -1;
 		u->scheme = slice_make(p, (size_t)(q - p));
 		h = q + 3;
-		for (q = h; q < end && *q != '/' && *q != '?' && *q != '#'; q++)
-			;
+		q = find_any(h, end, '/', '?', '#');
 		/* authority h..q: host, [v6], host:port; drop any userinfo. */
 		{
 			const char *a = h, *ae = q, *at, *c;
@@ -289,8 +333,7 @@ lbval_url(struct slice s, struct lb_url *u)
 		}
 		p = q;
 	}
-	for (q = p; q < end && *q != '?' && *q != '#'; q++)
-		;
+	q = find_any(p, end, '?', '#', '?');
 	if (q > p)
 		u->path = slice_make(p, (size_t)(q - p));
 	if (q < end && *q == '?') {

@@ -20,7 +20,7 @@
 int lbval_time(struct slice s, int *has_z);
 
 /**
- * lbval_uint(s, max, v): ${s} is a decimal integer (digits only) no greater
+ * lbval_uint(s, max, v): ${s} is a decimal integer (1 to 19 digits) no greater
  * than ${max}; its value goes to *${v}.
  */
 int lbval_uint(struct slice s, uint64_t max, uint64_t *v);

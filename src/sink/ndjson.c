@@ -1,5 +1,8 @@
 /*
  * ndjson.c: the NDJSON / bulk-file sink.  See ndjson.h.
+ *
+ * NDJSON batches are written straight from the pipeline's buffer; bulk
+ * batches are assembled (action line, document) in a 1 MiB buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +21,7 @@ struct ndjson {
 	struct sink base;
 	int fd;
 	enum ndjson_format format;
-	char *buf;
+	char *buf;		/* bulk format only */
 	size_t len, cap;
 	char err[160];
 };
@@ -53,40 +56,38 @@ nd_flush(struct sink *b)
 	return rc;
 }
 
-static char *
-nd_reserve(struct sink *b, size_t max)
-{
-	struct ndjson *s = (struct ndjson *)b;
-	size_t need = max + 1 + ACTION_MAX;
-
-	if (s->cap - s->len < need) {
-		if (nd_flush(b) != 0)
-			return NULL;
-		if (s->cap < need) {
-			/* Only for a huge line; bounded by the line limit. */
-			s->cap = need;
-			s->buf = xrealloc(s->buf, s->cap);
-		}
-	}
-	return s->buf + s->len + (s->format == NDJSON_BULK ? ACTION_MAX : 0);
-}
-
 static int
-nd_commit(struct sink *b, const struct doc *d)
+nd_put(struct sink *b, const struct docbatch *batch)
 {
 	struct ndjson *s = (struct ndjson *)b;
-	char *o = s->buf + s->len;
+	const struct docref *d;
+	size_t i, need;
+	char *o;
 
-	if (s->format == NDJSON_BULK) {
+	if (s->format == NDJSON_DOCS) {
+		s->base.docs += batch->ndocs;
+		return write_all(s, batch->json, batch->json_len);
+	}
+	for (i = 0; i < batch->ndocs; i++) {
+		d = &batch->docs[i];
+		need = ACTION_MAX + d->json_len + 1;
+		if (s->cap - s->len < need) {
+			if (nd_flush(b) != 0)
+				return -1;
+			if (s->cap < need) {
+				s->cap = need;
+				s->buf = xrealloc(s->buf, s->cap);
+			}
+		}
+		o = s->buf + s->len;
 		o = JW(o, "{\"create\":{\"_id\":\"");
 		o = jsonw_bytes(o, slice_make(d->id, d->idlen));
 		o = JW(o, "\"}}\n");
-		memmove(o, d->json, d->n);
+		o = jsonw_bytes(o, slice_make(batch->json + d->json,
+		    d->json_len + 1));
+		s->len = (size_t)(o - s->buf);
+		s->base.docs++;
 	}
-	o += d->n;
-	*o++ = '\n';
-	s->len = (size_t)(o - s->buf);
-	s->base.docs++;
 	return 0;
 }
 
@@ -107,8 +108,7 @@ nd_error(const struct sink *b)
 
 static const struct sink_ops ndjson_ops = {
 	.name = "ndjson",
-	.reserve = nd_reserve,
-	.commit = nd_commit,
+	.put = nd_put,
 	.flush = nd_flush,
 	.free = nd_free,
 	.error = nd_error,
@@ -125,7 +125,9 @@ ndjson_new(int fd, enum ndjson_format format)
 	s->base.ops = &ndjson_ops;
 	s->fd = fd;
 	s->format = format;
-	s->cap = NDJSON_BUF + 256 * 1024;
-	s->buf = xmalloc(s->cap);
+	if (format == NDJSON_BULK) {
+		s->cap = NDJSON_BUF;
+		s->buf = xmalloc(s->cap);
+	}
 	return &s->base;
 }

@@ -2,7 +2,7 @@
  * ndjson.h: a sink that writes documents to a file descriptor, one JSON
  * document per line (NDJSON), or as an Elasticsearch _bulk body (a
  * {"create":{"_id":..}} action line before each document) that can be
- * POSTed as it is.  Output is buffered (1 MiB) and written with write(2).
+ * POSTed as it is.  Written with write(2) as batches arrive.
  */
 #ifndef ELBSHIP_NDJSON_H
 #define ELBSHIP_NDJSON_H
