@@ -11,7 +11,8 @@ enum {
 	EXIT_INPUT = 1,		/* some input could not be read completely */
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_MALFORMED = 3,	/* --strict and some lines were malformed */
-	EXIT_OUTPUT = 4		/* the output could not be written */
+	EXIT_OUTPUT = 4,	/* the output could not be written */
+	EXIT_UNDELIVERED = 5	/* some documents were not delivered */
 };
 
 extern const char elbship_version[];

@@ -15,23 +15,17 @@
 
 #include "cli/cli.h"
 #include "core/pipeline.h"
+#include "core/settings.h"
 #include "encode/ecs.h"
 #include "parse/lbname.h"
+#include "sink/es.h"
 #include "sink/ndjson.h"
 #include "util/xalloc.h"
 
-#define MAX_LABELS 64
 #define SHOW_ERRORS 5		/* malformed lines reported one by one */
 
 struct ship {
-	struct ecs_opts eopts;
-	struct pipeline_opts popts;
-	struct ecs_label labels[MAX_LABELS];
-	const char *output;
-	const char *name;	/* identity for stdin */
-	int format;
-	int strict;
-	int quiet;
+	struct settings set;
 	struct sink *out;	/* the real sink */
 	struct sink proxy;	/* reports malformed lines, then forwards */
 	const char *cur_path;
@@ -39,6 +33,7 @@ struct ship {
 	struct pipeline_stats total;
 	unsigned long files, files_gzip, files_failed;
 	int output_failed;
+	int quiet;
 };
 
 void
@@ -47,52 +42,46 @@ ship_usage(FILE *f)
 	fprintf(f,
 "usage: elbship ship [OPTIONS] PATH...\n"
 "\n"
-"Parse AWS load balancer log files into ECS documents, one JSON document per\n"
-"line (NDJSON), written to stdout.  PATH is a log file (plain or gzip, found\n"
+"Parse AWS load balancer log files into ECS documents and write them as\n"
+"NDJSON (stdout by default), or send them to Elasticsearch / OpenSearch\n"
+"(--es) or Logstash (--logstash).  PATH is a log file (plain or gzip, found\n"
 "by its magic bytes; multi-member gzip is read to the end), a directory\n"
 "(searched recursively for files named like ELB logs: *.log, *.log.gz), or -\n"
 "for stdin.  The log type comes from the file name where AWS's naming says\n"
 "it (app., net., conn_log, else Classic), otherwise from each line's shape.\n"
-"\n"
-"Options:\n"
-"  -o, --output FILE      write documents to FILE instead of stdout\n"
-"      --format FORMAT    ndjson (default): one document per line;\n"
-"                         bulk: an Elasticsearch _bulk body, a\n"
-"                         {\"create\":{\"_id\":ID}} line before each document\n"
-"  -t, --type TYPE        alb, clb, nlb, alb-conn, or auto (default): force the\n"
-"                         log type instead of taking it from names and lines\n"
-"  -l, --label KEY=VALUE  add labels.KEY=VALUE to every document (repeatable;\n"
-"                         KEY is letters, digits, _ and -), e.g.\n"
-"                         --label environment=prod --label application=shop\n"
-"  -e, --event-original   keep each raw line as event.original (error\n"
-"                         documents always keep it)\n"
-"      --name NAME        file name that stdin's lines come from; document ids\n"
-"                         are derived from it (default: stdin)\n"
-"      --strict           exit with status 3 if any line is malformed\n"
-"      --max-line BYTES   longest line kept whole (default %d); a longer line\n"
-"                         becomes an error document holding its first %d\n"
-"                         bytes, and is counted as malformed\n"
-"      --threads N        threads that read and parse (default: one per CPU,\n"
-"                         at most 4); output order is the input order\n"
-"  -q, --quiet            no summary on stderr\n"
-"  -h, --help             show this help\n"
+"Every option can also be set by the environment variable shown.\n");
+	settings_usage(f);
+	fprintf(f,
 "\n"
 "Documents: fields follow Elastic's AWS ELB integration (docs/fields.md).\n"
 "event.id is a deterministic id: 20 hex digits of SHA-256 of the file name\n"
 "(without directory and .gz), '-', and the line's byte offset in the\n"
 "decompressed file; the same line gets the same id wherever it is read\n"
-"from.  A line that does not parse becomes a document with\n"
+"from, and is sent to Elasticsearch as _id with op_type create, so a re-run\n"
+"or retry yields 409 (counted as duplicate), never a second document.  A\n"
+"line that does not parse becomes a document with\n"
 "event.kind=pipeline_error, error.message (which field, what is wrong) and\n"
 "event.original; the first %d are also reported on stderr.\n"
 "\n"
+"Delivery (--es, --logstash http://): a document counts as indexed only when\n"
+"the receiver confirmed it; the summary gives indexed, duplicate,\n"
+"dead-lettered and undelivered counts, and every line is in exactly one.\n"
+"429, 5xx, timeouts and broken connections are retried for the affected\n"
+"documents only, with exponential backoff and jitter; other rejections go\n"
+"to the dead-letter file with the line, status and reason.\n"
+"Logstash over tcp:// has no acknowledgements: a line counts as sent once\n"
+"the kernel accepted it, and a connection that breaks can lose what was in\n"
+"flight without anyone knowing.  Use http:// for exact accounting.\n"
+"\n"
 "Exit status:\n"
-"  0  every input read to its end and every document written\n"
+"  0  every input read to its end and every document written or delivered\n"
 "  1  some input could not be read completely (unreadable path, corrupt or\n"
 "     truncated gzip: the lines before the damage are still written)\n"
-"  2  bad command line\n"
+"  2  bad command line or settings\n"
 "  3  --strict was given and some lines were malformed\n"
-"  4  the output could not be written\n",
-	    PIPELINE_MAX_LINE_DEFAULT, PIPELINE_LONG_KEEP, SHOW_ERRORS);
+"  4  the output could not be written\n"
+"  5  some documents were not delivered (see the summary)\n",
+	    SHOW_ERRORS);
 }
 
 /* The proxy sink: report the first malformed lines, forward everything. */
@@ -157,14 +146,15 @@ static int
 ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 {
 	struct ecs_origin origin = { path, NULL, NULL, name };
+	const struct ecs_opts *eo = &sh->set.ecs;
 	struct pipeline_stats st;
 	struct ecs_file *ef;
 	char err[512];
 	int rc;
 
-	ef = ecs_file_new(&sh->eopts, &origin);
+	ef = ecs_file_new(eo, &origin);
 	sh->cur_path = path;
-	rc = pipeline_run(&sh->popts, ef, fd, &sh->proxy, &st, err,
+	rc = pipeline_run(&sh->set.pipe, ef, fd, &sh->proxy, &st, err,
 	    sizeof(err));
 	ecs_file_free(ef);
 	pipeline_stats_add(&sh->total, &st);
@@ -175,8 +165,9 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 		fprintf(stderr, "elbship: %s: %s\n", path, err);
 		sh->files_failed++;
 	} else if (rc == PIPELINE_ESINK) {
-		fprintf(stderr, "elbship: %s: %s\n",
-		    sh->output ? sh->output : "stdout", err);
+		fprintf(stderr, "elbship: %s: %s\n", sh->set.es_url ?
+		    "elasticsearch" : sh->set.output ? sh->set.output : "stdout",
+		    err);
 		sh->output_failed = 1;
 		return -1;
 	}
@@ -252,7 +243,7 @@ ship_path(struct ship *sh, const char *path)
 	int rc;
 
 	if (strcmp(path, "-") == 0)
-		return ship_fd(sh, 0, "-", sh->name ? sh->name : "stdin");
+		return ship_fd(sh, 0, "-", sh->set.name ? sh->set.name : "stdin");
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "elbship: cannot open '%s': %s\n", path,
 		    strerror(errno));
@@ -319,37 +310,6 @@ summary(const struct ship *sh, double secs)
 	    secs > 0 ? (double)t->bytes_decoded / 1e6 / secs : 0.0);
 }
 
-static int
-parse_size(const char *s, size_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
-		return -1;
-	*v = (size_t)x;
-	return 0;
-}
-
-static int
-valid_label_key(const char *k, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = k[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* One thread per online CPU, at most 4: beyond that output is the limit. */
 static int
 default_threads(void)
@@ -361,178 +321,143 @@ default_threads(void)
 	return n > 4 ? 4 : (int)n;
 }
 
+static void
+delivery_summary(const struct ship *sh)
+{
+	struct es_stats es;
+
+	if (sh->set.es_url == NULL)
+		return;
+	es_stats(sh->out, &es);
+	fprintf(stderr, "elbship: delivered to %s: %llu indexed, %llu "
+	    "duplicate, %llu dead-lettered, %llu undelivered; %llu requests, "
+	    "%llu retried\n", "elasticsearch",
+	    (unsigned long long)es.indexed, (unsigned long long)es.duplicate,
+	    (unsigned long long)es.dead_lettered,
+	    (unsigned long long)es.undelivered, (unsigned long long)es.requests,
+	    (unsigned long long)es.retried);
+	if (es.dead_lettered > 0)
+		fprintf(stderr, "elbship: dead letters are in %s\n",
+		    sh->set.es.dead_letter_file);
+}
+
+static uint64_t
+undelivered_count(const struct ship *sh)
+{
+	struct es_stats es;
+
+	if (sh->set.es_url == NULL)
+		return 0;
+	es_stats(sh->out, &es);
+	return es.undelivered;
+}
+
 int
 cmd_ship(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_NAME, OPT_STRICT, OPT_MAXLINE,
-	    OPT_THREADS };
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "type", required_argument, NULL, 't' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "event-original", no_argument, NULL, 'e' },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "max-line", required_argument, NULL, OPT_MAXLINE },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ship *sh;
 	struct timespec t0, t1;
-	int c, i, fd = 1, rc = EXIT_OK, t;
-	size_t v;
-	char *eq;
+	char err[512];
+	int i, first = 1, fd = 1, rc = EXIT_OK, r;
 
 	sh = xcalloc(1, sizeof(*sh));
-	sh->popts.threads = default_threads();
-	sh->eopts.labels = sh->labels;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:t:l:eqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			sh->output = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "ndjson") == 0)
-				sh->format = NDJSON_DOCS;
-			else if (strcmp(optarg, "bulk") == 0)
-				sh->format = NDJSON_BULK;
-			else {
-				fprintf(stderr, "elbship ship: --format must be "
-				    "ndjson or bulk, not '%s'\n", optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 't':
-			t = lbname_type_lookup(optarg);
-			if (t < 0) {
-				fprintf(stderr, "elbship ship: --type must be alb, "
-				    "clb, nlb, alb-conn or auto, not '%s'\n",
-				    optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			sh->eopts.type = (enum lbtype)t;
-			break;
-		case 'l':
-			eq = strchr(optarg, '=');
-			if (eq == NULL || !valid_label_key(optarg,
-			    (size_t)(eq - optarg))) {
-				fprintf(stderr, "elbship ship: --label wants "
-				    "KEY=VALUE with KEY made of letters, digits, "
-				    "_ and -, not '%s'\n", optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			if (sh->eopts.nlabels == MAX_LABELS) {
-				fprintf(stderr, "elbship ship: at most %d "
-				    "--label options\n", MAX_LABELS);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			*eq = '\0';
-			sh->labels[sh->eopts.nlabels].key = optarg;
-			sh->labels[sh->eopts.nlabels].value = eq + 1;
-			sh->eopts.nlabels++;
-			break;
-		case 'e':
-			sh->eopts.event_original = 1;
-			break;
-		case OPT_NAME:
-			sh->name = optarg;
-			break;
-		case OPT_STRICT:
-			sh->strict = 1;
-			break;
-		case OPT_MAXLINE:
-			if (parse_size(optarg, &v) != 0 || v < 1024 ||
-			    v > 64u * 1024 * 1024) {
-				fprintf(stderr, "elbship ship: --max-line must be "
-				    "a byte count from 1024 to 67108864, not "
-				    "'%s'\n", optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			sh->popts.max_line = v;
-			break;
-		case OPT_THREADS:
-			if (parse_size(optarg, &v) != 0 || v < 1 ||
-			    v > PIPELINE_MAX_THREADS) {
-				fprintf(stderr, "elbship ship: --threads must be "
-				    "from 1 to %d, not '%s'\n",
-				    PIPELINE_MAX_THREADS, optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			sh->popts.threads = (int)v;
-			break;
-		case 'q':
-			sh->quiet = 1;
-			break;
-		case 'h':
-			ship_usage(stdout);
-			goto out;
-		case ':':
-			fprintf(stderr, "elbship ship: option '%s' needs a value\n",
-			    argv[optind - 1]);
-			rc = EXIT_USAGE;
-			goto out;
-		default:
-			fprintf(stderr, "elbship ship: unknown option '%s' (try "
-			    "'elbship ship --help')\n", argv[optind - 1]);
-			rc = EXIT_USAGE;
-			goto out;
-		}
+	settings_init(&sh->set);
+	if (settings_env(&sh->set, err, sizeof(err)) != 0) {
+		fprintf(stderr, "elbship ship: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	if (optind >= argc) {
+	r = settings_args(&sh->set, argc, argv, &first, err, sizeof(err));
+	if (r == 1) {
+		ship_usage(stdout);
+		goto out;
+	}
+	if (r != 0) {
+		fprintf(stderr, "elbship ship: %s (try 'elbship ship --help')\n",
+		    err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (settings_finish(&sh->set, err, sizeof(err)) != 0) {
+		fprintf(stderr, "elbship ship: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (sh->set.pipe.threads == 0)
+		sh->set.pipe.threads = default_threads();
+	sh->quiet = sh->set.quiet;
+	if (first >= argc) {
 		fprintf(stderr, "elbship ship: no PATH given (a file, a "
 		    "directory, or - for stdin; try 'elbship ship --help')\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (sh->output != NULL && strcmp(sh->output, "-") != 0) {
-		fd = open(sh->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0666);
-		if (fd < 0) {
-			fprintf(stderr, "elbship ship: cannot write '%s': %s\n",
-			    sh->output, strerror(errno));
-			rc = EXIT_OUTPUT;
+	if (sh->set.logstash != NULL) {
+		fprintf(stderr, "elbship ship: --logstash is not available in "
+		    "this build yet\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (sh->set.es_url != NULL) {
+		if (sh->set.es_sigv4 != NULL) {
+			fprintf(stderr, "elbship ship: --es-aws-sigv4 is not "
+			    "available in this build yet\n");
+			rc = EXIT_USAGE;
 			goto out;
 		}
+		sh->out = es_new(&sh->set.es, err, sizeof(err));
+		if (sh->out == NULL) {
+			fprintf(stderr, "elbship ship: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	} else {
+		if (sh->set.output != NULL && strcmp(sh->set.output, "-") != 0) {
+			fd = open(sh->set.output, O_WRONLY | O_CREAT | O_TRUNC |
+			    O_CLOEXEC, 0666);
+			if (fd < 0) {
+				fprintf(stderr, "elbship ship: cannot write '%s': "
+				    "%s\n", sh->set.output, strerror(errno));
+				rc = EXIT_OUTPUT;
+				goto out;
+			}
+		}
+		sh->out = ndjson_new(fd, sh->set.format == OUT_BULK ?
+		    NDJSON_BULK : NDJSON_DOCS);
 	}
-	sh->out = ndjson_new(fd, (enum ndjson_format)sh->format);
 	sh->proxy.ops = &proxy_ops;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = optind; i < argc; i++)
+	for (i = first; i < argc; i++)
 		if (ship_path(sh, argv[i]) != 0)
 			break;
 	if (!sh->output_failed && sh->out->ops->flush(sh->out) != 0) {
-		fprintf(stderr, "elbship: %s: %s\n",
-		    sh->output ? sh->output : "stdout",
+		fprintf(stderr, "elbship: %s: %s\n", sh->set.es_url ?
+		    "elasticsearch" : sh->set.output ? sh->set.output : "stdout",
 		    sh->out->ops->error(sh->out));
 		sh->output_failed = 1;
 	}
 	if (fd != 1 && close(fd) != 0 && !sh->output_failed) {
-		fprintf(stderr, "elbship: %s: %s\n", sh->output, strerror(errno));
+		fprintf(stderr, "elbship: %s: %s\n", sh->set.output,
+		    strerror(errno));
 		sh->output_failed = 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!sh->quiet)
+	if (!sh->quiet) {
 		summary(sh, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (sh->output_failed)
+		delivery_summary(sh);
+	}
+	if (undelivered_count(sh) > 0)
+		rc = EXIT_UNDELIVERED;
+	else if (sh->output_failed)
 		rc = EXIT_OUTPUT;
 	else if (sh->files_failed > 0)
 		rc = EXIT_INPUT;
-	else if (sh->strict && sh->total.malformed > 0)
+	else if (sh->set.strict && sh->total.malformed > 0)
 		rc = EXIT_MALFORMED;
-	sink_free(sh->out);
 out:
+	sink_free(sh->out);
+	settings_free(&sh->set);
 	free(sh);
 	return rc;
 }

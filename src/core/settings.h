@@ -1,0 +1,91 @@
+/*
+ * settings.h: every setting of elbship, in one table.
+ *
+ * The same table (after fluent-bit's config_map) drives the command line
+ * (`--batch-docs 5000`), the environment (`ELBSHIP_BATCH_DOCS=5000`, which
+ * is how the Lambda function is configured), the help text and the
+ * validation messages, so the CLI and the Lambda cannot drift apart.
+ * Flags win over the environment.  Secrets (passwords, API keys) are never
+ * flags, since flags show in `ps`: they come from an environment variable
+ * or from a file named by a flag.
+ */
+#ifndef ELBSHIP_SETTINGS_H
+#define ELBSHIP_SETTINGS_H
+
+#include <stdio.h>
+
+#include "core/pipeline.h"
+#include "encode/ecs.h"
+#include "sink/es.h"
+
+#define SETTINGS_MAX_LABELS 64
+
+enum out_format { OUT_NDJSON, OUT_BULK };
+
+struct settings {
+	/* documents */
+	struct ecs_opts ecs;
+	struct ecs_label labels[SETTINGS_MAX_LABELS];
+	char *label_mem[SETTINGS_MAX_LABELS];
+	const char *name;		/* file name for stdin */
+	/* reading */
+	struct pipeline_opts pipe;
+	int strict;
+	/* local output */
+	const char *output;
+	int format;			/* enum out_format */
+	int quiet;
+	/* Elasticsearch / OpenSearch */
+	const char *es_url;
+	struct es_config es;
+	const char *es_password_file;
+	const char *es_api_key_file;
+	const char *es_sigv4;		/* "es" or "aoss" */
+	const char *region;
+	char *secret_mem[2];		/* secrets read from files */
+	/* Logstash */
+	const char *logstash;
+};
+
+/**
+ * settings_init(s): defaults for everything (documented in --help).
+ */
+void settings_init(struct settings *s);
+
+/**
+ * settings_env(s, err, cap): apply the ELBSHIP_* environment variables.
+ * Returns 0, or -1 with one line naming the variable and the problem.
+ */
+int settings_env(struct settings *s, char *err, size_t cap);
+
+/**
+ * settings_args(s, argc, argv, first, err, cap): apply command line options
+ * from argv[1]; on return *${first} is the index of the first operand.
+ * Returns 0, 1 if --help was given, or -1 with one line in ${err} naming
+ * the option and the problem.
+ */
+int settings_args(struct settings *s, int argc, char **argv, int *first,
+    char *err, size_t cap);
+
+/**
+ * settings_finish(s, err, cap): read secret files, check combinations.
+ * Returns 0, or -1 with a message.
+ */
+int settings_finish(struct settings *s, char *err, size_t cap);
+
+/**
+ * settings_usage(f): print the option list (flags, environment variables,
+ * defaults) to ${f}.
+ */
+void settings_usage(FILE *f);
+
+/**
+ * settings_env_table(f): print the environment variables as a Markdown
+ * table (for docs/configuration.md).
+ */
+void settings_env_table(FILE *f);
+
+/** settings_free(s): free what the settings own. */
+void settings_free(struct settings *s);
+
+#endif

@@ -1,0 +1,932 @@
+/*
+ * es.c: the Elasticsearch / OpenSearch _bulk sink.  See es.h for the
+ * accounting contract.
+ *
+ * Documents are appended to an open batch (action line + document); a full
+ * batch is sent as one _bulk request.  Each batch remembers, per item, where
+ * its lines are, its id, its original log line (for dead letters) and how
+ * often and since when it has been tried.  When a response comes back, each
+ * item is settled (indexed, duplicate, dead-lettered) or copied into a
+ * retry batch that waits out its backoff.  Nothing is counted delivered
+ * before the cluster's answer for that very item has been read.
+ *
+ * Transport: libcurl's multi interface, so up to max_inflight requests run
+ * at once while put() keeps filling the next batch; put() blocks (and so
+ * holds back the pipeline) only when that many are already in flight.
+ * Connections are kept alive and reused across requests and, in the Lambda,
+ * across invocations (the sink lives as long as the process).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "encode/gzenc.h"
+#include "encode/jsonw.h"
+#include "sink/es.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#define RESP_MAX (256u << 20)	/* largest response body read */
+#define BODY_MAX (512u << 20)	/* hard cap on one request body */
+#define NTYPES 5
+
+struct item {
+	size_t off, len;	/* action line + document line in body */
+	size_t doc;		/* document start, relative to off */
+	size_t line, line_len;	/* original line in batch->lines */
+	unsigned attempts;	/* sends so far */
+	int64_t first_ms;	/* time of the first send */
+	char id[DOCID_MAX];
+};
+
+struct batch {
+	struct buf body;	/* the _bulk body */
+	struct buf lines;	/* original log lines */
+	struct item *items;
+	size_t n, cap;
+	int64_t not_before;	/* retry batches: not before this time */
+	struct batch *next;
+	/* while in flight */
+	CURL *easy;
+	struct curl_slist *hdrs;
+	struct buf sent;	/* compressed body */
+	struct buf resp;
+	char curlerr[CURL_ERROR_SIZE];
+};
+
+struct es {
+	struct sink base;
+	const struct es_config *cfg;
+	char *bulk_url;
+	char *index[NTYPES];	/* rendered action-line prefixes per type */
+	size_t nindex[NTYPES];
+	CURLM *multi;
+	CURL *spare[16];	/* idle easy handles, reused (keep their caches) */
+	int nspare;
+	struct batch *open;
+	struct batch *waiting;	/* retry batches, by not_before */
+	int inflight;
+	FILE *dlq;
+	struct es_stats st;
+	uint64_t rng;
+	int fatal;
+	unsigned shown;		/* dead-letter / undelivered reports printed */
+	char err[512];
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* xorshift64*: per-sink jitter, no global state. */
+static uint64_t
+rnd(struct es *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 2685821657736338717ULL;
+}
+
+/* Backoff before send number attempts+1: half fixed, half random. */
+static int64_t
+backoff_ms(struct es *s, unsigned attempts)
+{
+	int64_t d = s->cfg->retry_initial_ms;
+	unsigned i;
+
+	for (i = 1; i < attempts && d < s->cfg->retry_max_ms; i++)
+		d *= 2;
+	if (d > s->cfg->retry_max_ms)
+		d = s->cfg->retry_max_ms;
+	if (d < 2)
+		return d;
+	return d / 2 + (int64_t)(rnd(s) % (uint64_t)(d / 2 + 1));
+}
+
+void
+es_config_defaults(struct es_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->index = "logs-elb.{type}-default";
+	c->batch_docs = 5000;
+	c->batch_bytes = 5 * 1000 * 1000;
+	c->compress = 1;
+	c->max_inflight = 2;
+	c->timeout_ms = 60000;
+	c->connect_timeout_ms = 10000;
+	c->retry_attempts = 10;
+	c->retry_time_ms = 300000;
+	c->retry_initial_ms = 500;
+	c->retry_max_ms = 30000;
+	c->user_agent = "elbship";
+}
+
+void
+es_index_name(const char *pattern, enum lbtype type, char *out, size_t cap)
+{
+	static const char *const names[NTYPES] = { "unknown", "clb", "alb",
+	    "nlb", "albconn" };
+	const char *t = names[(int)type < NTYPES ? (int)type : 0];
+	const char *p = strstr(pattern, "{type}");
+
+	if (p == NULL)
+		snprintf(out, cap, "%s", pattern);
+	else
+		snprintf(out, cap, "%.*s%s%s", (int)(p - pattern), pattern, t,
+		    p + 6);
+}
+
+/* ---- batches ---------------------------------------------------------- */
+
+static struct batch *
+batch_new(void)
+{
+	struct batch *b = xcalloc(1, sizeof(*b));
+
+	buf_init(&b->body, BODY_MAX);
+	buf_init(&b->lines, BODY_MAX);
+	buf_init(&b->sent, BODY_MAX);
+	buf_init(&b->resp, RESP_MAX);
+	return b;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	buf_free(&b->body);
+	buf_free(&b->lines);
+	buf_free(&b->sent);
+	buf_free(&b->resp);
+	curl_slist_free_all(b->hdrs);
+	free(b->items);
+	free(b);
+}
+
+/*
+ * Record an item whose body bytes are already at ${off} of b->body; copy
+ * its line.  Returns 0, or -1 if a cap is reached.
+ */
+static int
+batch_item(struct batch *b, size_t off, size_t blen, size_t doc,
+    const char *line, size_t llen, const char *id, unsigned attempts,
+    int64_t first_ms)
+{
+	struct item *it;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 256;
+		b->items = xrealloc(b->items, b->cap * sizeof(*b->items));
+	}
+	it = &b->items[b->n];
+	it->off = off;
+	it->len = blen;
+	it->doc = doc;
+	it->line = b->lines.len;
+	it->line_len = llen;
+	if (buf_add(&b->lines, line, llen) != 0)
+		return -1;
+	it->attempts = attempts;
+	it->first_ms = first_ms;
+	snprintf(it->id, sizeof(it->id), "%s", id);
+	b->n++;
+	return 0;
+}
+
+/* Append item ${it} of batch ${from} to ${b}, with its history. */
+static int
+batch_copy(struct batch *b, const struct batch *from, const struct item *it)
+{
+	size_t off = b->body.len;
+
+	if (buf_add(&b->body, from->body.p + it->off, it->len) != 0)
+		return -1;
+	return batch_item(b, off, it->len, it->doc, from->lines.p + it->line,
+	    it->line_len, it->id, it->attempts, it->first_ms);
+}
+
+/* ---- settling items ---------------------------------------------------- */
+
+static void
+report(struct es *s, const char *what, const struct item *it, const char *why)
+{
+	if (s->shown >= 5)
+		return;
+	s->shown++;
+	fprintf(stderr, "elbship: elasticsearch: %s %s: %s\n", what, it->id, why);
+}
+
+static void
+undelivered(struct es *s, const struct batch *b, const struct item *it,
+    const char *why)
+{
+	(void)b;
+	s->st.undelivered++;
+	report(s, "undelivered", it, why);
+}
+
+/*
+ * Write a dead letter: the document, its original line, the status and
+ * the reason, as one NDJSON record.  Counted only if the write succeeded.
+ */
+static void
+dead_letter(struct es *s, const struct batch *b, const struct item *it,
+    long status, const char *type, const char *reason)
+{
+	const char *doc = b->body.p + it->off + it->doc;
+	size_t doclen = it->len - it->doc - 1;
+	size_t need = 6 * (it->line_len + strlen(type) + strlen(reason)) + 512 +
+	    doclen;
+	char *rec, *o;
+	time_t t = time(NULL);
+	struct tm tm;
+	char ts[32];
+	int ok;
+
+	if (s->dlq == NULL) {
+		undelivered(s, b, it, "rejected by the cluster and no dead-letter "
+		    "destination (--dead-letter FILE)");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rec = o = xmalloc(need);
+	o = JW(o, "{\"@timestamp\":\"");
+	o = jsonw_bytes(o, slice_make(ts, strlen(ts)));
+	o = JW(o, "\",\"elbship\":{\"id\":\"");
+	o = jsonw_raw_str(o, slice_make(it->id, strlen(it->id)));
+	o = JW(o, "\",\"status\":");
+	o = jsonw_u64(o, (uint64_t)status);
+	o = JW(o, ",\"error\":{\"type\":\"");
+	o = jsonw_raw_str(o, slice_make(type, strlen(type)));
+	o = JW(o, "\",\"reason\":\"");
+	o = jsonw_raw_str(o, slice_make(reason, strlen(reason)));
+	o = JW(o, "\"}},\"event\":{\"original\":\"");
+	o = jsonw_raw_str(o, slice_make(b->lines.p + it->line, it->line_len));
+	o = JW(o, "\"},\"document\":");
+	o = jsonw_bytes(o, slice_make(doc, doclen));
+	o = JW(o, "}\n");
+	ok = fwrite(rec, 1, (size_t)(o - rec), s->dlq) == (size_t)(o - rec) &&
+	    fflush(s->dlq) == 0;
+	free(rec);
+	if (!ok) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "dead-letter file write failed: %s",
+		    strerror(errno));
+		undelivered(s, b, it, why);
+		return;
+	}
+	s->st.dead_lettered++;
+	{
+		char why[300];
+
+		snprintf(why, sizeof(why), "HTTP %ld %s: %.200s", status, type,
+		    reason);
+		report(s, "dead-lettered", it, why);
+	}
+}
+
+/* Insert a retry batch into the waiting list, ordered by not_before. */
+static void
+wait_batch(struct es *s, struct batch *b)
+{
+	struct batch **pp = &s->waiting;
+
+	while (*pp != NULL && (*pp)->not_before <= b->not_before)
+		pp = &(*pp)->next;
+	b->next = *pp;
+	*pp = b;
+}
+
+/*
+ * Schedule item ${i} of ${b} for another send, unless its budget is spent.
+ * Items are gathered into ${*rb} (created on demand).
+ */
+static void
+retry_item(struct es *s, struct batch *b, size_t i, struct batch **rb,
+    const char *why)
+{
+	const struct item *it = &b->items[i];
+	int64_t t = now_ms();
+
+	if (s->fatal || it->attempts >= s->cfg->retry_attempts ||
+	    t - it->first_ms >= s->cfg->retry_time_ms ||
+	    (s->cfg->deadline_ms && t >= s->cfg->deadline_ms)) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "%s (gave up after %u attempts in "
+		    "%.1f s)", why, it->attempts,
+		    (double)(t - it->first_ms) / 1000.0);
+		undelivered(s, b, it, msg);
+		return;
+	}
+	if (*rb == NULL)
+		*rb = batch_new();
+	if (batch_copy(*rb, b, it) != 0) {
+		undelivered(s, b, it, "retry batch too large");
+		return;
+	}
+	s->st.retried++;
+}
+
+static void
+retry_all(struct es *s, struct batch *b, const char *why)
+{
+	struct batch *rb = NULL;
+	unsigned maxatt = 0;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		retry_item(s, b, i, &rb, why);
+		if (b->items[i].attempts > maxatt)
+			maxatt = b->items[i].attempts;
+	}
+	if (rb != NULL) {
+		rb->not_before = now_ms() + backoff_ms(s, maxatt);
+		wait_batch(s, rb);
+	}
+}
+
+/* A 413: split the batch in two and send both halves again at once. */
+static void
+split(struct es *s, struct batch *b)
+{
+	struct batch *h[2] = { NULL, NULL };
+	size_t i, mid = b->n / 2;
+
+	if (b->n == 1) {
+		dead_letter(s, b, &b->items[0], 413, "request_entity_too_large",
+		    "the document alone is larger than the cluster's "
+		    "http.max_content_length");
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+		struct batch **t = &h[i >= mid];
+
+		if (*t == NULL)
+			*t = batch_new();
+		if (batch_copy(*t, b, it) != 0)
+			undelivered(s, b, it, "batch too large");
+	}
+	for (i = 0; i < 2; i++) {
+		if (h[i] == NULL)
+			continue;
+		h[i]->not_before = now_ms();
+		wait_batch(s, h[i]);
+	}
+}
+
+/* Settle every item of a 200 response. */
+static void
+settle_items(struct es *s, struct batch *b)
+{
+	json_error_t jerr;
+	json_t *root, *items;
+	struct batch *rb = NULL;
+	unsigned maxatt = 0;
+	size_t i;
+
+	root = json_loadb(b->resp.p, b->resp.len, 0, &jerr);
+	items = root ? json_object_get(root, "items") : NULL;
+	if (!json_is_array(items) || json_array_size(items) != b->n) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "bulk response unreadable (%s)",
+		    root == NULL ? jerr.text : "items missing or wrong count");
+		json_decref(root);
+		retry_all(s, b, why);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		json_t *item = json_array_get(items, i), *op, *err;
+		const char *key;
+		long status;
+
+		op = NULL;
+		json_object_foreach(item, key, op)
+			break;
+		status = (long)json_integer_value(json_object_get(op, "status"));
+		if (status >= 200 && status < 300) {
+			s->st.indexed++;
+		} else if (status == 409) {
+			s->st.duplicate++;
+		} else if (status == 429 || status >= 500 || status == 0) {
+			char why[200];
+
+			err = json_object_get(op, "error");
+			snprintf(why, sizeof(why), "HTTP %ld %s", status,
+			    json_string_value(json_object_get(err, "type")) ?
+			    json_string_value(json_object_get(err, "type")) : "");
+			retry_item(s, b, i, &rb, why);
+			if (b->items[i].attempts > maxatt)
+				maxatt = b->items[i].attempts;
+		} else {
+			const char *type, *reason;
+
+			err = json_object_get(op, "error");
+			type = json_string_value(json_object_get(err, "type"));
+			reason = json_string_value(json_object_get(err, "reason"));
+			dead_letter(s, b, &b->items[i], status,
+			    type ? type : "unknown", reason ? reason : "");
+		}
+	}
+	json_decref(root);
+	if (rb != NULL) {
+		rb->not_before = now_ms() + backoff_ms(s, maxatt);
+		wait_batch(s, rb);
+	}
+}
+
+/* The reason from an ES error body, for messages. */
+static void
+error_reason(const struct buf *resp, char *out, size_t cap)
+{
+	json_t *root = json_loadb(resp->p, resp->len, 0, NULL);
+	json_t *e = root ? json_object_get(root, "error") : NULL;
+	const char *t = json_string_value(json_object_get(e, "type"));
+	const char *r = json_string_value(json_object_get(e, "reason"));
+
+	if (t != NULL || r != NULL)
+		snprintf(out, cap, "%s: %s", t ? t : "error", r ? r : "");
+	else if (json_is_string(e))
+		snprintf(out, cap, "%s", json_string_value(e));
+	else
+		snprintf(out, cap, "%.*s", (int)(resp->len < 160 ? resp->len : 160),
+		    resp->p ? resp->p : "");
+	json_decref(root);
+}
+
+static void
+done(struct es *s, struct batch *b, CURLcode cc)
+{
+	long status = 0;
+	char why[400], reason[300];
+	size_t i;
+
+	curl_easy_getinfo(b->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK) {
+		snprintf(why, sizeof(why), "%s", b->curlerr[0] ? b->curlerr :
+		    curl_easy_strerror(cc));
+		retry_all(s, b, why);
+	} else if (status == 200) {
+		settle_items(s, b);
+	} else if (status == 413) {
+		split(s, b);
+	} else if (status == 429 || status >= 500) {
+		error_reason(&b->resp, reason, sizeof(reason));
+		snprintf(why, sizeof(why), "HTTP %ld %s", status, reason);
+		retry_all(s, b, why);
+	} else if (status == 401 || status == 403) {
+		error_reason(&b->resp, reason, sizeof(reason));
+		snprintf(s->err, sizeof(s->err), "the cluster rejected the "
+		    "credentials (HTTP %ld): %s", status, reason);
+		s->fatal = 1;
+		for (i = 0; i < b->n; i++)
+			undelivered(s, b, &b->items[i], s->err);
+	} else {
+		error_reason(&b->resp, reason, sizeof(reason));
+		for (i = 0; i < b->n; i++)
+			dead_letter(s, b, &b->items[i], status, "request_rejected",
+			    reason);
+	}
+}
+
+/* ---- transport ---------------------------------------------------------- */
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct batch *b = arg;
+
+	if (buf_add(&b->resp, p, size * nmemb) != 0)
+		return 0;	/* aborts the transfer: retried */
+	return size * nmemb;
+}
+
+static CURL *
+easy_get(struct es *s)
+{
+	if (s->nspare > 0)
+		return s->spare[--s->nspare];
+	return curl_easy_init();
+}
+
+static void
+easy_put(struct es *s, CURL *e)
+{
+	if (s->nspare < (int)(sizeof(s->spare) / sizeof(s->spare[0])))
+		s->spare[s->nspare++] = e;
+	else
+		curl_easy_cleanup(e);
+}
+
+static int
+start(struct es *s, struct batch *b)
+{
+	const struct es_config *c = s->cfg;
+	const char *body = b->body.p;
+	size_t n = b->body.len, i;
+	int64_t t = now_ms();
+	char hdr[512];
+
+	for (i = 0; i < b->n; i++) {
+		if (b->items[i].attempts == 0)
+			b->items[i].first_ms = t;
+		b->items[i].attempts++;
+	}
+	if (c->compress) {
+		if (gzenc(b->body.p, b->body.len, &b->sent) != 0)
+			return -1;
+		body = b->sent.p;
+		n = b->sent.len;
+	}
+	b->easy = easy_get(s);
+	if (b->easy == NULL)
+		return -1;
+	curl_easy_reset(b->easy);
+	b->hdrs = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
+	b->hdrs = curl_slist_append(b->hdrs, "Expect:");
+	if (c->compress)
+		b->hdrs = curl_slist_append(b->hdrs, "Content-Encoding: gzip");
+	if (c->api_key != NULL) {
+		snprintf(hdr, sizeof(hdr), "Authorization: ApiKey %s", c->api_key);
+		b->hdrs = curl_slist_append(b->hdrs, hdr);
+		explicit_bzero(hdr, sizeof(hdr));
+	}
+	if (c->signer != NULL && c->signer->sign(c->signer->arg, "POST",
+	    s->bulk_url, body, n, c->signer->content_sha256, &b->hdrs, s->err,
+	    sizeof(s->err)) != 0)
+		return -1;
+	buf_reset(&b->resp);
+	b->curlerr[0] = '\0';
+	curl_easy_setopt(b->easy, CURLOPT_URL, s->bulk_url);
+	curl_easy_setopt(b->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(b->easy, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(b->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+	curl_easy_setopt(b->easy, CURLOPT_HTTPHEADER, b->hdrs);
+	curl_easy_setopt(b->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(b->easy, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(b->easy, CURLOPT_PRIVATE, b);
+	curl_easy_setopt(b->easy, CURLOPT_ERRORBUFFER, b->curlerr);
+	curl_easy_setopt(b->easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(b->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    c->connect_timeout_ms);
+	curl_easy_setopt(b->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(b->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(b->easy, CURLOPT_USERAGENT, c->user_agent);
+	if (c->username != NULL) {
+		curl_easy_setopt(b->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(b->easy, CURLOPT_USERNAME, c->username);
+		curl_easy_setopt(b->easy, CURLOPT_PASSWORD,
+		    c->password ? c->password : "");
+	}
+	if (c->ca_file != NULL)
+		curl_easy_setopt(b->easy, CURLOPT_CAINFO, c->ca_file);
+	if (c->cert_file != NULL)
+		curl_easy_setopt(b->easy, CURLOPT_SSLCERT, c->cert_file);
+	if (c->key_file != NULL)
+		curl_easy_setopt(b->easy, CURLOPT_SSLKEY, c->key_file);
+	if (c->insecure) {
+		curl_easy_setopt(b->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(b->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	s->st.requests++;
+	s->st.bytes_sent += n;
+	s->st.bytes_raw += b->body.len;
+	curl_multi_add_handle(s->multi, b->easy);
+	s->inflight++;
+	return 0;
+}
+
+/* Collect finished transfers and settle their batches. */
+static void
+reap(struct es *s)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
+		struct batch *b = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&b);
+		curl_multi_remove_handle(s->multi, b->easy);
+		s->inflight--;
+		done(s, b, m->data.result);
+		easy_put(s, b->easy);
+		b->easy = NULL;
+		batch_free(b);
+	}
+}
+
+/* Start waiting batches whose time has come, while there is room. */
+static int
+start_due(struct es *s)
+{
+	int64_t t = now_ms();
+
+	while (s->waiting != NULL && s->inflight < s->cfg->max_inflight &&
+	    s->waiting->not_before <= t && !s->fatal) {
+		struct batch *b = s->waiting;
+
+		s->waiting = b->next;
+		b->next = NULL;
+		if (start(s, b) != 0) {
+			size_t i;
+
+			for (i = 0; i < b->n; i++)
+				undelivered(s, b, &b->items[i], s->err[0] ? s->err :
+				    "could not start a request");
+			batch_free(b);
+		}
+	}
+	return 0;
+}
+
+/* Run transfers for up to ${wait_ms} (or until something finishes). */
+static void
+drive(struct es *s, long wait_ms)
+{
+	int running = 0;
+
+	curl_multi_perform(s->multi, &running);
+	reap(s);
+	start_due(s);
+	if (wait_ms > 0 && (s->inflight > 0 || s->waiting != NULL)) {
+		long w = wait_ms;
+
+		if (s->waiting != NULL && s->inflight < s->cfg->max_inflight) {
+			int64_t d = s->waiting->not_before - now_ms();
+
+			if (d < w)
+				w = d < 1 ? 1 : (long)d;
+		}
+		curl_multi_poll(s->multi, NULL, 0, (int)w, NULL);
+		curl_multi_perform(s->multi, &running);
+		reap(s);
+		start_due(s);
+	}
+}
+
+/* Send the open batch, waiting for room if max_inflight are out. */
+static int
+send_open(struct es *s)
+{
+	struct batch *b = s->open;
+
+	if (b == NULL || b->n == 0)
+		return 0;
+	s->open = NULL;
+	while (s->inflight >= s->cfg->max_inflight && !s->fatal)
+		drive(s, 100);
+	if (s->fatal) {
+		size_t i;
+
+		for (i = 0; i < b->n; i++)
+			undelivered(s, b, &b->items[i], s->err);
+		batch_free(b);
+		return -1;
+	}
+	b->not_before = 0;
+	wait_batch(s, b);
+	start_due(s);
+	return 0;
+}
+
+/* ---- sink operations ----------------------------------------------------- */
+
+static int
+es_put(struct sink *base, const struct docbatch *db)
+{
+	struct es *s = (struct es *)base;
+	size_t i;
+
+	if (s->fatal)
+		return -1;
+	for (i = 0; i < db->ndocs; i++) {
+		const struct docref *d = &db->docs[i];
+		const char *ix = s->index[d->type < NTYPES ? d->type : 0];
+		size_t need = strlen(ix) + d->idlen + 16 + d->json_len + 1;
+		struct batch *b;
+		size_t off, doc;
+		char *o;
+
+		if (s->open != NULL && (s->open->n >= s->cfg->batch_docs ||
+		    s->open->body.len + need > s->cfg->batch_bytes))
+			if (send_open(s) != 0)
+				return -1;
+		if (s->open == NULL)
+			s->open = batch_new();
+		b = s->open;
+		off = b->body.len;
+		if (buf_reserve(&b->body, need) != 0) {
+			snprintf(s->err, sizeof(s->err), "request body too large");
+			return -1;
+		}
+		o = b->body.p + off;
+		o = jsonw_lit(o, ix, s->nindex[d->type < NTYPES ? d->type : 0]);
+		o = jsonw_bytes(o, slice_make(d->id, d->idlen));
+		o = JW(o, "\"}}\n");
+		doc = (size_t)(o - (b->body.p + off));
+		memcpy(o, db->json + d->json, d->json_len + 1);
+		b->body.len = off + doc + d->json_len + 1;
+		if (batch_item(b, off, doc + d->json_len + 1, doc,
+		    db->lines + d->line, d->line_len, d->id, 0, 0) != 0) {
+			snprintf(s->err, sizeof(s->err), "request body too large");
+			return -1;
+		}
+		s->base.docs++;
+		if ((i & 255) == 0)
+			drive(s, 0);
+	}
+	return 0;
+}
+
+static int
+es_flush(struct sink *base)
+{
+	struct es *s = (struct es *)base;
+
+	if (send_open(s) != 0 && s->fatal) {
+		/* fall through: settle what is out */
+	}
+	while (s->inflight > 0 || (s->waiting != NULL && !s->fatal)) {
+		if (s->cfg->deadline_ms && now_ms() >= s->cfg->deadline_ms &&
+		    s->inflight == 0)
+			break;
+		drive(s, 1000);
+	}
+	/* Whatever still waits (fatal error or deadline) is undelivered. */
+	while (s->waiting != NULL) {
+		struct batch *b = s->waiting;
+		size_t i;
+
+		s->waiting = b->next;
+		for (i = 0; i < b->n; i++)
+			undelivered(s, b, &b->items[i], s->fatal ? s->err :
+			    "deadline reached before delivery");
+		batch_free(b);
+	}
+	if (s->dlq != NULL && fflush(s->dlq) != 0) {
+		snprintf(s->err, sizeof(s->err), "dead-letter file: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return s->fatal ? -1 : 0;
+}
+
+static void
+es_free(struct sink *base)
+{
+	struct es *s = (struct es *)base;
+	int i;
+
+	if (s == NULL)
+		return;
+	batch_free(s->open);
+	while (s->waiting != NULL) {
+		struct batch *b = s->waiting;
+
+		s->waiting = b->next;
+		batch_free(b);
+	}
+	for (i = 0; i < s->nspare; i++)
+		curl_easy_cleanup(s->spare[i]);
+	if (s->multi != NULL)
+		curl_multi_cleanup(s->multi);
+	if (s->dlq != NULL)
+		fclose(s->dlq);
+	for (i = 0; i < NTYPES; i++)
+		free(s->index[i]);
+	free(s->bulk_url);
+	free(s);
+}
+
+static const char *
+es_error(const struct sink *base)
+{
+	return ((const struct es *)base)->err;
+}
+
+static const struct sink_ops es_ops = {
+	.name = "elasticsearch",
+	.put = es_put,
+	.flush = es_flush,
+	.free = es_free,
+	.error = es_error,
+};
+
+void
+es_stats(const struct sink *base, struct es_stats *out)
+{
+	*out = ((const struct es *)base)->st;
+}
+
+/* URL-encode a query parameter value (RFC 3986 unreserved kept). */
+static void
+qenc(struct buf *b, const char *v)
+{
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+		    c == '~')
+			buf_add(b, v, 1);
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+}
+
+struct sink *
+es_new(const struct es_config *c, char *err, size_t errcap)
+{
+	struct es *s;
+	struct buf u;
+	size_t l;
+	int i;
+
+	if (c->url == NULL || (strncmp(c->url, "http://", 7) != 0 &&
+	    strncmp(c->url, "https://", 8) != 0)) {
+		snprintf(err, errcap, "the Elasticsearch URL must start with "
+		    "http:// or https://");
+		return NULL;
+	}
+	if (strchr(c->url, '@') != NULL) {
+		snprintf(err, errcap, "put credentials in ELBSHIP_ES_USERNAME / "
+		    "ELBSHIP_ES_PASSWORD or an API key, not in the URL (it shows "
+		    "in ps and in logs)");
+		return NULL;
+	}
+	if (c->batch_docs == 0 || c->batch_bytes < 1024 || c->max_inflight < 1 ||
+	    c->max_inflight > 16 || c->retry_attempts < 1) {
+		snprintf(err, errcap, "bad batch, in-flight or retry settings");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->base.ops = &es_ops;
+	s->cfg = c;
+	s->rng = (uint64_t)now_ms() * 0x9E3779B97F4A7C15ULL | 1;
+	buf_init(&u, 8192);
+	l = strlen(c->url);
+	while (l > 0 && c->url[l - 1] == '/')
+		l--;
+	buf_add(&u, c->url, l);
+	buf_adds(&u, "/_bulk?filter_path=errors,items.*.status,items.*.error");
+	if (c->pipeline != NULL) {
+		buf_adds(&u, "&pipeline=");
+		qenc(&u, c->pipeline);
+	}
+	buf_add(&u, "", 1);
+	s->bulk_url = u.p;
+	for (i = 0; i < NTYPES; i++) {
+		char name[256];
+		struct buf a;
+
+		es_index_name(c->index, (enum lbtype)i, name, sizeof(name));
+		buf_init(&a, 4096);
+		buf_adds(&a, "{\"create\":{\"_index\":\"");
+		buf_reserve(&a, 6 * strlen(name) + 32);
+		a.len = (size_t)(jsonw_raw_str(a.p + a.len,
+		    slice_make(name, strlen(name))) - a.p);
+		buf_adds(&a, "\",\"_id\":\"");
+		s->nindex[i] = a.len;
+		buf_add(&a, "", 1);
+		s->index[i] = a.p;
+	}
+	s->multi = curl_multi_init();
+	if (s->multi == NULL) {
+		snprintf(err, errcap, "curl_multi_init failed");
+		es_free(&s->base);
+		return NULL;
+	}
+	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)c->max_inflight);
+	if (c->dead_letter_file != NULL) {
+		s->dlq = fopen(c->dead_letter_file, "a");
+		if (s->dlq == NULL) {
+			snprintf(err, errcap, "cannot open dead-letter file '%s': "
+			    "%s", c->dead_letter_file, strerror(errno));
+			es_free(&s->base);
+			return NULL;
+		}
+	}
+	return &s->base;
+}

@@ -1,0 +1,112 @@
+/*
+ * es.h: the Elasticsearch / OpenSearch sink: _bulk requests with `create`
+ * actions and elbship's deterministic ids, and exact per-document
+ * accounting.
+ *
+ * Every document handed to the sink ends in exactly one of four counts:
+ *
+ *   indexed        the cluster answered 2xx for its item
+ *   duplicate      409 on create: a document with its id is there already
+ *                  (a retry or a re-run of the same file); success
+ *   dead_lettered  the cluster can never take it (a 4xx other than 409 or
+ *                  429: mapping and parse errors); written with its
+ *                  original line, status and reason to the dead-letter
+ *                  file (or index), and counted when that write succeeded
+ *   undelivered    none of the above before the retry budget (attempts,
+ *                  time, deadline) ran out, or after a fatal error
+ *                  (credentials rejected)
+ *
+ * 429 and 5xx items, whole-request 429/5xx answers, timeouts and broken
+ * connections are retried, only for the affected items, with exponential
+ * backoff and jitter; a 413 splits the request in two.  Requests are
+ * gzip-compressed by default, sent with a Content-Length on keep-alive
+ * connections (libcurl's connection cache), at most max_inflight at a time.
+ *
+ * Protocol: https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-bulk
+ */
+#ifndef ELBSHIP_ES_H
+#define ELBSHIP_ES_H
+
+#include <stdint.h>
+
+#include "sink/sink.h"
+
+struct curl_slist;
+
+/*
+ * Request signing (AWS SigV4): called for every request with the method,
+ * full URL and the body exactly as sent; appends the headers to send.
+ * Returns 0, or -1 with a message (never containing a secret) in err.
+ */
+struct es_signer {
+	int (*sign)(void *arg, const char *method, const char *url,
+	    const void *body, size_t n, int content_sha256,
+	    struct curl_slist **headers, char *err, size_t errcap);
+	void *arg;
+	int content_sha256;	/* send x-amz-content-sha256 (aoss) */
+};
+
+struct es_config {
+	const char *url;		/* http(s)://host[:port][/prefix] */
+	const char *index;		/* target; "{type}" -> alb, clb, nlb, albconn */
+	const char *pipeline;		/* ingest pipeline, or NULL */
+	size_t batch_docs;		/* documents per request */
+	size_t batch_bytes;		/* uncompressed bytes per request */
+	int compress;			/* gzip request bodies */
+	int max_inflight;		/* requests at once */
+	long timeout_ms;		/* per request */
+	long connect_timeout_ms;
+	unsigned retry_attempts;	/* sends per document, first included */
+	long retry_time_ms;		/* per document, from its first send */
+	long retry_initial_ms;		/* first backoff */
+	long retry_max_ms;		/* backoff cap */
+	int64_t deadline_ms;		/* CLOCK_MONOTONIC ms to stop by; 0 none */
+	/* authentication: at most one of these */
+	const char *username;		/* basic */
+	const char *password;
+	const char *api_key;		/* "Authorization: ApiKey <api_key>" */
+	const struct es_signer *signer;	/* AWS SigV4 */
+	/* TLS */
+	const char *ca_file;
+	const char *cert_file;
+	const char *key_file;
+	int insecure;			/* do not verify the server certificate */
+	/* dead letters: a file (NDJSON), or NULL for none configured */
+	const char *dead_letter_file;
+	const char *user_agent;
+};
+
+struct es_stats {
+	uint64_t indexed, duplicate, dead_lettered, undelivered;
+	uint64_t requests;		/* bulk requests sent */
+	uint64_t retried;		/* item re-sends */
+	uint64_t bytes_sent;		/* request bodies as sent */
+	uint64_t bytes_raw;		/* request bodies before compression */
+};
+
+/**
+ * es_config_defaults(c): fill ${c} with the defaults (documented in
+ * `elbship ship --help`): 5000 documents or 5 MB per request, gzip on,
+ * 2 requests in flight, 60 s timeout, 10 attempts within 300 s.
+ */
+void es_config_defaults(struct es_config *c);
+
+/**
+ * es_new(c, err, errcap): a sink sending to the cluster ${c} describes.
+ * ${c} and its strings are borrowed and must outlive the sink.  Returns
+ * NULL with a message in ${err} if the configuration is unusable.
+ */
+struct sink *es_new(const struct es_config *c, char *err, size_t errcap);
+
+/** es_stats(s, out): the counts so far (after flush: final). */
+void es_stats(const struct sink *s, struct es_stats *out);
+
+/**
+ * es_index_name(pattern, type, out, cap): the target for documents of
+ * ${type}: ${pattern} with "{type}" replaced by the type's data stream
+ * dataset name (alb, clb, nlb, albconn; "unknown" for undetected lines).
+ */
+void es_index_name(const char *pattern, enum lbtype type, char *out,
+    size_t cap);
+
+#endif
