@@ -19,6 +19,7 @@
 #include "encode/ecs.h"
 #include "parse/lbname.h"
 #include "sink/es.h"
+#include "sink/lstcp.h"
 #include "sink/ndjson.h"
 #include "util/xalloc.h"
 
@@ -34,7 +35,11 @@ struct ship {
 	unsigned long files, files_gzip, files_failed;
 	int output_failed;
 	int quiet;
+	int kind;		/* SINK_* */
+	struct lstcp_config tcp;
 };
+
+enum { SINK_LOCAL, SINK_ES, SINK_LS_HTTP, SINK_LS_TCP };
 
 void
 ship_usage(FILE *f)
@@ -142,6 +147,20 @@ static const struct sink_ops proxy_ops = {
 	.error = px_error,
 };
 
+static const char *
+sink_name(const struct ship *sh)
+{
+	switch (sh->kind) {
+	case SINK_ES:
+		return "elasticsearch";
+	case SINK_LS_HTTP:
+	case SINK_LS_TCP:
+		return "logstash";
+	default:
+		return sh->set.output ? sh->set.output : "stdout";
+	}
+}
+
 static int
 ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 {
@@ -165,9 +184,7 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 		fprintf(stderr, "elbship: %s: %s\n", path, err);
 		sh->files_failed++;
 	} else if (rc == PIPELINE_ESINK) {
-		fprintf(stderr, "elbship: %s: %s\n", sh->set.es_url ?
-		    "elasticsearch" : sh->set.output ? sh->set.output : "stdout",
-		    err);
+		fprintf(stderr, "elbship: %s: %s\n", sink_name(sh), err);
 		sh->output_failed = 1;
 		return -1;
 	}
@@ -325,13 +342,24 @@ static void
 delivery_summary(const struct ship *sh)
 {
 	struct es_stats es;
+	struct lstcp_stats ls;
 
-	if (sh->set.es_url == NULL)
+	if (sh->kind == SINK_LS_TCP) {
+		lstcp_stats(sh->out, &ls);
+		fprintf(stderr, "elbship: sent to logstash (tcp, no "
+		    "acknowledgements): %llu sent, %llu undelivered; %llu "
+		    "connections\n", (unsigned long long)ls.sent,
+		    (unsigned long long)ls.undelivered,
+		    (unsigned long long)ls.connects);
+		return;
+	}
+	if (sh->kind != SINK_ES && sh->kind != SINK_LS_HTTP)
 		return;
 	es_stats(sh->out, &es);
 	fprintf(stderr, "elbship: delivered to %s: %llu indexed, %llu "
 	    "duplicate, %llu dead-lettered, %llu undelivered; %llu requests, "
-	    "%llu retried\n", "elasticsearch",
+	    "%llu retried\n", sh->kind == SINK_ES ? "elasticsearch" :
+	    "logstash",
 	    (unsigned long long)es.indexed, (unsigned long long)es.duplicate,
 	    (unsigned long long)es.dead_lettered,
 	    (unsigned long long)es.undelivered, (unsigned long long)es.requests,
@@ -345,11 +373,65 @@ static uint64_t
 undelivered_count(const struct ship *sh)
 {
 	struct es_stats es;
+	struct lstcp_stats ls;
 
-	if (sh->set.es_url == NULL)
+	if (sh->kind == SINK_LS_TCP) {
+		lstcp_stats(sh->out, &ls);
+		return ls.undelivered;
+	}
+	if (sh->kind != SINK_ES && sh->kind != SINK_LS_HTTP)
 		return 0;
 	es_stats(sh->out, &es);
 	return es.undelivered;
+}
+
+/* Open the sink the settings ask for; NULL with a message. */
+static struct sink *
+open_sink(struct ship *sh, int *fd, char *err, size_t cap)
+{
+	struct settings *st = &sh->set;
+
+	if (st->logstash != NULL && (strncmp(st->logstash, "tcp://", 6) == 0 ||
+	    strncmp(st->logstash, "tls://", 6) == 0)) {
+		sh->kind = SINK_LS_TCP;
+		sh->tcp.url = st->logstash;
+		sh->tcp.ca_file = st->es.ca_file;
+		sh->tcp.cert_file = st->es.cert_file;
+		sh->tcp.key_file = st->es.key_file;
+		sh->tcp.insecure = st->es.insecure;
+		sh->tcp.timeout_ms = st->es.timeout_ms;
+		sh->tcp.retry_attempts = st->es.retry_attempts;
+		sh->tcp.retry_time_ms = st->es.retry_time_ms;
+		sh->tcp.retry_initial_ms = st->es.retry_initial_ms;
+		return lstcp_new(&sh->tcp, err, cap);
+	}
+	if (st->logstash != NULL) {
+		sh->kind = SINK_LS_HTTP;
+		st->es.url = st->logstash;
+		st->es.logstash = 1;
+		return es_new(&st->es, err, cap);
+	}
+	if (st->es_url != NULL) {
+		if (st->es_sigv4 != NULL) {
+			snprintf(err, cap, "--es-aws-sigv4 is not available in "
+			    "this build yet");
+			return NULL;
+		}
+		sh->kind = SINK_ES;
+		return es_new(&st->es, err, cap);
+	}
+	sh->kind = SINK_LOCAL;
+	if (st->output != NULL && strcmp(st->output, "-") != 0) {
+		*fd = open(st->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (*fd < 0) {
+			snprintf(err, cap, "cannot write '%s': %s", st->output,
+			    strerror(errno));
+			return NULL;
+		}
+	}
+	return ndjson_new(*fd, st->format == OUT_BULK ? NDJSON_BULK :
+	    NDJSON_DOCS);
 }
 
 int
@@ -392,38 +474,11 @@ cmd_ship(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (sh->set.logstash != NULL) {
-		fprintf(stderr, "elbship ship: --logstash is not available in "
-		    "this build yet\n");
-		rc = EXIT_USAGE;
+	sh->out = open_sink(sh, &fd, err, sizeof(err));
+	if (sh->out == NULL) {
+		fprintf(stderr, "elbship ship: %s\n", err);
+		rc = sh->kind == SINK_LOCAL ? EXIT_OUTPUT : EXIT_USAGE;
 		goto out;
-	}
-	if (sh->set.es_url != NULL) {
-		if (sh->set.es_sigv4 != NULL) {
-			fprintf(stderr, "elbship ship: --es-aws-sigv4 is not "
-			    "available in this build yet\n");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		sh->out = es_new(&sh->set.es, err, sizeof(err));
-		if (sh->out == NULL) {
-			fprintf(stderr, "elbship ship: %s\n", err);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	} else {
-		if (sh->set.output != NULL && strcmp(sh->set.output, "-") != 0) {
-			fd = open(sh->set.output, O_WRONLY | O_CREAT | O_TRUNC |
-			    O_CLOEXEC, 0666);
-			if (fd < 0) {
-				fprintf(stderr, "elbship ship: cannot write '%s': "
-				    "%s\n", sh->set.output, strerror(errno));
-				rc = EXIT_OUTPUT;
-				goto out;
-			}
-		}
-		sh->out = ndjson_new(fd, sh->set.format == OUT_BULK ?
-		    NDJSON_BULK : NDJSON_DOCS);
 	}
 	sh->proxy.ops = &proxy_ops;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -431,8 +486,7 @@ cmd_ship(int argc, char **argv)
 		if (ship_path(sh, argv[i]) != 0)
 			break;
 	if (!sh->output_failed && sh->out->ops->flush(sh->out) != 0) {
-		fprintf(stderr, "elbship: %s: %s\n", sh->set.es_url ?
-		    "elasticsearch" : sh->set.output ? sh->set.output : "stdout",
+		fprintf(stderr, "elbship: %s: %s\n", sink_name(sh),
 		    sh->out->ops->error(sh->out));
 		sh->output_failed = 1;
 	}

@@ -55,6 +55,7 @@ struct batch {
 	/* while in flight */
 	CURL *easy;
 	struct curl_slist *hdrs;
+	struct buf arr;		/* Logstash: the body as a JSON array */
 	struct buf sent;	/* compressed body */
 	struct buf resp;
 	char curlerr[CURL_ERROR_SIZE];
@@ -157,6 +158,7 @@ batch_new(void)
 
 	buf_init(&b->body, BODY_MAX);
 	buf_init(&b->lines, BODY_MAX);
+	buf_init(&b->arr, BODY_MAX);
 	buf_init(&b->sent, BODY_MAX);
 	buf_init(&b->resp, RESP_MAX);
 	return b;
@@ -169,6 +171,7 @@ batch_free(struct batch *b)
 		return;
 	buf_free(&b->body);
 	buf_free(&b->lines);
+	buf_free(&b->arr);
 	buf_free(&b->sent);
 	buf_free(&b->resp);
 	curl_slist_free_all(b->hdrs);
@@ -226,7 +229,8 @@ report(struct es *s, const char *what, const struct item *it, const char *why)
 	if (s->shown >= 5)
 		return;
 	s->shown++;
-	fprintf(stderr, "elbship: elasticsearch: %s %s: %s\n", what, it->id, why);
+	fprintf(stderr, "elbship: %s: %s %s: %s\n",
+	    s->cfg->logstash ? "logstash" : "elasticsearch", what, it->id, why);
 }
 
 static void
@@ -483,6 +487,8 @@ done(struct es *s, struct batch *b, CURLcode cc)
 		snprintf(why, sizeof(why), "%s", b->curlerr[0] ? b->curlerr :
 		    curl_easy_strerror(cc));
 		retry_all(s, b, why);
+	} else if (status == 200 && s->cfg->logstash) {
+		s->st.indexed += b->n;	/* Logstash's http input: all or none */
 	} else if (status == 200) {
 		settle_items(s, b);
 	} else if (status == 413) {
@@ -549,8 +555,18 @@ start(struct es *s, struct batch *b)
 			b->items[i].first_ms = t;
 		b->items[i].attempts++;
 	}
+	if (c->logstash) {
+		/* "doc,doc," -> "[doc,doc]" */
+		buf_reset(&b->arr);
+		if (buf_add(&b->arr, "[", 1) != 0 ||
+		    buf_add(&b->arr, b->body.p, b->body.len) != 0)
+			return -1;
+		b->arr.p[b->arr.len - 1] = ']';
+		body = b->arr.p;
+		n = b->arr.len;
+	}
 	if (c->compress) {
-		if (gzenc(b->body.p, b->body.len, &b->sent) != 0)
+		if (gzenc(body, n, &b->sent) != 0)
 			return -1;
 		body = b->sent.p;
 		n = b->sent.len;
@@ -559,7 +575,9 @@ start(struct es *s, struct batch *b)
 	if (b->easy == NULL)
 		return -1;
 	curl_easy_reset(b->easy);
-	b->hdrs = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
+	b->hdrs = curl_slist_append(NULL, c->logstash ?
+	    "Content-Type: application/json" :
+	    "Content-Type: application/x-ndjson");
 	b->hdrs = curl_slist_append(b->hdrs, "Expect:");
 	if (c->compress)
 		b->hdrs = curl_slist_append(b->hdrs, "Content-Encoding: gzip");
@@ -722,8 +740,8 @@ es_put(struct sink *base, const struct docbatch *db)
 		return -1;
 	for (i = 0; i < db->ndocs; i++) {
 		const struct docref *d = &db->docs[i];
-		const char *ix = s->index[d->type < NTYPES ? d->type : 0];
-		size_t need = strlen(ix) + d->idlen + 16 + d->json_len + 1;
+		int ti = d->type < NTYPES ? d->type : 0;
+		size_t need = s->nindex[ti] + d->idlen + 16 + d->json_len + 1;
 		struct batch *b;
 		size_t off, doc;
 		char *o;
@@ -741,11 +759,14 @@ es_put(struct sink *base, const struct docbatch *db)
 			return -1;
 		}
 		o = b->body.p + off;
-		o = jsonw_lit(o, ix, s->nindex[d->type < NTYPES ? d->type : 0]);
-		o = jsonw_bytes(o, slice_make(d->id, d->idlen));
-		o = JW(o, "\"}}\n");
+		if (!s->cfg->logstash) {
+			o = jsonw_lit(o, s->index[ti], s->nindex[ti]);
+			o = jsonw_bytes(o, slice_make(d->id, d->idlen));
+			o = JW(o, "\"}}\n");
+		}
 		doc = (size_t)(o - (b->body.p + off));
-		memcpy(o, db->json + d->json, d->json_len + 1);
+		memcpy(o, db->json + d->json, d->json_len);
+		o[d->json_len] = s->cfg->logstash ? ',' : '\n';
 		b->body.len = off + doc + d->json_len + 1;
 		if (batch_item(b, off, doc + d->json_len + 1, doc,
 		    db->lines + d->line, d->line_len, d->id, 0, 0) != 0) {
@@ -865,7 +886,9 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 
 	if (c->url == NULL || (strncmp(c->url, "http://", 7) != 0 &&
 	    strncmp(c->url, "https://", 8) != 0)) {
-		snprintf(err, errcap, "the Elasticsearch URL must start with "
+		snprintf(err, errcap, "%s", c->logstash ? "the Logstash URL must "
+		    "start with http://, https:// (http input), tcp:// or tls:// "
+		    "(tcp input)" : "the Elasticsearch URL must start with "
 		    "http:// or https://");
 		return NULL;
 	}
@@ -888,9 +911,14 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	l = strlen(c->url);
 	while (l > 0 && c->url[l - 1] == '/')
 		l--;
-	buf_add(&u, c->url, l);
-	buf_adds(&u, "/_bulk?filter_path=errors,items.*.status,items.*.error");
-	if (c->pipeline != NULL) {
+	if (c->logstash) {
+		buf_adds(&u, c->url);	/* the http input takes any path */
+	} else {
+		buf_add(&u, c->url, l);
+		buf_adds(&u, "/_bulk?filter_path=errors,items.*.status,"
+		    "items.*.error");
+	}
+	if (c->pipeline != NULL && !c->logstash) {
 		buf_adds(&u, "&pipeline=");
 		qenc(&u, c->pipeline);
 	}

@@ -74,6 +74,12 @@ struct es_config {
 	/* dead letters: a file (NDJSON), or NULL for none configured */
 	const char *dead_letter_file;
 	const char *user_agent;
+	/*
+	 * Speak to Logstash's http input instead: POST url with a JSON array
+	 * of documents (one event each); 200 means all were accepted, 429 and
+	 * 5xx are retried; there are no per-item answers.
+	 */
+	int logstash;
 };
 
 struct es_stats {

@@ -1,0 +1,243 @@
+/*
+ * lstcp.c: Logstash tcp/json_lines sink.  See lstcp.h for the guarantee.
+ *
+ * libcurl in CONNECT_ONLY mode gives a plain or TLS connection (with the
+ * same CA, client certificate and verification settings as the other
+ * sinks) and curl_easy_send() to write on it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "sink/lstcp.h"
+#include "util/xalloc.h"
+
+struct lstcp {
+	struct sink base;
+	const struct lstcp_config *cfg;
+	char *url;		/* http:// or https:// form for curl */
+	CURL *c;
+	curl_socket_t fd;
+	struct lstcp_stats st;
+	uint64_t rng;
+	char err[256];
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+disconnect(struct lstcp *s)
+{
+	if (s->c != NULL)
+		curl_easy_cleanup(s->c);
+	s->c = NULL;
+	s->fd = CURL_SOCKET_BAD;
+}
+
+static int
+connect_peer(struct lstcp *s)
+{
+	const struct lstcp_config *c = s->cfg;
+	CURLcode cc;
+	curl_socket_t fd;
+
+	disconnect(s);
+	s->c = curl_easy_init();
+	if (s->c == NULL) {
+		snprintf(s->err, sizeof(s->err), "curl_easy_init failed");
+		return -1;
+	}
+	curl_easy_setopt(s->c, CURLOPT_URL, s->url);
+	curl_easy_setopt(s->c, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(s->c, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->c, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (c->ca_file != NULL)
+		curl_easy_setopt(s->c, CURLOPT_CAINFO, c->ca_file);
+	if (c->cert_file != NULL)
+		curl_easy_setopt(s->c, CURLOPT_SSLCERT, c->cert_file);
+	if (c->key_file != NULL)
+		curl_easy_setopt(s->c, CURLOPT_SSLKEY, c->key_file);
+	if (c->insecure) {
+		curl_easy_setopt(s->c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(s->c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	cc = curl_easy_perform(s->c);
+	if (cc != CURLE_OK ||
+	    curl_easy_getinfo(s->c, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+	    fd == CURL_SOCKET_BAD) {
+		snprintf(s->err, sizeof(s->err), "cannot connect to %s: %s",
+		    s->cfg->url, curl_easy_strerror(cc));
+		disconnect(s);
+		return -1;
+	}
+	s->fd = fd;
+	s->st.connects++;
+	return 0;
+}
+
+/* Is the connection still open?  A peer that closed makes it readable. */
+static int
+alive(struct lstcp *s)
+{
+	struct pollfd p = { s->fd, POLLIN, 0 };
+	char b;
+
+	if (s->c == NULL)
+		return 0;
+	if (poll(&p, 1, 0) <= 0)
+		return 1;
+	if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+		return 0;
+	/* Readable: Logstash never writes, so this is EOF or an error. */
+	return recv(s->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+static int
+send_all(struct lstcp *s, const char *p, size_t n)
+{
+	int64_t until = now_ms() + s->cfg->timeout_ms;
+
+	while (n > 0) {
+		size_t w = 0;
+		CURLcode cc = curl_easy_send(s->c, p, n, &w);
+
+		if (cc == CURLE_AGAIN) {
+			struct pollfd pf = { s->fd, POLLOUT, 0 };
+			int64_t left = until - now_ms();
+
+			if (left <= 0) {
+				snprintf(s->err, sizeof(s->err), "send timed out");
+				return -1;
+			}
+			poll(&pf, 1, (int)left);
+			continue;
+		}
+		if (cc != CURLE_OK) {
+			snprintf(s->err, sizeof(s->err), "send failed: %s",
+			    curl_easy_strerror(cc));
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static int
+lt_put(struct sink *base, const struct docbatch *b)
+{
+	struct lstcp *s = (struct lstcp *)base;
+	int64_t first = now_ms(), delay = s->cfg->retry_initial_ms;
+	unsigned attempt;
+
+	for (attempt = 1;; attempt++) {
+		if ((alive(s) || connect_peer(s) == 0) &&
+		    send_all(s, b->json, b->json_len) == 0) {
+			s->st.sent += b->ndocs;
+			s->base.docs += b->ndocs;
+			s->base.bytes_out += b->json_len;
+			return 0;
+		}
+		disconnect(s);
+		if (attempt >= s->cfg->retry_attempts ||
+		    now_ms() - first >= s->cfg->retry_time_ms)
+			break;
+		{
+			struct timespec ts;
+			int64_t d = delay / 2 + (int64_t)((s->rng = s->rng *
+			    6364136223846793005ULL + 1) >> 33) % (delay / 2 + 1);
+
+			ts.tv_sec = d / 1000;
+			ts.tv_nsec = (d % 1000) * 1000000;
+			nanosleep(&ts, NULL);
+			if (delay < 30000)
+				delay *= 2;
+		}
+	}
+	s->st.undelivered += b->ndocs;
+	return -1;
+}
+
+static int
+lt_flush(struct sink *base)
+{
+	(void)base;
+	return 0;
+}
+
+static void
+lt_free(struct sink *base)
+{
+	struct lstcp *s = (struct lstcp *)base;
+
+	disconnect(s);
+	free(s->url);
+	free(s);
+}
+
+static const char *
+lt_error(const struct sink *base)
+{
+	return ((const struct lstcp *)base)->err;
+}
+
+static const struct sink_ops lstcp_ops = {
+	.name = "logstash-tcp",
+	.put = lt_put,
+	.flush = lt_flush,
+	.free = lt_free,
+	.error = lt_error,
+};
+
+void
+lstcp_stats(const struct sink *base, struct lstcp_stats *out)
+{
+	*out = ((const struct lstcp *)base)->st;
+}
+
+struct sink *
+lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
+{
+	struct lstcp *s;
+	const char *hp;
+	int tls;
+
+	if (strncmp(c->url, "tcp://", 6) == 0) {
+		tls = 0;
+		hp = c->url + 6;
+	} else if (strncmp(c->url, "tls://", 6) == 0) {
+		tls = 1;
+		hp = c->url + 6;
+	} else {
+		snprintf(err, cap, "a Logstash tcp URL is tcp://HOST:PORT or "
+		    "tls://HOST:PORT, not '%s'", c->url);
+		return NULL;
+	}
+	if (strchr(hp, ':') == NULL || strchr(hp, '/') != NULL) {
+		snprintf(err, cap, "a Logstash tcp URL needs HOST:PORT and no "
+		    "path: '%s'", c->url);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->base.ops = &lstcp_ops;
+	s->cfg = c;
+	s->fd = CURL_SOCKET_BAD;
+	s->rng = (uint64_t)now_ms() | 1;
+	s->url = xmalloc(strlen(hp) + 16);
+	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);
+	return &s->base;
+}

@@ -1,0 +1,47 @@
+/*
+ * lstcp.h: a sink for Logstash's `tcp` input with the `json_lines` codec
+ * (the origin system's path): documents as newline-terminated JSON over one
+ * connection, kept open across batches, TLS optional.
+ *
+ * The guarantee, stated honestly: the tcp input sends no acknowledgement.
+ * A document counts as `sent` once the kernel accepted its bytes; if the
+ * connection breaks, what was in flight may be lost without anyone knowing.
+ * elbship checks the connection before each batch (a closed peer is seen
+ * and reconnected), and on a send error reconnects with backoff and sends
+ * the whole batch again (at least once: set document_id => "%{[event][id]}"
+ * in Logstash's elasticsearch output to make repeats harmless).  For exact
+ * accounting use the http input (--logstash http://...).
+ */
+#ifndef ELBSHIP_LSTCP_H
+#define ELBSHIP_LSTCP_H
+
+#include <stdint.h>
+
+#include "sink/sink.h"
+
+struct lstcp_config {
+	const char *url;		/* tcp://host:port or tls://host:port */
+	const char *ca_file, *cert_file, *key_file;
+	int insecure;
+	long timeout_ms;		/* connect and per-batch send */
+	unsigned retry_attempts;
+	long retry_time_ms;
+	long retry_initial_ms;
+};
+
+struct lstcp_stats {
+	uint64_t sent;			/* handed to the kernel */
+	uint64_t undelivered;		/* given up on */
+	uint64_t connects;		/* connections made */
+};
+
+/**
+ * lstcp_new(c, err, cap): a sink for ${c} (borrowed; must outlive the
+ * sink).  Connects lazily.  NULL with a message if ${c} is unusable.
+ */
+struct sink *lstcp_new(const struct lstcp_config *c, char *err, size_t cap);
+
+/** lstcp_stats(s, out): the counts so far. */
+void lstcp_stats(const struct sink *s, struct lstcp_stats *out);
+
+#endif
