@@ -60,7 +60,7 @@ struct slot {
 
 /* The reader: only the thread holding the reader role touches this. */
 struct reader {
-	int fd;
+	const struct source *src;
 	int gzip;
 	struct gunzip *z;
 	char *zin;
@@ -114,14 +114,23 @@ read_raw(struct reader *rd, char *dst, size_t cap)
 		rd->pre_pos += n;
 		return (ssize_t)n;
 	}
+	r = rd->src->read(rd->src->arg, dst, cap, rd->err, sizeof(rd->err));
+	if (r > 0)
+		rd->bytes_in += (uint64_t)r;
+	return r;
+}
+
+static ssize_t
+fd_read(void *arg, char *buf, size_t cap, char *err, size_t errcap)
+{
+	int fd = *(int *)arg;
+	ssize_t r;
+
 	do
-		r = read(rd->fd, dst, cap);
+		r = read(fd, buf, cap);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		snprintf(rd->err, sizeof(rd->err), "read error: %s",
-		    strerror(errno));
-	else
-		rd->bytes_in += (uint64_t)r;
+		snprintf(err, errcap, "read error: %s", strerror(errno));
 	return r;
 }
 
@@ -174,12 +183,12 @@ produce(struct reader *rd, char *dst, size_t cap)
 }
 
 static int
-reader_open(struct reader *rd, int fd, size_t carry_cap)
+reader_open(struct reader *rd, const struct source *src, size_t carry_cap)
 {
 	size_t got = 0;
 	ssize_t r;
 
-	rd->fd = fd;
+	rd->src = src;
 	rd->pre = xmalloc(64);
 	while (got < 2) {
 		r = read_raw(rd, rd->pre + got, 64 - got);
@@ -605,6 +614,19 @@ int
 pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef, int fd,
     struct sink *sink, struct pipeline_stats *st, char *err, size_t errcap)
 {
+	struct source src = { fd_read, &fd };
+
+	return pipeline_run_source(opts, ef, &src, sink, st, err, errcap);
+}
+
+/**
+ * pipeline_run_source(opts, ef, src, sink, st, err, errcap): see pipeline.h.
+ */
+int
+pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
+    const struct source *src, struct sink *sink, struct pipeline_stats *st,
+    char *err, size_t errcap)
+{
 	pthread_t thr[PIPELINE_MAX_THREADS];
 	struct pipe p;
 	int i, nthr = opts->threads, started = 0, rc = PIPELINE_OK;
@@ -621,7 +643,7 @@ pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef, int fd,
 	p.ef = ef;
 	p.sink = sink;
 	p.st = st;
-	if (reader_open(&p.rd, fd, p.max_line + PIPELINE_BLOCK + 1) != 0) {
+	if (reader_open(&p.rd, src, p.max_line + PIPELINE_BLOCK + 1) != 0) {
 		snprintf(err, errcap, "%s", p.rd.err);
 		reader_close(&p.rd);
 		return PIPELINE_EINPUT;

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "encode/ecs.h"
 #include "sink/sink.h"
@@ -51,6 +52,26 @@ enum {
 	PIPELINE_EINPUT = 1,	/* read error or corrupt/truncated gzip */
 	PIPELINE_ESINK = 2	/* the sink failed */
 };
+
+/*
+ * Where bytes come from: a file descriptor (pipeline_run) or anything else
+ * (an S3 object) through a read function.  read() returns the number of
+ * bytes stored at ${buf} (at most ${cap}), 0 at the end, or -1 with a
+ * one-line message in ${err}.
+ */
+struct source {
+	ssize_t (*read)(void *arg, char *buf, size_t cap, char *err,
+	    size_t errcap);
+	void *arg;
+};
+
+/**
+ * pipeline_run_source(opts, ef, src, sink, st, err, errcap): as
+ * pipeline_run(), reading from ${src}.
+ */
+int pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
+    const struct source *src, struct sink *sink, struct pipeline_stats *st,
+    char *err, size_t errcap);
 
 /**
  * pipeline_run(opts, ef, fd, sink, st, err, errcap): read ${fd} to its end,
