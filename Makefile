@@ -21,7 +21,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_GNU_SOURCE
 INC      := -Isrc
-LIBS     := -lcurl -lisal -ljansson -lcrypto -lpthread -lm
+LIBS     := -lcurl -lexpat -lisal -ljansson -lcrypto -lpthread -lm
 
 ifeq ($(VARIANT),release)
 OPT      := -O2 -g

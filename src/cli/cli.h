@@ -12,12 +12,15 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_MALFORMED = 3,	/* --strict and some lines were malformed */
 	EXIT_OUTPUT = 4,	/* the output could not be written */
-	EXIT_UNDELIVERED = 5	/* some documents were not delivered */
+	EXIT_UNDELIVERED = 5,	/* some documents were not delivered */
+	EXIT_INTERRUPTED = 6	/* SIGINT or SIGTERM */
 };
 
 extern const char elbship_version[];
 
 int cmd_ship(int argc, char **argv);
 void ship_usage(FILE *f);
+int cmd_setup(int argc, char **argv);
+void setup_usage(FILE *f);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +23,21 @@
 #include "sink/lstcp.h"
 #include "sink/ndjson.h"
 #include "util/xalloc.h"
+#include "cli/ship.h"
 
-#define SHOW_ERRORS 5		/* malformed lines reported one by one */
+/*
+ * SIGINT / SIGTERM: the one piece of process-wide state, as a signal handler
+ * can reach nothing else.  Readers check it and stop; the run then exits
+ * non-zero and, with --state, says how to resume.
+ */
+static volatile sig_atomic_t interrupted;
 
-struct ship {
-	struct settings set;
-	struct sink *out;	/* the real sink */
-	struct sink proxy;	/* reports malformed lines, then forwards */
-	const char *cur_path;
-	uint64_t shown;
-	struct pipeline_stats total;
-	unsigned long files, files_gzip, files_failed;
-	int output_failed;
-	int quiet;
-	int kind;		/* SINK_* */
-	struct lstcp_config tcp;
-};
-
-enum { SINK_LOCAL, SINK_ES, SINK_LS_HTTP, SINK_LS_TCP };
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
 
 void
 ship_usage(FILE *f)
@@ -51,8 +49,11 @@ ship_usage(FILE *f)
 "NDJSON (stdout by default), or send them to Elasticsearch / OpenSearch\n"
 "(--es) or Logstash (--logstash).  PATH is a log file (plain or gzip, found\n"
 "by its magic bytes; multi-member gzip is read to the end), a directory\n"
-"(searched recursively for files named like ELB logs: *.log, *.log.gz), or -\n"
-"for stdin.  The log type comes from the file name where AWS's naming says\n"
+"(searched recursively for files named like ELB logs: *.log, *.log.gz), -\n"
+"for stdin, s3://bucket/key for one S3 object, or s3://bucket/prefix/ for\n"
+"every ELB log under the prefix (a backfill; see --since, --state).  AWS\n"
+"credentials and region are found as the AWS CLI finds them.\n"
+"The log type comes from the file name where AWS's naming says\n"
 "it (app., net., conn_log, else Classic), otherwise from each line's shape.\n"
 "Every option can also be set by the environment variable shown.\n");
 	settings_usage(f);
@@ -85,70 +86,91 @@ ship_usage(FILE *f)
 "  2  bad command line or settings\n"
 "  3  --strict was given and some lines were malformed\n"
 "  4  the output could not be written\n"
-"  5  some documents were not delivered (see the summary)\n",
+"  5  some documents were not delivered (see the summary)\n"
+"  6  interrupted (SIGINT or SIGTERM)\n",
 	    SHOW_ERRORS);
 }
 
-/* The proxy sink: report the first malformed lines, forward everything. */
-static struct ship *
-proxy_owner(struct sink *s)
-{
-	return (struct ship *)((char *)s - offsetof(struct ship, proxy));
-}
+/* ---- the reporting sink --------------------------------------------- */
 
 static int
-px_put(struct sink *s, const struct docbatch *b)
+rs_put(struct sink *base, const struct docbatch *b)
 {
-	struct ship *sh = proxy_owner(s);
+	struct report_sink *r = (struct report_sink *)base;
+	struct ship *sh = r->sh;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < b->ndocs && !sh->quiet; i++) {
 		const struct docref *d = &b->docs[i];
 
 		if (!d->malformed)
 			continue;
+		pthread_mutex_lock(&sh->mu);
 		if (sh->shown < SHOW_ERRORS)
-			fprintf(stderr, "elbship: %s: offset %llu: %s\n",
-			    sh->cur_path, (unsigned long long)d->offset,
-			    b->errs + d->err);
+			fprintf(stderr, "elbship: %s: offset %llu: %s\n", r->path,
+			    (unsigned long long)d->offset, b->errs + d->err);
 		sh->shown++;
+		pthread_mutex_unlock(&sh->mu);
 	}
-	return sh->out->ops->put(sh->out, b);
+	if (!r->lock)
+		return r->next->ops->put(r->next, b);
+	pthread_mutex_lock(&sh->mu);
+	rc = r->next->ops->put(r->next, b);
+	pthread_mutex_unlock(&sh->mu);
+	return rc;
 }
 
 static int
-px_flush(struct sink *s)
+rs_flush(struct sink *base)
 {
-	struct ship *sh = proxy_owner(s);
+	struct report_sink *r = (struct report_sink *)base;
+	int rc;
 
-	return sh->out->ops->flush(sh->out);
+	if (!r->lock)
+		return r->next->ops->flush(r->next);
+	pthread_mutex_lock(&r->sh->mu);
+	rc = r->next->ops->flush(r->next);
+	pthread_mutex_unlock(&r->sh->mu);
+	return rc;
 }
 
 static void
-px_free(struct sink *s)
+rs_free(struct sink *base)
 {
-	(void)s;
+	(void)base;
 }
 
 static const char *
-px_error(const struct sink *s)
+rs_error(const struct sink *base)
 {
-	const struct ship *sh = (const struct ship *)((const char *)s -
-	    offsetof(struct ship, proxy));
+	const struct report_sink *r = (const struct report_sink *)base;
 
-	return sh->out->ops->error(sh->out);
+	return r->next->ops->error(r->next);
 }
 
-static const struct sink_ops proxy_ops = {
+static const struct sink_ops report_ops = {
 	.name = "report",
-	.put = px_put,
-	.flush = px_flush,
-	.free = px_free,
-	.error = px_error,
+	.put = rs_put,
+	.flush = rs_flush,
+	.free = rs_free,
+	.error = rs_error,
 };
 
-static const char *
-sink_name(const struct ship *sh)
+void
+report_sink_init(struct report_sink *r, struct ship *sh, struct sink *next,
+    const char *path, int lock)
+{
+	memset(r, 0, sizeof(*r));
+	r->base.ops = &report_ops;
+	r->sh = sh;
+	r->next = next;
+	r->path = path;
+	r->lock = lock;
+}
+
+const char *
+ship_sink_name(const struct ship *sh)
 {
 	switch (sh->kind) {
 	case SINK_ES:
@@ -165,15 +187,15 @@ static int
 ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 {
 	struct ecs_origin origin = { path, NULL, NULL, name };
-	const struct ecs_opts *eo = &sh->set.ecs;
 	struct pipeline_stats st;
+	struct report_sink rs;
 	struct ecs_file *ef;
 	char err[512];
 	int rc;
 
-	ef = ecs_file_new(eo, &origin);
-	sh->cur_path = path;
-	rc = pipeline_run(&sh->set.pipe, ef, fd, &sh->proxy, &st, err,
+	ef = ecs_file_new(&sh->set.ecs, &origin);
+	report_sink_init(&rs, sh, sh->out, path, 0);
+	rc = pipeline_run(&sh->set.pipe, ef, fd, &rs.base, &st, err,
 	    sizeof(err));
 	ecs_file_free(ef);
 	pipeline_stats_add(&sh->total, &st);
@@ -184,7 +206,7 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 		fprintf(stderr, "elbship: %s: %s\n", path, err);
 		sh->files_failed++;
 	} else if (rc == PIPELINE_ESINK) {
-		fprintf(stderr, "elbship: %s: %s\n", sink_name(sh), err);
+		fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh), err);
 		sh->output_failed = 1;
 		return -1;
 	}
@@ -261,6 +283,8 @@ ship_path(struct ship *sh, const char *path)
 
 	if (strcmp(path, "-") == 0)
 		return ship_fd(sh, 0, "-", sh->set.name ? sh->set.name : "stdin");
+	if (strncmp(path, "s3://", 5) == 0)
+		return ship_s3(sh, path);
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "elbship: cannot open '%s': %s\n", path,
 		    strerror(errno));
@@ -301,7 +325,8 @@ summary(const struct ship *sh, double secs)
 
 	human(in, sizeof(in), (double)t->bytes_in);
 	human(dec, sizeof(dec), (double)t->bytes_decoded);
-	human(out, sizeof(out), (double)sh->out->bytes_out);
+	human(out, sizeof(out), (double)sh->out->bytes_out +
+	    (double)sh->delivered.bytes_sent);
 	if (sh->shown > SHOW_ERRORS)
 		fprintf(stderr, "elbship: ... and %llu more malformed lines\n",
 		    (unsigned long long)(sh->shown - SHOW_ERRORS));
@@ -338,56 +363,80 @@ default_threads(void)
 	return n > 4 ? 4 : (int)n;
 }
 
-static void
-delivery_summary(const struct ship *sh)
+void
+ship_settle_sink(struct ship *sh, struct sink *s)
 {
 	struct es_stats es;
 	struct lstcp_stats ls;
 
+	pthread_mutex_lock(&sh->mu);
 	if (sh->kind == SINK_LS_TCP) {
-		lstcp_stats(sh->out, &ls);
+		lstcp_stats(s, &ls);
+		sh->sent.sent += ls.sent;
+		sh->sent.undelivered += ls.undelivered;
+		sh->sent.connects += ls.connects;
+	} else if (sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP) {
+		es_stats(s, &es);
+		sh->delivered.indexed += es.indexed;
+		sh->delivered.duplicate += es.duplicate;
+		sh->delivered.dead_lettered += es.dead_lettered;
+		sh->delivered.undelivered += es.undelivered;
+		sh->delivered.requests += es.requests;
+		sh->delivered.retried += es.retried;
+		sh->delivered.bytes_sent += es.bytes_sent;
+		sh->delivered.bytes_raw += es.bytes_raw;
+	}
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void
+delivery_summary(const struct ship *sh)
+{
+	const struct es_stats *es = &sh->delivered;
+
+	if (sh->kind == SINK_LS_TCP) {
 		fprintf(stderr, "elbship: sent to logstash (tcp, no "
 		    "acknowledgements): %llu sent, %llu undelivered; %llu "
-		    "connections\n", (unsigned long long)ls.sent,
-		    (unsigned long long)ls.undelivered,
-		    (unsigned long long)ls.connects);
+		    "connections\n", (unsigned long long)sh->sent.sent,
+		    (unsigned long long)sh->sent.undelivered,
+		    (unsigned long long)sh->sent.connects);
 		return;
 	}
 	if (sh->kind != SINK_ES && sh->kind != SINK_LS_HTTP)
 		return;
-	es_stats(sh->out, &es);
 	fprintf(stderr, "elbship: delivered to %s: %llu indexed, %llu "
 	    "duplicate, %llu dead-lettered, %llu undelivered; %llu requests, "
 	    "%llu retried\n", sh->kind == SINK_ES ? "elasticsearch" :
 	    "logstash",
-	    (unsigned long long)es.indexed, (unsigned long long)es.duplicate,
-	    (unsigned long long)es.dead_lettered,
-	    (unsigned long long)es.undelivered, (unsigned long long)es.requests,
-	    (unsigned long long)es.retried);
-	if (es.dead_lettered > 0)
+	    (unsigned long long)es->indexed, (unsigned long long)es->duplicate,
+	    (unsigned long long)es->dead_lettered,
+	    (unsigned long long)es->undelivered,
+	    (unsigned long long)es->requests, (unsigned long long)es->retried);
+	if (es->dead_lettered > 0)
 		fprintf(stderr, "elbship: dead letters are in %s\n",
 		    sh->set.es.dead_letter_file);
 }
 
-static uint64_t
-undelivered_count(const struct ship *sh)
+struct sink *
+ship_open_sink(struct ship *sh, int fd, char *err, size_t cap)
 {
-	struct es_stats es;
-	struct lstcp_stats ls;
+	struct settings *st = &sh->set;
 
-	if (sh->kind == SINK_LS_TCP) {
-		lstcp_stats(sh->out, &ls);
-		return ls.undelivered;
+	switch (sh->kind) {
+	case SINK_LS_TCP:
+		return lstcp_new(&sh->tcp, err, cap);
+	case SINK_LS_HTTP:
+	case SINK_ES:
+		return es_new(&st->es, err, cap);
+	default:
+		return ndjson_new(fd, st->format == OUT_BULK ? NDJSON_BULK :
+		    NDJSON_DOCS);
 	}
-	if (sh->kind != SINK_ES && sh->kind != SINK_LS_HTTP)
-		return 0;
-	es_stats(sh->out, &es);
-	return es.undelivered;
 }
 
-/* Open the sink the settings ask for; NULL with a message. */
-static struct sink *
-open_sink(struct ship *sh, int *fd, char *err, size_t cap)
+/* Decide the kind of output from the settings; -1 with a message. */
+static int
+choose_sink(struct ship *sh, char *err, size_t cap)
 {
 	struct settings *st = &sh->set;
 
@@ -403,35 +452,21 @@ open_sink(struct ship *sh, int *fd, char *err, size_t cap)
 		sh->tcp.retry_attempts = st->es.retry_attempts;
 		sh->tcp.retry_time_ms = st->es.retry_time_ms;
 		sh->tcp.retry_initial_ms = st->es.retry_initial_ms;
-		return lstcp_new(&sh->tcp, err, cap);
-	}
-	if (st->logstash != NULL) {
+	} else if (st->logstash != NULL) {
 		sh->kind = SINK_LS_HTTP;
 		st->es.url = st->logstash;
 		st->es.logstash = 1;
-		return es_new(&st->es, err, cap);
-	}
-	if (st->es_url != NULL) {
+	} else if (st->es_url != NULL) {
 		if (st->es_sigv4 != NULL) {
 			snprintf(err, cap, "--es-aws-sigv4 is not available in "
 			    "this build yet");
-			return NULL;
+			return -1;
 		}
 		sh->kind = SINK_ES;
-		return es_new(&st->es, err, cap);
+	} else {
+		sh->kind = SINK_LOCAL;
 	}
-	sh->kind = SINK_LOCAL;
-	if (st->output != NULL && strcmp(st->output, "-") != 0) {
-		*fd = open(st->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0666);
-		if (*fd < 0) {
-			snprintf(err, cap, "cannot write '%s': %s", st->output,
-			    strerror(errno));
-			return NULL;
-		}
-	}
-	return ndjson_new(*fd, st->format == OUT_BULK ? NDJSON_BULK :
-	    NDJSON_DOCS);
+	return 0;
 }
 
 int
@@ -443,6 +478,7 @@ cmd_ship(int argc, char **argv)
 	int i, first = 1, fd = 1, rc = EXIT_OK, r;
 
 	sh = xcalloc(1, sizeof(*sh));
+	pthread_mutex_init(&sh->mu, NULL);
 	settings_init(&sh->set);
 	if (settings_env(&sh->set, err, sizeof(err)) != 0) {
 		fprintf(stderr, "elbship ship: %s\n", err);
@@ -474,19 +510,37 @@ cmd_ship(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	sh->out = open_sink(sh, &fd, err, sizeof(err));
-	if (sh->out == NULL) {
+	if (choose_sink(sh, err, sizeof(err)) != 0) {
 		fprintf(stderr, "elbship ship: %s\n", err);
-		rc = sh->kind == SINK_LOCAL ? EXIT_OUTPUT : EXIT_USAGE;
+		rc = EXIT_USAGE;
 		goto out;
 	}
-	sh->proxy.ops = &proxy_ops;
+	if (sh->kind == SINK_LOCAL && sh->set.output != NULL &&
+	    strcmp(sh->set.output, "-") != 0) {
+		fd = open(sh->set.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (fd < 0) {
+			fprintf(stderr, "elbship ship: cannot write '%s': %s\n",
+			    sh->set.output, strerror(errno));
+			rc = EXIT_OUTPUT;
+			goto out;
+		}
+	}
+	sh->out = ship_open_sink(sh, fd, err, sizeof(err));
+	if (sh->out == NULL) {
+		fprintf(stderr, "elbship ship: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	sh->stop = &interrupted;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = first; i < argc; i++)
+	for (i = first; i < argc && !interrupted; i++)
 		if (ship_path(sh, argv[i]) != 0)
 			break;
 	if (!sh->output_failed && sh->out->ops->flush(sh->out) != 0) {
-		fprintf(stderr, "elbship: %s: %s\n", sink_name(sh),
+		fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
 		    sh->out->ops->error(sh->out));
 		sh->output_failed = 1;
 	}
@@ -495,13 +549,21 @@ cmd_ship(int argc, char **argv)
 		    strerror(errno));
 		sh->output_failed = 1;
 	}
+	ship_settle_sink(sh, sh->out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!sh->quiet) {
 		summary(sh, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		delivery_summary(sh);
 	}
-	if (undelivered_count(sh) > 0)
+	if (interrupted) {
+		fprintf(stderr, "elbship: interrupted%s\n", sh->set.state ?
+		    "; run the same command again to resume (objects already "
+		    "delivered are in the --state file and will be skipped)" :
+		    "; documents already delivered stay delivered, and a rerun "
+		    "makes the rest (repeats are counted as duplicates)");
+		rc = EXIT_INTERRUPTED;
+	} else if (sh->delivered.undelivered + sh->sent.undelivered > 0)
 		rc = EXIT_UNDELIVERED;
 	else if (sh->output_failed)
 		rc = EXIT_OUTPUT;
@@ -512,6 +574,7 @@ cmd_ship(int argc, char **argv)
 out:
 	sink_free(sh->out);
 	settings_free(&sh->set);
+	pthread_mutex_destroy(&sh->mu);
 	free(sh);
 	return rc;
 }

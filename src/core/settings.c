@@ -139,6 +139,26 @@ static const struct setting table[] = {
 	    "URL", "send to Logstash: http(s)://host:port (the http input: "
 	    "acknowledged, exact accounting) or tcp://host:port (the tcp "
 	    "input with json_lines: no acknowledgements, see below)" },
+	{ "S3 (PATH is s3://bucket/key, or s3://bucket/prefix/ for every log "
+	    "under it)", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
+	{ "endpoint-url", 0, "AWS_ENDPOINT_URL_S3", T_STR, OFF(endpoint), 0, 0,
+	    "URL", "S3-compatible endpoint (path-style addressing)" },
+	{ "since", 0, NULL, T_STR, OFF(since), 0, 0, "TIME",
+	    "only log files whose interval ends at or after TIME (2025-11-03 or "
+	    "2025-11-03T10:20Z; from the timestamp in ELB file names)" },
+	{ "until", 0, NULL, T_STR, OFF(until), 0, 0, "TIME",
+	    "only log files whose interval ends before TIME" },
+	{ "lb", 0, NULL, T_STR, OFF(lb), 0, 0, "NAME",
+	    "only log files of the load balancer NAME" },
+	{ "concurrency", 0, "ELBSHIP_CONCURRENCY", T_INT, OFF(concurrency), 1,
+	    64, "N", "S3 objects processed at once (default 4)" },
+	{ "state", 0, NULL, T_STR, OFF(state), 0, 0, "FILE",
+	    "record each S3 object once all its lines are delivered, and skip "
+	    "objects already recorded: rerun after a crash or Ctrl-C to resume" },
+	{ "progress", 0, NULL, T_FLAG, OFF(progress), 0, 0, NULL,
+	    "show progress even when stderr is not a terminal" },
+	{ "no-progress", 0, NULL, T_NOFLAG, OFF(progress), 0, 0, NULL,
+	    "never show progress (default: shown on a terminal)" },
 	{ "General", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "help", 'h', NULL, T_FLAG, 0, 0, 0, NULL, "show this help" },
 };
@@ -153,6 +173,8 @@ settings_init(struct settings *s)
 	s->pipe.threads = 0;
 	es_config_defaults(&s->es);
 	s->es.dead_letter_file = "elbship-dead-letter.ndjson";
+	s->concurrency = 4;
+	s->progress = -1;
 }
 
 static int
@@ -368,6 +390,9 @@ settings_env(struct settings *s, char *err, size_t cap)
 	if (s->region == NULL && (v = getenv("AWS_DEFAULT_REGION")) != NULL &&
 	    *v != '\0')
 		s->region = v;
+	if (s->endpoint == NULL && (v = getenv("AWS_ENDPOINT_URL")) != NULL &&
+	    *v != '\0')
+		s->endpoint = v;
 	return 0;
 }
 

@@ -45,6 +45,13 @@ struct settings {
 	char *secret_mem[2];		/* secrets read from files */
 	/* Logstash */
 	const char *logstash;
+	/* S3 sources */
+	const char *endpoint;		/* S3-compatible endpoint URL */
+	const char *since, *until;	/* by the interval in ELB file names */
+	const char *lb;			/* load balancer name filter */
+	int concurrency;		/* S3 objects at once */
+	const char *state;		/* resume file */
+	int progress;			/* -1 auto (a terminal), 0 off, 1 on */
 };
 
 /**

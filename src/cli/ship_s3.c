@@ -1,0 +1,588 @@
+/*
+ * ship_s3.c: `elbship ship s3://...`: one object, or a backfill of every
+ * ELB log under a prefix, with filters, bounded concurrency, a resume file
+ * and progress on a terminal.
+ *
+ * Each worker thread has its own S3 client and, when delivering to
+ * Elasticsearch or Logstash's http input, its own sink, flushed after each
+ * object: an object is recorded in the --state file only once every one of
+ * its lines is indexed, duplicate or dead-lettered.  Local output (and
+ * Logstash tcp) is one shared sink behind the run's mutex, so documents of
+ * different objects never interleave within a line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/ship.h"
+#include "encode/ecs.h"
+#include "parse/lbname.h"
+#include "source/s3.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+struct obj {
+	char *key;
+	uint64_t size;
+	char *etag;
+};
+
+struct backfill {
+	struct ship *sh;
+	const char *bucket;
+	struct s3_config cfg;
+	/* the objects, and the next one to take (under sh->mu) */
+	struct obj *objs;
+	size_t nobj, cap, next;
+	/* progress, under sh->mu */
+	size_t done, failed, skipped;
+	uint64_t bytes_total, bytes_done;
+	struct buf failed_list;
+	/* state file */
+	int state_fd;
+	char **seen;		/* open addressing set of "bucket/key" */
+	size_t nseen_cap;
+	char since[16], until[16];
+	int stop;		/* output failed: stop taking objects */
+	int pipe_threads;
+};
+
+/* ---- credentials -------------------------------------------------------- */
+
+/*
+ * Credentials from the environment.  (The full chain - profiles, the
+ * container endpoint - lives in src/aws/creds.c once available.)
+ */
+static int
+env_creds(void *arg, struct sigv4_creds *out, char *err, size_t cap)
+{
+	(void)arg;
+	out->access_key = getenv("AWS_ACCESS_KEY_ID");
+	out->secret_key = getenv("AWS_SECRET_ACCESS_KEY");
+	out->session_token = getenv("AWS_SESSION_TOKEN");
+	if (out->access_key == NULL || out->secret_key == NULL ||
+	    *out->access_key == '\0' || *out->secret_key == '\0') {
+		snprintf(err, cap, "no AWS credentials found: set "
+		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the resume file ---------------------------------------------------- */
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int
+seen_has(const struct backfill *bf, const char *k)
+{
+	size_t i;
+
+	if (bf->nseen_cap == 0)
+		return 0;
+	for (i = hash_str(k) & (bf->nseen_cap - 1); bf->seen[i] != NULL;
+	    i = (i + 1) & (bf->nseen_cap - 1))
+		if (strcmp(bf->seen[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+seen_add(struct backfill *bf, const char *k, size_t *n)
+{
+	size_t i;
+
+	if (seen_has(bf, k))
+		return;
+	if (2 * (*n + 1) > bf->nseen_cap) {
+		char **old = bf->seen;
+		size_t oc = bf->nseen_cap, j;
+
+		bf->nseen_cap = oc ? 2 * oc : 1024;
+		bf->seen = xcalloc(bf->nseen_cap, sizeof(*bf->seen));
+		for (j = 0; j < oc; j++) {
+			if (old[j] == NULL)
+				continue;
+			for (i = hash_str(old[j]) & (bf->nseen_cap - 1);
+			    bf->seen[i] != NULL; i = (i + 1) & (bf->nseen_cap - 1))
+				;
+			bf->seen[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = hash_str(k) & (bf->nseen_cap - 1); bf->seen[i] != NULL;
+	    i = (i + 1) & (bf->nseen_cap - 1))
+		;
+	bf->seen[i] = xstrdup(k);
+	(*n)++;
+}
+
+/* Load the state file (lines "bucket/key"), open it for appending. */
+static int
+state_open(struct backfill *bf, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t l;
+
+	if (f != NULL) {
+		while ((l = getline(&line, &cap, f)) > 0) {
+			if (line[l - 1] != '\n')
+				break;	/* a torn last line: not recorded */
+			line[l - 1] = '\0';
+			seen_add(bf, line, &n);
+		}
+		free(line);
+		fclose(f);
+	} else if (errno != ENOENT) {
+		fprintf(stderr, "elbship: cannot read --state file '%s': %s\n",
+		    path, strerror(errno));
+		return -1;
+	}
+	bf->state_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (bf->state_fd < 0) {
+		fprintf(stderr, "elbship: cannot write --state file '%s': %s\n",
+		    path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Record an object as done (under sh->mu); durable before returning. */
+static void
+state_record(struct backfill *bf, const char *key)
+{
+	struct buf b;
+
+	if (bf->state_fd < 0)
+		return;
+	buf_init(&b, 1 << 20);
+	buf_printf(&b, "%s/%s\n", bf->bucket, key);
+	if (write(bf->state_fd, b.p, b.len) != (ssize_t)b.len ||
+	    fdatasync(bf->state_fd) != 0)
+		fprintf(stderr, "elbship: --state file write failed: %s\n",
+		    strerror(errno));
+	buf_free(&b);
+}
+
+/* ---- filters -------------------------------------------------------------- */
+
+/*
+ * "2025-11-03", "2025-11-03T10:20Z", "2025-11-03T10:20:00Z" or
+ * "20251103T1020Z" -> "20251103T1020Z" (comparable with ELB file names).
+ */
+static int
+norm_time(const char *s, char out[16])
+{
+	char d[13];
+	size_t j = 0, i;
+
+	for (i = 0; s[i] != '\0' && j < 12; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d[j++] = s[i];
+		else if (s[i] != '-' && s[i] != 'T' && s[i] != ':' && s[i] != 'Z')
+			return -1;
+	}
+	if (j != 8 && j != 12 && !(j == 12 && s[i] != '\0'))
+		return -1;
+	while (j < 12)
+		d[j++] = '0';
+	snprintf(out, 16, "%.8sT%.4sZ", d, d + 8);
+	return 0;
+}
+
+static int
+lb_matches(struct slice lb, const char *want)
+{
+	const char *p = lb.p, *e = lb.p + lb.n, *dot;
+
+	if (lb.n > 4 && (memcmp(p, "app.", 4) == 0 || memcmp(p, "net.", 4) == 0)) {
+		p += 4;
+		dot = memchr(p, '.', (size_t)(e - p));
+		if (dot != NULL)
+			e = dot;
+	}
+	return strlen(want) == (size_t)(e - p) &&
+	    memcmp(p, want, (size_t)(e - p)) == 0;
+}
+
+/* Is this key one to ship? */
+static int
+wanted(const struct backfill *bf, const char *key)
+{
+	const char *base = strrchr(key, '/');
+	struct lbname nm;
+
+	base = base ? base + 1 : key;
+	if (!lbname_is_log(base, strlen(base)))
+		return 0;
+	lbname_parse(base, strlen(base), &nm);
+	if (bf->since[0] != '\0' && memcmp(nm.end.p, bf->since, 14) < 0)
+		return 0;
+	if (bf->until[0] != '\0' && memcmp(nm.end.p, bf->until, 14) >= 0)
+		return 0;
+	if (bf->sh->set.lb != NULL && !lb_matches(nm.lb, bf->sh->set.lb))
+		return 0;
+	if (bf->sh->set.ecs.type != LB_UNKNOWN && nm.type != bf->sh->set.ecs.type)
+		return 0;
+	return 1;
+}
+
+static void
+add_obj(struct backfill *bf, const char *key, uint64_t size, const char *etag)
+{
+	if (bf->nobj == bf->cap) {
+		bf->cap = bf->cap ? 2 * bf->cap : 256;
+		bf->objs = xrealloc(bf->objs, bf->cap * sizeof(*bf->objs));
+	}
+	bf->objs[bf->nobj].key = xstrdup(key);
+	bf->objs[bf->nobj].size = size;
+	bf->objs[bf->nobj].etag = xstrdup(etag ? etag : "");
+	bf->nobj++;
+	bf->bytes_total += size;
+}
+
+static int
+on_listed(void *arg, const struct s3_object *o)
+{
+	struct backfill *bf = arg;
+	char full[4096];
+
+	if (bf->sh->stop != NULL && *bf->sh->stop)
+		return 1;
+	if (!wanted(bf, o->key))
+		return 0;
+	snprintf(full, sizeof(full), "%s/%s", bf->bucket, o->key);
+	if (seen_has(bf, full)) {
+		bf->skipped++;
+		return 0;
+	}
+	add_obj(bf, o->key, o->size, o->etag);
+	return 0;
+}
+
+/* ---- workers ---------------------------------------------------------- */
+
+/* A source that gives up when the run is interrupted. */
+struct stoppable {
+	struct s3_get *g;
+	volatile sig_atomic_t *stop;
+};
+
+static ssize_t
+stoppable_read(void *arg, char *buf, size_t cap, char *err, size_t errcap)
+{
+	struct stoppable *s = arg;
+
+	if (s->stop != NULL && *s->stop) {
+		snprintf(err, errcap, "interrupted");
+		return -1;
+	}
+	return s3_get_read(s->g, buf, cap, err, errcap);
+}
+
+static int
+delivery_kind(const struct ship *sh)
+{
+	return sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP;
+}
+
+static uint64_t
+undelivered_of(const struct ship *sh, struct sink *s)
+{
+	struct es_stats es;
+
+	if (!delivery_kind(sh))
+		return 0;
+	es_stats(s, &es);
+	return es.undelivered;
+}
+
+/* Ship one object; 0 if every line was read and delivered. */
+static int
+one_object(struct backfill *bf, struct s3_client *cl, struct sink *own,
+    const struct obj *o)
+{
+	struct ship *sh = bf->sh;
+	struct ecs_origin origin = { NULL, bf->bucket, o->key, NULL };
+	struct pipeline_opts popts = sh->set.pipe;
+	struct pipeline_stats st;
+	struct report_sink rs;
+	struct stoppable sp;
+	struct source src;
+	struct ecs_file *ef;
+	struct s3_get_stats gs;
+	char err[768], path[2048];
+	uint64_t und0;
+	int rc, ok = 1;
+
+	snprintf(path, sizeof(path), "s3://%s/%s", bf->bucket, o->key);
+	popts.threads = bf->pipe_threads;
+	sp.g = s3_get_open(cl, bf->bucket, o->key);
+	sp.stop = sh->stop;
+	src.read = stoppable_read;
+	src.arg = &sp;
+	ef = ecs_file_new(&sh->set.ecs, &origin);
+	report_sink_init(&rs, sh, own ? own : sh->out, path, own == NULL);
+	und0 = own ? undelivered_of(sh, own) : 0;
+	rc = pipeline_run_source(&popts, ef, &src, &rs.base, &st, err,
+	    sizeof(err));
+	if (rc == PIPELINE_OK && own != NULL &&
+	    own->ops->flush(own) != 0 && !delivery_kind(sh))
+		rc = PIPELINE_ESINK;
+	s3_get_stats(sp.g, &gs);
+	s3_get_close(sp.g);
+	ecs_file_free(ef);
+	pthread_mutex_lock(&sh->mu);
+	pipeline_stats_add(&sh->total, &st);
+	sh->files++;
+	if (st.gzip)
+		sh->files_gzip++;
+	bf->bytes_done += o->size;
+	if (rc == PIPELINE_EINPUT) {
+		fprintf(stderr, "elbship: %s: %s\n", path, err);
+		ok = 0;
+	} else if (rc == PIPELINE_ESINK) {
+		fprintf(stderr, "elbship: %s: %s: %s\n", path,
+		    ship_sink_name(sh), err);
+		ok = 0;
+		if (!delivery_kind(sh)) {
+			sh->output_failed = 1;
+			bf->stop = 1;
+		}
+	} else if (own != NULL && undelivered_of(sh, own) > und0) {
+		fprintf(stderr, "elbship: %s: %llu documents undelivered\n",
+		    path, (unsigned long long)(undelivered_of(sh, own) - und0));
+		ok = 0;
+	}
+	if (ok) {
+		bf->done++;
+		state_record(bf, o->key);
+	} else {
+		bf->failed++;
+		sh->files_failed++;
+		if (bf->failed <= 20)
+			buf_printf(&bf->failed_list, "  %s\n", path);
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return ok ? 0 : -1;
+}
+
+static void *
+worker(void *arg)
+{
+	struct backfill *bf = arg;
+	struct ship *sh = bf->sh;
+	struct s3_client *cl;
+	struct sink *own = NULL;
+	char err[512];
+
+	cl = s3_client_new(&bf->cfg, err, sizeof(err));
+	if (cl == NULL) {
+		pthread_mutex_lock(&sh->mu);
+		fprintf(stderr, "elbship: %s\n", err);
+		bf->stop = 1;
+		pthread_mutex_unlock(&sh->mu);
+		return NULL;
+	}
+	if (delivery_kind(sh)) {
+		own = ship_open_sink(sh, -1, err, sizeof(err));
+		if (own == NULL) {
+			pthread_mutex_lock(&sh->mu);
+			fprintf(stderr, "elbship: %s\n", err);
+			bf->stop = 1;
+			pthread_mutex_unlock(&sh->mu);
+			s3_client_free(cl);
+			return NULL;
+		}
+	}
+	for (;;) {
+		const struct obj *o;
+
+		pthread_mutex_lock(&sh->mu);
+		if (bf->stop || bf->next >= bf->nobj || *sh->stop) {
+			pthread_mutex_unlock(&sh->mu);
+			break;
+		}
+		o = &bf->objs[bf->next++];
+		pthread_mutex_unlock(&sh->mu);
+		one_object(bf, cl, own, o);
+	}
+	if (own != NULL) {
+		own->ops->flush(own);
+		ship_settle_sink(sh, own);
+		sink_free(own);
+	}
+	s3_client_free(cl);
+	return NULL;
+}
+
+static void
+progress(struct backfill *bf, double secs, int final)
+{
+	double rate = secs > 0 ? (double)bf->bytes_done / secs : 0;
+	double left = rate > 0 ? (double)(bf->bytes_total - bf->bytes_done) /
+	    rate : 0;
+
+	fprintf(stderr, "\r\033[Kelbship: %zu/%zu objects, %.1f/%.1f MB, "
+	    "%.1f MB/s, ETA %.0f s%s", bf->done + bf->failed, bf->nobj,
+	    (double)bf->bytes_done / 1e6, (double)bf->bytes_total / 1e6,
+	    rate / 1e6, left, final ? "\n" : "");
+	fflush(stderr);
+}
+
+static double
+since_start(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int
+ship_s3(struct ship *sh, const char *url)
+{
+	struct backfill bf;
+	struct s3_client *cl = NULL;
+	pthread_t thr[64];
+	char *bucket = NULL, *key = NULL, err[768];
+	int i, nthr, started = 0, rc = 0, show;
+	size_t j;
+	struct timespec t0;
+
+	memset(&bf, 0, sizeof(bf));
+	bf.sh = sh;
+	bf.state_fd = -1;
+	buf_init(&bf.failed_list, 1 << 20);
+	if (s3_parse_url(url, &bucket, &key) != 0) {
+		fprintf(stderr, "elbship: '%s' is not s3://bucket/key or "
+		    "s3://bucket/prefix/\n", url);
+		sh->files_failed++;
+		goto out;
+	}
+	bf.bucket = bucket;
+	if ((sh->set.since && norm_time(sh->set.since, bf.since) != 0) ||
+	    (sh->set.until && norm_time(sh->set.until, bf.until) != 0)) {
+		fprintf(stderr, "elbship: --since/--until want a time like "
+		    "2025-11-03 or 2025-11-03T10:20Z\n");
+		sh->files_failed++;
+		goto out;
+	}
+	bf.cfg.region = sh->set.region ? sh->set.region :
+	    sh->set.endpoint ? "us-east-1" : NULL;
+	bf.cfg.endpoint = sh->set.endpoint;
+	bf.cfg.creds.get = env_creds;
+	bf.cfg.timeout_ms = sh->set.es.timeout_ms < 30000 ?
+	    sh->set.es.timeout_ms : 30000;
+	bf.cfg.retries = 5;
+	bf.cfg.retry_initial_ms = sh->set.es.retry_initial_ms;
+	bf.cfg.ca_file = NULL;
+	cl = s3_client_new(&bf.cfg, err, sizeof(err));
+	if (cl == NULL) {
+		fprintf(stderr, "elbship: %s\n", err);
+		sh->files_failed++;
+		goto out;
+	}
+	if (sh->set.state != NULL && state_open(&bf, sh->set.state) != 0) {
+		sh->files_failed++;
+		goto out;
+	}
+	if (key[0] != '\0' && key[strlen(key) - 1] != '/') {
+		char full[4096];
+
+		/* One object: shipped whatever its name. */
+		snprintf(full, sizeof(full), "%s/%s", bucket, key);
+		if (seen_has(&bf, full))
+			bf.skipped++;
+		else
+			add_obj(&bf, key, 0, NULL);
+	} else {
+		if (s3_list(cl, bucket, key, NULL, on_listed, &bf, err,
+		    sizeof(err)) < 0) {
+			fprintf(stderr, "elbship: %s\n", err);
+			sh->files_failed++;
+			goto out;
+		}
+		if (bf.nobj == 0 && bf.skipped == 0 && !*sh->stop)
+			fprintf(stderr, "elbship: no ELB log files under %s "
+			    "(matching the filters)\n", url);
+	}
+	if (bf.skipped > 0 && !sh->quiet)
+		fprintf(stderr, "elbship: %zu objects already done (in %s), "
+		    "skipped\n", bf.skipped, sh->set.state);
+	nthr = sh->set.concurrency;
+	if ((size_t)nthr > bf.nobj)
+		nthr = (int)bf.nobj;
+	if (nthr > 64)
+		nthr = 64;
+	bf.pipe_threads = sh->set.pipe.threads / (nthr > 0 ? nthr : 1);
+	if (bf.pipe_threads < 1)
+		bf.pipe_threads = 1;
+	show = sh->set.progress == 1 ||
+	    (sh->set.progress == -1 && isatty(2) && !sh->quiet);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nthr; i++)
+		if (pthread_create(&thr[i], NULL, worker, &bf) == 0)
+			started++;
+	if (started == 0 && bf.nobj > 0)
+		worker(&bf);
+	while (show && started > 0) {
+		struct timespec ts = { 0, 500000000 };
+		int finished;
+
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&sh->mu);
+		finished = bf.done + bf.failed >= bf.nobj || bf.stop || *sh->stop;
+		progress(&bf, since_start(&t0), 0);
+		pthread_mutex_unlock(&sh->mu);
+		if (finished)
+			break;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(thr[i], NULL);
+	if (show && bf.nobj > 0)
+		progress(&bf, since_start(&t0), 1);
+	if (bf.failed > 0) {
+		fprintf(stderr, "elbship: %zu of %zu objects failed%s:\n%s",
+		    bf.failed, bf.nobj, bf.failed > 20 ? " (first 20)" : "",
+		    bf.failed_list.p ? bf.failed_list.p : "");
+		if (sh->set.state != NULL)
+			fprintf(stderr, "elbship: rerun the same command to retry "
+			    "them; objects done are in %s\n", sh->set.state);
+	}
+	if (bf.stop || *sh->stop)
+		rc = -1;
+out:
+	for (j = 0; j < bf.nobj; j++) {
+		free(bf.objs[j].key);
+		free(bf.objs[j].etag);
+	}
+	free(bf.objs);
+	for (j = 0; j < bf.nseen_cap; j++)
+		free(bf.seen[j]);
+	free(bf.seen);
+	if (bf.state_fd >= 0)
+		close(bf.state_fd);
+	buf_free(&bf.failed_list);
+	s3_client_free(cl);
+	free(bucket);
+	free(key);
+	return rc;
+}
