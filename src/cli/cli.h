@@ -19,6 +19,7 @@ enum {
 extern const char elbship_version[];
 
 int cmd_ship(int argc, char **argv);
+int cmd_lambda(int argc, char **argv);
 void ship_usage(FILE *f);
 int cmd_setup(int argc, char **argv);
 void setup_usage(FILE *f);

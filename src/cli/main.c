@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/settings.h"
 
 static void
 usage(FILE *f)
@@ -18,7 +19,13 @@ usage(FILE *f)
 "Commands:\n"
 "  ship PATH...     parse log files, directories or - (stdin) into ECS\n"
 "                   NDJSON (stdout by default)\n"
-"  help [COMMAND]   show help for a command\n"
+"  setup            install the index templates and ILM policy in\n"
+"                   Elasticsearch / OpenSearch (--es URL)\n"
+"  lambda           serve the AWS Lambda Runtime API (what the function's\n"
+"                   `bootstrap` does; configured by ELBSHIP_* variables,\n"
+"                   see docs/configuration.md)\n"
+"  help [COMMAND]   show help for a command; `help environment` lists\n"
+"                   every ELBSHIP_* variable as a Markdown table\n"
 "\n"
 "Options:\n"
 "  -h, --help       show this help\n"
@@ -30,8 +37,12 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	const char *cmd;
+	const char *cmd, *base = strrchr(argv[0], '/');
 
+	/* Started by Lambda as /var/task/bootstrap: serve the Runtime API. */
+	base = base ? base + 1 : argv[0];
+	if (strcmp(base, "bootstrap") == 0)
+		return cmd_lambda(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -49,12 +60,20 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "help") == 0) {
 		if (argc > 2 && strcmp(argv[2], "ship") == 0)
 			ship_usage(stdout);
+		else if (argc > 2 && strcmp(argv[2], "setup") == 0)
+			setup_usage(stdout);
+		else if (argc > 2 && strcmp(argv[2], "environment") == 0)
+			settings_env_table(stdout);
 		else
 			usage(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "ship") == 0)
 		return cmd_ship(argc - 1, argv + 1);
+	if (strcmp(cmd, "lambda") == 0)
+		return cmd_lambda(argc - 1, argv + 1);
+	if (strcmp(cmd, "setup") == 0)
+		return cmd_setup(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		fprintf(stderr, "elbship: unknown option '%s' (try "
 		    "'elbship --help')\n", cmd);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/ship.h"
+#include "core/object.h"
 #include "encode/ecs.h"
 #include "parse/lbname.h"
 #include "source/s3.h"
@@ -278,39 +279,10 @@ on_listed(void *arg, const struct s3_object *o)
 
 /* ---- workers ---------------------------------------------------------- */
 
-/* A source that gives up when the run is interrupted. */
-struct stoppable {
-	struct s3_get *g;
-	volatile sig_atomic_t *stop;
-};
-
-static ssize_t
-stoppable_read(void *arg, char *buf, size_t cap, char *err, size_t errcap)
-{
-	struct stoppable *s = arg;
-
-	if (s->stop != NULL && *s->stop) {
-		snprintf(err, errcap, "interrupted");
-		return -1;
-	}
-	return s3_get_read(s->g, buf, cap, err, errcap);
-}
-
 static int
 delivery_kind(const struct ship *sh)
 {
 	return sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP;
-}
-
-static uint64_t
-undelivered_of(const struct ship *sh, struct sink *s)
-{
-	struct es_stats es;
-
-	if (!delivery_kind(sh))
-		return 0;
-	es_stats(s, &es);
-	return es.undelivered;
 }
 
 /* Ship one object; 0 if every line was read and delivered. */
@@ -319,68 +291,48 @@ one_object(struct backfill *bf, struct s3_client *cl, struct sink *own,
     const struct obj *o)
 {
 	struct ship *sh = bf->sh;
-	struct ecs_origin origin = { NULL, bf->bucket, o->key, NULL };
 	struct pipeline_opts popts = sh->set.pipe;
-	struct pipeline_stats st;
 	struct report_sink rs;
-	struct stoppable sp;
-	struct source src;
-	struct ecs_file *ef;
-	struct s3_get_stats gs;
-	char err[768], path[2048];
-	uint64_t und0;
-	int rc, ok = 1;
+	struct object_job job;
+	struct object_result res;
+	char path[2048];
 
 	snprintf(path, sizeof(path), "s3://%s/%s", bf->bucket, o->key);
 	popts.threads = bf->pipe_threads;
-	sp.g = s3_get_open(cl, bf->bucket, o->key);
-	sp.stop = sh->stop;
-	src.read = stoppable_read;
-	src.arg = &sp;
-	ef = ecs_file_new(&sh->set.ecs, &origin);
 	report_sink_init(&rs, sh, own ? own : sh->out, path, own == NULL);
-	und0 = own ? undelivered_of(sh, own) : 0;
-	rc = pipeline_run_source(&popts, ef, &src, &rs.base, &st, err,
-	    sizeof(err));
-	if (rc == PIPELINE_OK && own != NULL &&
-	    own->ops->flush(own) != 0 && !delivery_kind(sh))
-		rc = PIPELINE_ESINK;
-	s3_get_stats(sp.g, &gs);
-	s3_get_close(sp.g);
-	ecs_file_free(ef);
+	memset(&job, 0, sizeof(job));
+	job.pipe = &popts;
+	job.ecs = &sh->set.ecs;
+	job.s3 = cl;
+	job.bucket = bf->bucket;
+	job.key = o->key;
+	job.sink = &rs.base;
+	job.delivery = own;
+	job.stop = sh->stop;
+	object_ship(&job, &res);
 	pthread_mutex_lock(&sh->mu);
-	pipeline_stats_add(&sh->total, &st);
+	pipeline_stats_add(&sh->total, &res.st);
 	sh->files++;
-	if (st.gzip)
+	if (res.st.gzip)
 		sh->files_gzip++;
-	bf->bytes_done += o->size;
-	if (rc == PIPELINE_EINPUT) {
-		fprintf(stderr, "elbship: %s: %s\n", path, err);
-		ok = 0;
-	} else if (rc == PIPELINE_ESINK) {
-		fprintf(stderr, "elbship: %s: %s: %s\n", path,
-		    ship_sink_name(sh), err);
-		ok = 0;
-		if (!delivery_kind(sh)) {
-			sh->output_failed = 1;
-			bf->stop = 1;
-		}
-	} else if (own != NULL && undelivered_of(sh, own) > und0) {
-		fprintf(stderr, "elbship: %s: %llu documents undelivered\n",
-		    path, (unsigned long long)(undelivered_of(sh, own) - und0));
-		ok = 0;
+	bf->bytes_done += o->size ? o->size : res.get.received;
+	if (res.rc == PIPELINE_ESINK && !delivery_kind(sh)) {
+		sh->output_failed = 1;
+		bf->stop = 1;
 	}
-	if (ok) {
+	if (res.ok) {
 		bf->done++;
 		state_record(bf, o->key);
 	} else {
+		fprintf(stderr, "elbship: %s: %s%s\n", path,
+		    res.rc == PIPELINE_ESINK ? "output: " : "", res.err);
 		bf->failed++;
 		sh->files_failed++;
 		if (bf->failed <= 20)
 			buf_printf(&bf->failed_list, "  %s\n", path);
 	}
 	pthread_mutex_unlock(&sh->mu);
-	return ok ? 0 : -1;
+	return res.ok ? 0 : -1;
 }
 
 static void *

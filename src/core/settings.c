@@ -159,6 +159,19 @@ static const struct setting table[] = {
 	    "show progress even when stderr is not a terminal" },
 	{ "no-progress", 0, NULL, T_NOFLAG, OFF(progress), 0, 0, NULL,
 	    "never show progress (default: shown on a terminal)" },
+	{ "Lambda function (environment only)", 0, NULL, T_HEAD, 0, 0, 0, NULL,
+	    NULL },
+	{ NULL, 0, "ELBSHIP_DEADLINE_MARGIN", T_MS, OFF(deadline_margin_ms), 0,
+	    600000, "SECONDS", "stop reading this long before the invocation's "
+	    "deadline, so what was read can still be delivered and the object "
+	    "reported failed for a retry (default 10)" },
+	{ NULL, 0, "ELBSHIP_LOG_LEVEL", T_STR, OFF(log_level), 0, 0, "LEVEL",
+	    "error, warn, info (default: one line per object and per "
+	    "invocation) or debug" },
+	{ NULL, 0, "ELBSHIP_METRICS_NAMESPACE", T_STR, OFF(metrics_namespace), 0,
+	    0, "NAME", "CloudWatch namespace of the Embedded Metric Format "
+	    "metrics in the invocation log line (default elbship; \"off\" for "
+	    "none)" },
 	{ "General", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "help", 'h', NULL, T_FLAG, 0, 0, 0, NULL, "show this help" },
 };
@@ -175,6 +188,9 @@ settings_init(struct settings *s)
 	s->es.dead_letter_file = "elbship-dead-letter.ndjson";
 	s->concurrency = 4;
 	s->progress = -1;
+	s->deadline_margin_ms = 10000;
+	s->log_level = "info";
+	s->metrics_namespace = "elbship";
 }
 
 static int
@@ -411,7 +427,7 @@ settings_args(struct settings *s, int argc, char **argv, int *first,
 		const struct setting *t = &table[i];
 		int arg = t->type != T_FLAG && t->type != T_NOFLAG;
 
-		if (t->type == T_HEAD)
+		if (t->type == T_HEAD || t->flag == NULL)
 			continue;
 		lo[nlo].name = t->flag;
 		lo[nlo].has_arg = arg ? required_argument : no_argument;
@@ -582,7 +598,10 @@ settings_usage(FILE *f)
 			fprintf(f, "\n%s:\n", t->flag);
 			continue;
 		}
-		if (t->shortopt)
+		if (t->flag == NULL)
+			snprintf(left, sizeof(left), "      %s=%s", t->env,
+			    t->metavar);
+		else if (t->shortopt)
 			snprintf(left, sizeof(left), "  -%c, --%s%s%s", t->shortopt,
 			    t->flag, t->metavar ? " " : "",
 			    t->metavar ? t->metavar : "");
@@ -592,7 +611,7 @@ settings_usage(FILE *f)
 		fprintf(f, "%s\n", left);
 		fprintf(f, "%*s", 10, "");
 		wrap(f, t->help, 10, 78);
-		if (t->env != NULL)
+		if (t->env != NULL && t->flag != NULL)
 			fprintf(f, "%*s[env %s]\n", 10, "", t->env);
 	}
 }
@@ -608,7 +627,11 @@ settings_env_table(FILE *f)
 
 		if (t->type == T_HEAD || t->env == NULL)
 			continue;
-		fprintf(f, "| `%s` | `--%s` | %s |\n", t->env, t->flag, t->help);
+		if (t->flag != NULL)
+			fprintf(f, "| `%s` | `--%s` | %s |\n", t->env, t->flag,
+			    t->help);
+		else
+			fprintf(f, "| `%s` | | %s |\n", t->env, t->help);
 	}
 	fprintf(f, "| `ELBSHIP_ES_PASSWORD` | | basic authentication password "
 	    "(secret: environment or --es-password-file only) |\n");

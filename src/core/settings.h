@@ -52,6 +52,10 @@ struct settings {
 	int concurrency;		/* S3 objects at once */
 	const char *state;		/* resume file */
 	int progress;			/* -1 auto (a terminal), 0 off, 1 on */
+	/* Lambda function */
+	long deadline_margin_ms;	/* stop this long before the deadline */
+	const char *log_level;		/* debug, info, warn, error */
+	const char *metrics_namespace;	/* CloudWatch EMF namespace, "" = off */
 };
 
 /**

@@ -260,6 +260,18 @@ dead_letter(struct es *s, const struct batch *b, const struct item *it,
 	char ts[32];
 	int ok;
 
+	if (s->dlq == NULL && s->cfg->dead_letter_file != NULL) {
+		/* Opened on first use: no empty file when nothing is rejected. */
+		s->dlq = fopen(s->cfg->dead_letter_file, "a");
+		if (s->dlq == NULL) {
+			char why[300];
+
+			snprintf(why, sizeof(why), "cannot open dead-letter file "
+			    "'%s': %s", s->cfg->dead_letter_file, strerror(errno));
+			undelivered(s, b, it, why);
+			return;
+		}
+	}
 	if (s->dlq == NULL) {
 		undelivered(s, b, it, "rejected by the cluster and no dead-letter "
 		    "destination (--dead-letter FILE)");
@@ -915,8 +927,10 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 		buf_adds(&u, c->url);	/* the http input takes any path */
 	} else {
 		buf_add(&u, c->url, l);
-		buf_adds(&u, "/_bulk?filter_path=errors,items.*.status,"
-		    "items.*.error");
+		/* Query values encoded as SigV4 canonicalises them, so the
+		 * URL sent is the URL signed. */
+		buf_adds(&u, "/_bulk?filter_path=");
+		qenc(&u, "errors,items.*.status,items.*.error");
 	}
 	if (c->pipeline != NULL && !c->logstash) {
 		buf_adds(&u, "&pipeline=");
@@ -947,14 +961,5 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	}
 	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)c->max_inflight);
-	if (c->dead_letter_file != NULL) {
-		s->dlq = fopen(c->dead_letter_file, "a");
-		if (s->dlq == NULL) {
-			snprintf(err, errcap, "cannot open dead-letter file '%s': "
-			    "%s", c->dead_letter_file, strerror(errno));
-			es_free(&s->base);
-			return NULL;
-		}
-	}
 	return &s->base;
 }

@@ -1,0 +1,461 @@
+/*
+ * estemplate.c: the bodies `elbship setup` installs, their hashes, and
+ * reading a cluster's answers.  See estemplate.h.
+ *
+ * Choices (the why is here because the JSON cannot hold comments):
+ *
+ * - Root `dynamic: false`, not "strict" and not true.  A field elbship
+ *   does not map (added by an ingest pipeline, or written by a newer
+ *   elbship before setup was re-run) stays in _source, searchable later
+ *   with a runtime field or after a mapping update, and never costs the
+ *   document: "strict" would reject every such document (a dead letter
+ *   per line), and true would let the first value guess a type that then
+ *   holds for the backing index's life and counts against the field limit.
+ *   `labels` alone is dynamic, mapped by a dynamic template to keyword
+ *   (keys are checked by elbship: letters, digits, _ and -, so no dots);
+ *   date_detection is off so "2025-01-01" stays a keyword too.
+ * - Keywords have ignore_above 1024, as in ECS: a longer value is kept in
+ *   _source but not indexed, where Lucene would reject a term over 32766
+ *   bytes and with it the document.
+ * - url.original and url.path are `wildcard`, and user_agent.original and
+ *   error.message have `match_only_text`, as ECS and Elastic's AWS
+ *   integration have them, so its dashboards and queries work.  OpenSearch
+ *   (before 2.15 and 2.12) has neither, so there they become keyword
+ *   (ignore_above 8191: the most UTF-8 that fits a Lucene term) with a
+ *   `text` multi-field, and text: exact match and aggregations on the
+ *   keyword, full-text search on .text.  (A leading-wildcard query on a
+ *   keyword works but is slow; that is the price of running everywhere.)
+ * - event.original is kept, not indexed (index and doc_values false), as
+ *   in ECS: it is for reading and reprocessing.
+ * - Settings: ILM policy elbship, best_compression (logs are written once
+ *   and read rarely), and ignore_malformed, as Elastic's logs@settings has:
+ *   a value that does not fit its field's type is left out of the index
+ *   (listed in _ignored) instead of the document being rejected.
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/sha.h>
+
+#include "sink/estemplate.h"
+
+/* The keyword that replaces `wildcard` on OpenSearch: 8191 characters of
+ * at most 4 UTF-8 bytes each fit a Lucene term (32766 bytes). */
+#define OS_KEYWORD_IGNORE_ABOVE 8191
+
+static const char *
+file_json(const char *name)
+{
+	const struct estemplate_file *f;
+
+	for (f = estemplate_files; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return f->json;
+	return NULL;
+}
+
+static json_t *
+load(const char *name, char *err, size_t cap)
+{
+	const char *text = file_json(name);
+	json_error_t je;
+	json_t *j;
+
+	if (text == NULL) {
+		snprintf(err, cap, "share/es/%s is not compiled in (run "
+		    "scripts/gen-templates.sh)", name);
+		return NULL;
+	}
+	j = json_loads(text, 0, &je);
+	if (j == NULL || !json_is_object(j)) {
+		snprintf(err, cap, "share/es/%s: line %d: %s", name, je.line,
+		    j == NULL ? je.text : "not an object");
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* Replace the types OpenSearch lacks, in ${props} (a "properties" or
+ * "fields" object) and below. */
+static void
+opensearch_types(json_t *props)
+{
+	const char *k;
+	json_t *f;
+
+	json_object_foreach(props, k, f) {
+		const char *type = json_string_value(json_object_get(f, "type"));
+		json_t *sub;
+
+		if ((sub = json_object_get(f, "properties")) != NULL)
+			opensearch_types(sub);
+		if ((sub = json_object_get(f, "fields")) != NULL)
+			opensearch_types(sub);
+		if (type == NULL)
+			continue;
+		if (strcmp(type, "match_only_text") == 0) {
+			json_object_set_new(f, "type", json_string("text"));
+		} else if (strcmp(type, "wildcard") == 0) {
+			json_object_set_new(f, "type", json_string("keyword"));
+			json_object_set_new(f, "ignore_above",
+			    json_integer(OS_KEYWORD_IGNORE_ABOVE));
+			sub = json_object_get(f, "fields");
+			if (sub == NULL) {
+				sub = json_object();
+				json_object_set_new(f, "fields", sub);
+			}
+			if (json_object_get(sub, "text") == NULL)
+				json_object_set_new(sub, "text",
+				    json_pack("{s:s}", "type", "text"));
+		}
+	}
+}
+
+/* Where the resource's _meta lives in its body. */
+static json_t *
+meta_of(int kind, json_t *body)
+{
+	json_t *holder = kind == ESTEMPLATE_ILM ?
+	    json_object_get(body, "policy") : body;
+	json_t *m = json_object_get(holder, "_meta");
+
+	if (m == NULL && holder != NULL) {
+		m = json_object();
+		json_object_set_new(holder, "_meta", m);
+	}
+	return m;
+}
+
+/* Hash ${body} (keys sorted, compact), store it in its _meta, and fill
+ * ${r}.  Takes ${body}. */
+static int
+finish(struct estemplate_res *r, int kind, const char *what,
+    const char *name, const char *dir, json_t *body, char *err, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	json_t *meta = meta_of(kind, body);
+	char *canon;
+	int i;
+
+	canon = meta ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (canon == NULL) {
+		snprintf(err, cap, "cannot render the %s %s", what, name);
+		json_decref(body);
+		return -1;
+	}
+	SHA256((const unsigned char *)canon, strlen(canon), md);
+	free(canon);
+	for (i = 0; i < ESTEMPLATE_HASH_LEN / 2; i++) {
+		r->hash[2 * i] = hex[md[i] >> 4];
+		r->hash[2 * i + 1] = hex[md[i] & 15];
+	}
+	r->hash[ESTEMPLATE_HASH_LEN] = '\0';
+	json_object_set_new(meta, "elbship_hash", json_string(r->hash));
+	r->kind = kind;
+	r->what = what;
+	r->name = name;
+	snprintf(r->path, sizeof(r->path), "%s/%s", dir, name);
+	r->body = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (r->body == NULL) {
+		snprintf(err, cap, "cannot render the %s %s", what, name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+build_ilm(const struct estemplate_opts *o, struct estemplate_res *r,
+    char *err, size_t cap)
+{
+	json_t *body = load("ilm-policy.json", err, cap);
+	json_t *policy, *phases, *meta;
+	char age[32];
+
+	if (body == NULL)
+		return -1;
+	policy = json_object_get(body, "policy");
+	phases = json_object_get(policy, "phases");
+	if (!json_is_object(phases) ||
+	    !json_is_object(json_object_get(phases, "delete"))) {
+		snprintf(err, cap, "share/es/ilm-policy.json: no "
+		    "policy.phases.delete");
+		json_decref(body);
+		return -1;
+	}
+	if (o->retention_days == 0) {
+		json_object_del(phases, "delete");
+	} else {
+		snprintf(age, sizeof(age), "%ud", o->retention_days);
+		json_object_set_new(json_object_get(phases, "delete"), "min_age",
+		    json_string(age));
+	}
+	meta = meta_of(ESTEMPLATE_ILM, body);
+	json_object_set_new(meta, "retention_days",
+	    json_integer((json_int_t)o->retention_days));
+	return finish(r, ESTEMPLATE_ILM, "ILM policy", "elbship", "_ilm/policy",
+	    body, err, cap);
+}
+
+static int
+build_settings(const struct estemplate_opts *o, struct estemplate_res *r,
+    char *err, size_t cap)
+{
+	json_t *body = load("settings.json", err, cap);
+	json_t *index;
+
+	if (body == NULL)
+		return -1;
+	index = json_object_get(json_object_get(json_object_get(body,
+	    "template"), "settings"), "index");
+	if (!json_is_object(index)) {
+		snprintf(err, cap, "share/es/settings.json: no "
+		    "template.settings.index");
+		json_decref(body);
+		return -1;
+	}
+	if (o->flavor == ESTEMPLATE_OPENSEARCH)
+		json_object_del(index, "lifecycle");
+	return finish(r, ESTEMPLATE_COMPONENT, "component template",
+	    "elbship-settings", "_component_template", body, err, cap);
+}
+
+static int
+build_mappings(const struct estemplate_opts *o, struct estemplate_res *r,
+    char *err, size_t cap)
+{
+	json_t *body = load("mappings.json", err, cap);
+	json_t *props;
+
+	if (body == NULL)
+		return -1;
+	props = json_object_get(json_object_get(json_object_get(body,
+	    "template"), "mappings"), "properties");
+	if (!json_is_object(props)) {
+		snprintf(err, cap, "share/es/mappings.json: no "
+		    "template.mappings.properties");
+		json_decref(body);
+		return -1;
+	}
+	if (o->flavor == ESTEMPLATE_OPENSEARCH)
+		opensearch_types(props);
+	return finish(r, ESTEMPLATE_COMPONENT, "component template",
+	    "elbship-mappings", "_component_template", body, err, cap);
+}
+
+static int
+build_index(struct estemplate_res *r, char *err, size_t cap)
+{
+	json_t *body = load("index-template.json", err, cap);
+
+	if (body == NULL)
+		return -1;
+	return finish(r, ESTEMPLATE_INDEX, "index template", "elbship",
+	    "_index_template", body, err, cap);
+}
+
+/**
+ * estemplate_build(o, out, err, cap): the resources to install for ${o},
+ * in installation order, each with its body and hash.  Returns 0, or -1
+ * with a message in ${err}.
+ */
+int
+estemplate_build(const struct estemplate_opts *o, struct estemplate_set *out,
+    char *err, size_t cap)
+{
+	memset(out, 0, sizeof(*out));
+	if (o->retention_days > ESTEMPLATE_MAX_RETENTION) {
+		snprintf(err, cap, "the retention must be at most %u days",
+		    ESTEMPLATE_MAX_RETENTION);
+		return -1;
+	}
+	if (o->flavor == ESTEMPLATE_ELASTICSEARCH) {
+		if (build_ilm(o, &out->res[out->n], err, cap) != 0)
+			goto fail;
+		out->n++;
+	}
+	if (build_settings(o, &out->res[out->n], err, cap) != 0)
+		goto fail;
+	out->n++;
+	if (build_mappings(o, &out->res[out->n], err, cap) != 0)
+		goto fail;
+	out->n++;
+	if (build_index(&out->res[out->n], err, cap) != 0)
+		goto fail;
+	out->n++;
+	return 0;
+fail:
+	free(out->res[out->n].body);
+	out->res[out->n].body = NULL;
+	estemplate_free(out);
+	return -1;
+}
+
+/**
+ * estemplate_print(s, pretty): the bodies of ${s} as one JSON object keyed
+ * by path.  Returns a string the caller frees, or NULL.
+ */
+char *
+estemplate_print(const struct estemplate_set *s, int pretty)
+{
+	json_t *all = json_object();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		json_t *b = json_loads(s->res[i].body, 0, NULL);
+
+		if (b == NULL) {
+			json_decref(all);
+			return NULL;
+		}
+		json_object_set_new(all, s->res[i].path, b);
+	}
+	text = json_dumps(all, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	json_decref(all);
+	return text;
+}
+
+/**
+ * estemplate_free(s): free the bodies of ${s}; ${s} is then empty.
+ */
+void
+estemplate_free(struct estemplate_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->res[i].body);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The resource named ${name} in a GET answer's list ${list}, under ${key}. */
+static json_t *
+find_named(json_t *list, const char *name, const char *key)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(list, i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return json_object_get(e, key);
+	}
+	return NULL;
+}
+
+/**
+ * estemplate_installed_hash(r, body, n, out, cap): the _meta.elbship_hash
+ * of ${r->name} in the answer to GET ${r->path}.  Returns 0, or -1 if
+ * there is none.
+ */
+int
+estemplate_installed_hash(const struct estemplate_res *r, const char *body,
+    size_t n, char *out, size_t cap)
+{
+	json_t *root = json_loadb(body, n, 0, NULL);
+	json_t *res = NULL, *meta;
+	const char *h;
+	int rc = -1;
+
+	if (root == NULL)
+		return -1;
+	switch (r->kind) {
+	case ESTEMPLATE_ILM:
+		res = json_object_get(json_object_get(root, r->name), "policy");
+		break;
+	case ESTEMPLATE_COMPONENT:
+		res = find_named(json_object_get(root, "component_templates"),
+		    r->name, "component_template");
+		break;
+	case ESTEMPLATE_INDEX:
+		res = find_named(json_object_get(root, "index_templates"),
+		    r->name, "index_template");
+		break;
+	}
+	meta = json_object_get(res, "_meta");
+	h = json_string_value(json_object_get(meta, "elbship_hash"));
+	if (h != NULL && strlen(h) < cap) {
+		memcpy(out, h, strlen(h) + 1);
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+/* "8.15.0" -> 8, 15; -1 if it does not start with digits. */
+static int
+parse_version(const char *v, unsigned *major, unsigned *minor)
+{
+	unsigned x = 0, y = 0;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	while (*v >= '0' && *v <= '9' && x < 100000)
+		x = x * 10 + (unsigned)(*v++ - '0');
+	if (*v == '.')
+		for (v++; *v >= '0' && *v <= '9' && y < 100000; v++)
+			y = y * 10 + (unsigned)(*v - '0');
+	*major = x;
+	*minor = y;
+	return 0;
+}
+
+/**
+ * estemplate_detect(body, n, flavor, version, vcap, err, cap): which
+ * product and version answered GET /.  Returns 0, or -1 with a message.
+ */
+int
+estemplate_detect(const char *body, size_t n, int *flavor, char *version,
+    size_t vcap, char *err, size_t cap)
+{
+	json_t *root = json_loadb(body, n, 0, NULL);
+	json_t *ver = json_object_get(root, "version");
+	const char *num = json_string_value(json_object_get(ver, "number"));
+	const char *dist = json_string_value(json_object_get(ver,
+	    "distribution"));
+	unsigned major, minor;
+	int rc = -1;
+
+	if (num == NULL || parse_version(num, &major, &minor) != 0) {
+		snprintf(err, cap, "the answer to GET / has no version.number: "
+		    "not Elasticsearch or OpenSearch?");
+		goto out;
+	}
+	snprintf(version, vcap, "%s", num);
+	if (dist != NULL && strcmp(dist, "opensearch") == 0) {
+		*flavor = ESTEMPLATE_OPENSEARCH;
+		if (major < 1) {
+			snprintf(err, cap, "OpenSearch %s is too old: setup "
+			    "needs 1.0 or later (composable templates)", num);
+			goto out;
+		}
+	} else {
+		*flavor = ESTEMPLATE_ELASTICSEARCH;
+		if (major < 7 || (major == 7 && minor < 14)) {
+			snprintf(err, cap, "Elasticsearch %s is too old: setup "
+			    "needs 7.14 or later (match_only_text, "
+			    "max_primary_shard_size, ILM _meta)", num);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/**
+ * estemplate_matches(index): 1 if ${index} matches ESTEMPLATE_PATTERN.
+ */
+int
+estemplate_matches(const char *index)
+{
+	return fnmatch(ESTEMPLATE_PATTERN, index, 0) == 0;
+}
