@@ -434,6 +434,28 @@ ship_open_sink(struct ship *sh, int fd, char *err, size_t cap)
 	}
 }
 
+const char *
+ship_region(struct ship *sh, char *err, size_t cap)
+{
+	struct aws_env env;
+
+	if (sh->region[0] != '\0')
+		return sh->region;
+	if (sh->set.region != NULL) {
+		snprintf(sh->region, sizeof(sh->region), "%s", sh->set.region);
+		return sh->region;
+	}
+	env = aws_env_process();
+	if (aws_region_load(sh->region, sizeof(sh->region), &env, err, cap) == 0)
+		return sh->region;
+	if (sh->set.endpoint != NULL) {
+		snprintf(sh->region, sizeof(sh->region), "us-east-1");
+		return sh->region;
+	}
+	sh->region[0] = '\0';
+	return NULL;
+}
+
 /* Decide the kind of output from the settings; -1 with a message. */
 static int
 choose_sink(struct ship *sh, char *err, size_t cap)
@@ -458,9 +480,16 @@ choose_sink(struct ship *sh, char *err, size_t cap)
 		st->es.logstash = 1;
 	} else if (st->es_url != NULL) {
 		if (st->es_sigv4 != NULL) {
-			snprintf(err, cap, "--es-aws-sigv4 is not available in "
-			    "this build yet");
-			return -1;
+			if (ship_region(sh, err, cap) == NULL)
+				return -1;
+			sh->sign.region = sh->region;
+			sh->sign.service = st->es_sigv4;
+			sh->sign.creds.get = aws_provider_get;
+			sh->sign.creds.arg = &sh->aws;
+			sh->signer.sign = httpsign_sign;
+			sh->signer.arg = &sh->sign;
+			sh->signer.content_sha256 = strcmp(st->es_sigv4, "aoss") == 0;
+			st->es.signer = &sh->signer;
 		}
 		sh->kind = SINK_ES;
 	} else {
@@ -479,6 +508,7 @@ cmd_ship(int argc, char **argv)
 
 	sh = xcalloc(1, sizeof(*sh));
 	pthread_mutex_init(&sh->mu, NULL);
+	aws_provider_init(&sh->aws);
 	settings_init(&sh->set);
 	if (settings_env(&sh->set, err, sizeof(err)) != 0) {
 		fprintf(stderr, "elbship ship: %s\n", err);
@@ -574,6 +604,7 @@ cmd_ship(int argc, char **argv)
 out:
 	sink_free(sh->out);
 	settings_free(&sh->set);
+	aws_provider_free(&sh->aws);
 	pthread_mutex_destroy(&sh->mu);
 	free(sh);
 	return rc;

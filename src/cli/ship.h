@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "core/pipeline.h"
+#include "aws/httpsign.h"
+#include "aws/provider.h"
 #include "core/settings.h"
 #include "sink/es.h"
 #include "sink/lstcp.h"
@@ -35,7 +37,18 @@ struct ship {
 	int quiet;
 	/* set by SIGINT/SIGTERM (see ship.c) */
 	volatile sig_atomic_t *stop;
+	/* AWS: credentials (S3, SigV4 to OpenSearch), region */
+	struct aws_provider aws;
+	char region[64];
+	struct httpsign sign;
+	struct es_signer signer;
 };
+
+/**
+ * ship_region(sh, err, cap): the AWS region (settings, then the AWS CLI's
+ * places), or "us-east-1" with a custom S3 endpoint; NULL with a message.
+ */
+const char *ship_region(struct ship *sh, char *err, size_t cap);
 
 /*
  * A reporting sink in front of another: prints the first malformed lines

@@ -53,28 +53,6 @@ struct backfill {
 	int pipe_threads;
 };
 
-/* ---- credentials -------------------------------------------------------- */
-
-/*
- * Credentials from the environment.  (The full chain - profiles, the
- * container endpoint - lives in src/aws/creds.c once available.)
- */
-static int
-env_creds(void *arg, struct sigv4_creds *out, char *err, size_t cap)
-{
-	(void)arg;
-	out->access_key = getenv("AWS_ACCESS_KEY_ID");
-	out->secret_key = getenv("AWS_SECRET_ACCESS_KEY");
-	out->session_token = getenv("AWS_SESSION_TOKEN");
-	if (out->access_key == NULL || out->secret_key == NULL ||
-	    *out->access_key == '\0' || *out->secret_key == '\0') {
-		snprintf(err, cap, "no AWS credentials found: set "
-		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- the resume file ---------------------------------------------------- */
 
 static uint64_t
@@ -437,10 +415,15 @@ ship_s3(struct ship *sh, const char *url)
 		sh->files_failed++;
 		goto out;
 	}
-	bf.cfg.region = sh->set.region ? sh->set.region :
-	    sh->set.endpoint ? "us-east-1" : NULL;
+	bf.cfg.region = ship_region(sh, err, sizeof(err));
+	if (bf.cfg.region == NULL) {
+		fprintf(stderr, "elbship: %s\n", err);
+		sh->files_failed++;
+		goto out;
+	}
 	bf.cfg.endpoint = sh->set.endpoint;
-	bf.cfg.creds.get = env_creds;
+	bf.cfg.creds.get = aws_provider_get;
+	bf.cfg.creds.arg = &sh->aws;
 	bf.cfg.timeout_ms = sh->set.es.timeout_ms < 30000 ?
 	    sh->set.es.timeout_ms : 30000;
 	bf.cfg.retries = 5;

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/httpsign.h"
+#include "aws/provider.h"
 #include "cli/cli.h"
 #include "core/object.h"
 #include "core/settings.h"
@@ -50,6 +52,10 @@ struct lambda {
 	struct sink *sink;
 	struct s3_config s3cfg;
 	struct s3_client *s3;
+	struct aws_provider aws;
+	char region[64];
+	struct httpsign sign;
+	struct es_signer signer;
 	int level;
 	const char *function;
 	struct buf line;		/* log line being built */
@@ -139,21 +145,6 @@ log_msg(struct lambda *L, int lvl, const char *level, const char *msg,
 /* ---- start-up ------------------------------------------------------------ */
 
 static int
-env_creds(void *arg, struct sigv4_creds *out, char *err, size_t cap)
-{
-	(void)arg;
-	out->access_key = getenv("AWS_ACCESS_KEY_ID");
-	out->secret_key = getenv("AWS_SECRET_ACCESS_KEY");
-	out->session_token = getenv("AWS_SESSION_TOKEN");
-	if (out->access_key == NULL || out->secret_key == NULL) {
-		snprintf(err, cap, "no AWS credentials in the environment "
-		    "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)");
-		return -1;
-	}
-	return 0;
-}
-
-static int
 level_of(const char *s)
 {
 	if (strcmp(s, "error") == 0)
@@ -194,10 +185,27 @@ init(struct lambda *L, char *err, size_t cap)
 		    "delivery, and a retried event would then lose or repeat lines");
 		return -1;
 	}
+	aws_provider_init(&L->aws);
+	if (st->region != NULL) {
+		snprintf(L->region, sizeof(L->region), "%s", st->region);
+	} else if (st->endpoint != NULL) {
+		snprintf(L->region, sizeof(L->region), "us-east-1");
+	} else {
+		struct aws_env env = aws_env_process();
+
+		if (aws_region_load(L->region, sizeof(L->region), &env, err,
+		    cap) != 0)
+			return -1;
+	}
 	if (st->es_sigv4 != NULL) {
-		snprintf(err, cap, "ELBSHIP_ES_AWS_SIGV4 is not available in this "
-		    "build yet");
-		return -1;
+		L->sign.region = L->region;
+		L->sign.service = st->es_sigv4;
+		L->sign.creds.get = aws_provider_get;
+		L->sign.creds.arg = &L->aws;
+		L->signer.sign = httpsign_sign;
+		L->signer.arg = &L->sign;
+		L->signer.content_sha256 = strcmp(st->es_sigv4, "aoss") == 0;
+		st->es.signer = &L->signer;
 	}
 	if (st->logstash != NULL) {
 		st->es.url = st->logstash;
@@ -212,10 +220,10 @@ init(struct lambda *L, char *err, size_t cap)
 	L->sink = es_new(&st->es, err, cap);
 	if (L->sink == NULL)
 		return -1;
-	L->s3cfg.region = st->region ? st->region : st->endpoint ? "us-east-1" :
-	    NULL;
+	L->s3cfg.region = L->region;
 	L->s3cfg.endpoint = st->endpoint;
-	L->s3cfg.creds.get = env_creds;
+	L->s3cfg.creds.get = aws_provider_get;
+	L->s3cfg.creds.arg = &L->aws;
 	L->s3cfg.timeout_ms = 30000;
 	L->s3cfg.retries = 5;
 	L->s3cfg.retry_initial_ms = st->es.retry_initial_ms;
