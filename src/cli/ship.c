@@ -375,6 +375,7 @@ ship_settle_sink(struct ship *sh, struct sink *s)
 		sh->sent.sent += ls.sent;
 		sh->sent.undelivered += ls.undelivered;
 		sh->sent.connects += ls.connects;
+		sh->sent.resent += ls.resent;
 	} else if (sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP) {
 		es_stats(s, &es);
 		sh->delivered.indexed += es.indexed;
@@ -397,9 +398,11 @@ delivery_summary(const struct ship *sh)
 	if (sh->kind == SINK_LS_TCP) {
 		fprintf(stderr, "elbship: sent to logstash (tcp, no "
 		    "acknowledgements): %llu sent, %llu undelivered; %llu "
-		    "connections\n", (unsigned long long)sh->sent.sent,
+		    "connections, %llu sent again after a break\n",
+		    (unsigned long long)sh->sent.sent,
 		    (unsigned long long)sh->sent.undelivered,
-		    (unsigned long long)sh->sent.connects);
+		    (unsigned long long)sh->sent.connects,
+		    (unsigned long long)sh->sent.resent);
 		return;
 	}
 	if (sh->kind != SINK_ES && sh->kind != SINK_LS_HTTP)

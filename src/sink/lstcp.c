@@ -16,14 +16,29 @@
 #include <curl/curl.h>
 
 #include "sink/lstcp.h"
+#include "util/buf.h"
 #include "util/xalloc.h"
+
+#define WINDOW (16u << 20)
 
 struct lstcp {
 	struct sink base;
 	const struct lstcp_config *cfg;
 	char *url;		/* http:// or https:// form for curl */
+	int tls;
 	CURL *c;
 	curl_socket_t fd;
+	/*
+	 * The window: the most recent batches sent, up to WINDOW bytes, which
+	 * is more than the kernel buffers on both ends can hold.  What a peer
+	 * that closed or reset may not have read is within it.
+	 */
+	struct buf win;		/* their bytes, oldest first */
+	size_t win_docs;
+	size_t *marks;		/* batch boundaries in win, and doc counts */
+	size_t *mdocs;
+	size_t nmarks;
+	int resend;		/* the window must be sent again */
 	struct lstcp_stats st;
 	uint64_t rng;
 	char err[256];
@@ -137,45 +152,146 @@ send_all(struct lstcp *s, const char *p, size_t n)
 	return 0;
 }
 
-static int
-lt_put(struct sink *base, const struct docbatch *b)
+static void
+pause_ms(struct lstcp *s, int64_t *delay)
 {
-	struct lstcp *s = (struct lstcp *)base;
+	struct timespec ts;
+	int64_t d;
+
+	s->rng = s->rng * 6364136223846793005ULL + 1;
+	d = *delay / 2 + (int64_t)((s->rng >> 33) % (uint64_t)(*delay / 2 + 1));
+	ts.tv_sec = d / 1000;
+	ts.tv_nsec = (d % 1000) * 1000000;
+	nanosleep(&ts, NULL);
+	if (*delay < 30000)
+		*delay *= 2;
+}
+
+/* Remember a batch in the window, dropping the oldest beyond WINDOW. */
+static void
+window_add(struct lstcp *s, const char *p, size_t n, size_t docs)
+{
+	size_t drop = 0, i, k = 0;
+
+	if (n > WINDOW) {
+		s->win.len = 0;
+		s->nmarks = 0;
+		s->win_docs = 0;
+		return;
+	}
+	while (k < s->nmarks && s->win.len - drop + n > WINDOW) {
+		drop = s->marks[k];
+		s->win_docs -= s->mdocs[k];
+		k++;
+	}
+	if (drop > 0) {
+		memmove(s->win.p, s->win.p + drop, s->win.len - drop);
+		s->win.len -= drop;
+		for (i = k; i < s->nmarks; i++) {
+			s->marks[i - k] = s->marks[i] - drop;
+			s->mdocs[i - k] = s->mdocs[i];
+		}
+		s->nmarks -= k;
+	}
+	buf_add(&s->win, p, n);
+	s->marks = xrealloc(s->marks, (s->nmarks + 1) * sizeof(*s->marks));
+	s->mdocs = xrealloc(s->mdocs, (s->nmarks + 1) * sizeof(*s->mdocs));
+	s->marks[s->nmarks] = s->win.len;
+	s->mdocs[s->nmarks] = docs;
+	s->nmarks++;
+	s->win_docs += docs;
+}
+
+/*
+ * Send ${p} (${n} bytes) on a live connection, reconnecting with backoff.
+ * When the peer is found to have closed the connection, everything in the
+ * window may be cut short: it is sent again first (at least once).
+ */
+static int
+send_batch(struct lstcp *s, const char *p, size_t n)
+{
 	int64_t first = now_ms(), delay = s->cfg->retry_initial_ms;
 	unsigned attempt;
 
 	for (attempt = 1;; attempt++) {
-		if ((alive(s) || connect_peer(s) == 0) &&
-		    send_all(s, b->json, b->json_len) == 0) {
-			s->st.sent += b->ndocs;
-			s->base.docs += b->ndocs;
-			s->base.bytes_out += b->json_len;
+		if (s->c != NULL && !alive(s)) {
+			disconnect(s);
+			s->resend = s->win.len > 0;
+		}
+		if ((s->c != NULL || connect_peer(s) == 0) &&
+		    (!s->resend || send_all(s, s->win.p, s->win.len) == 0) &&
+		    (n == 0 || send_all(s, p, n) == 0)) {
+			if (s->resend)
+				s->st.resent += s->win_docs;
+			s->resend = 0;
 			return 0;
 		}
 		disconnect(s);
+		s->resend = s->win.len > 0;
 		if (attempt >= s->cfg->retry_attempts ||
 		    now_ms() - first >= s->cfg->retry_time_ms)
 			break;
-		{
-			struct timespec ts;
-			int64_t d = delay / 2 + (int64_t)((s->rng = s->rng *
-			    6364136223846793005ULL + 1) >> 33) % (delay / 2 + 1);
-
-			ts.tv_sec = d / 1000;
-			ts.tv_nsec = (d % 1000) * 1000000;
-			nanosleep(&ts, NULL);
-			if (delay < 30000)
-				delay *= 2;
-		}
+		pause_ms(s, &delay);
 	}
-	s->st.undelivered += b->ndocs;
 	return -1;
 }
 
 static int
+lt_put(struct sink *base, const struct docbatch *b)
+{
+	struct lstcp *s = (struct lstcp *)base;
+
+	if (send_batch(s, b->json, b->json_len) != 0) {
+		s->st.undelivered += b->ndocs;
+		return -1;
+	}
+	s->st.sent += b->ndocs;
+	s->base.docs += b->ndocs;
+	s->base.bytes_out += b->json_len;
+	window_add(s, b->json, b->json_len, b->ndocs);
+	return 0;
+}
+
+/*
+ * End of stream, plain TCP: half-close and wait for the peer's EOF.  A
+ * peer that read to the end closes cleanly; one that reset (it closed
+ * before reading everything) gets the window again on a new connection.
+ * Over TLS the half-close is not possible through libcurl: the connection
+ * is just closed.
+ */
+static int
 lt_flush(struct sink *base)
 {
-	(void)base;
+	struct lstcp *s = (struct lstcp *)base;
+	int tries;
+
+	for (tries = 0; s->c != NULL && !s->tls && tries < 3; tries++) {
+		struct pollfd p = { s->fd, POLLIN, 0 };
+		char b[256];
+		ssize_t r;
+
+		shutdown(s->fd, SHUT_WR);
+		if (poll(&p, 1, (int)s->cfg->timeout_ms) <= 0)
+			break;	/* no answer: the data is in the peer's hands */
+		r = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
+		if (r >= 0)
+			break;	/* clean EOF (or chatter): read to the end */
+		/* Reset: the peer closed before reading everything. */
+		disconnect(s);
+		s->resend = 0;
+		if (s->win.len == 0)
+			break;
+		s->resend = 1;
+		if (send_batch(s, NULL, 0) != 0) {
+			snprintf(s->err, sizeof(s->err), "could not send again "
+			    "after the peer reset the connection");
+			return -1;
+		}
+	}
+	disconnect(s);
+	s->win.len = 0;
+	s->nmarks = 0;
+	s->win_docs = 0;
 	return 0;
 }
 
@@ -185,6 +301,9 @@ lt_free(struct sink *base)
 	struct lstcp *s = (struct lstcp *)base;
 
 	disconnect(s);
+	buf_free(&s->win);
+	free(s->marks);
+	free(s->mdocs);
 	free(s->url);
 	free(s);
 }
@@ -237,6 +356,8 @@ lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
 	s->rng = (uint64_t)now_ms() | 1;
+	s->tls = tls;
+	buf_init(&s->win, WINDOW + (64u << 20));
 	s->url = xmalloc(strlen(hp) + 16);
 	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);
 	return &s->base;

@@ -6,11 +6,16 @@
  * The guarantee, stated honestly: the tcp input sends no acknowledgement.
  * A document counts as `sent` once the kernel accepted its bytes; if the
  * connection breaks, what was in flight may be lost without anyone knowing.
- * elbship checks the connection before each batch (a closed peer is seen
- * and reconnected), and on a send error reconnects with backoff and sends
- * the whole batch again (at least once: set document_id => "%{[event][id]}"
- * in Logstash's elasticsearch output to make repeats harmless).  For exact
- * accounting use the http input (--logstash http://...).
+ * What elbship does about it: it keeps the most recent 16 MiB sent (more
+ * than kernel buffers on both ends hold); before each batch it checks that
+ * the peer has not closed the connection, and if it has, or a send fails,
+ * it reconnects with backoff and sends that window again first; at the end
+ * of a plain TCP stream it half-closes and waits for the peer's EOF, and
+ * sends the window again if the peer reset instead.  That is at least
+ * once, not exactly once: set document_id => "%{[event][id]}" in
+ * Logstash's elasticsearch output so repeats are harmless.  A peer that
+ * crashes after reading but before processing can still lose lines.
+ * For exact accounting use the http input (--logstash http://...).
  */
 #ifndef ELBSHIP_LSTCP_H
 #define ELBSHIP_LSTCP_H
@@ -33,6 +38,7 @@ struct lstcp_stats {
 	uint64_t sent;			/* handed to the kernel */
 	uint64_t undelivered;		/* given up on */
 	uint64_t connects;		/* connections made */
+	uint64_t resent;		/* documents sent again after a break */
 };
 
 /**

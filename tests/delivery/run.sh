@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# tests/delivery/run.sh: the accounting invariant under every fault.
+#
+# For each fault the project's Elasticsearch / Logstash test servers can
+# inject, ship the same input and prove, line by line, that every input
+# document ended in exactly one place: stored by the server, or in the
+# dead-letter file, or counted undelivered, and that the summary's counts
+# say the same.  Also: auth, secrets never printed, connection reuse.
+set -u
+cd "$(dirname "$0")/../.."
+ELBSHIP=${ELBSHIP:-build/release/elbship}
+ELBSHIP=$(realpath "$ELBSHIP")
+SERVERS=$PWD/tests/servers
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+
+# The input: the samples, a generated ALB file of ~3,000 lines with a few
+# malformed lines in it, and a file whose type is sniffed.
+mkdir -p "$tmp/in"
+cp examples/* "$tmp/in/"
+cc -O2 -o "$tmp/gen" bench/gen_alb.c 2>/dev/null || { echo "not ok 1 - build generator"; echo "# 0 passed, 1 failed"; exit 1; }
+big=111122223333_elasticloadbalancing_eu-west-1_app.gen-alb.0123456789abcdef_20251103T1100Z_10.0.4.18_9z8y7x6w.log
+"$tmp/gen" --bytes 1500000 --seed 7 >"$tmp/in/$big"
+sed -i '100s/ 200 / two-hundred /; 1000s/"GET /"GET/; 2000s/^h2 /broken /' "$tmp/in/$big"
+gzip -9 "$tmp/in/$big"
+"$ELBSHIP" ship -q "$tmp/in" | jq -r '.event.id' | sort >"$tmp/all.ids"
+total=$(wc -l <"$tmp/all.ids")
+check "input has $total documents, all ids distinct" \
+    "[ \"\$(sort -u $tmp/all.ids | wc -l)\" -eq $total ] && [ $total -gt 2000 ]"
+
+start_es() {	# start_es NAME ARGS...: ES test server, sets $port
+	local name=$1
+	shift
+	rm -f "$tmp/$name.port"
+	python3 "$SERVERS/es_server.py" --port 0 --port-file "$tmp/$name.port" \
+	    --seed 3 "$@" >"$tmp/$name.server.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.05; done
+	port=$(cat "$tmp/$name.port")
+}
+
+count_of() {	# count_of WORD FILE: the number before WORD in the summary
+	grep -o "[0-9]* $1" "$2" | tail -n 1 | cut -d' ' -f1
+}
+
+# run_case NAME "server args" "elbship args" [expect_rc]
+run_case() {
+	local name=$1 sargs=$2 eargs=$3 want_rc=${4:-0} rc ind dup dl und
+	start_es "$name" $sargs
+	rm -f "$tmp/$name.dl"
+	# shellcheck disable=SC2086
+	"$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter "$tmp/$name.dl" \
+	    --retry-initial-ms 20 --batch-docs 400 $eargs "$tmp/in" \
+	    >"$tmp/$name.out" 2>"$tmp/$name.err"
+	rc=$?
+	curl -s "http://127.0.0.1:$port/_test/docs" | jq -r '._id' | sort >"$tmp/$name.stored"
+	if [ -s "$tmp/$name.dl" ]; then jq -r '.elbship.id' "$tmp/$name.dl" | sort >"$tmp/$name.dlids"; else : >"$tmp/$name.dlids"; fi
+	ind=$(count_of indexed "$tmp/$name.err"); dup=$(count_of duplicate "$tmp/$name.err")
+	dl=$(count_of dead-lettered "$tmp/$name.err"); und=$(count_of undelivered "$tmp/$name.err")
+	check "$name: exit status $want_rc (got $rc)" "[ $rc -eq $want_rc ]"
+	check "$name: indexed+duplicate+dead-lettered+undelivered = $total ($ind+$dup+$dl+$und)" \
+	    "[ \$((${ind:-0} + ${dup:-0} + ${dl:-0} + ${und:-0})) -eq $total ]"
+	check "$name: stored and dead-lettered ids are disjoint" \
+	    "[ -z \"\$(comm -12 $tmp/$name.stored $tmp/$name.dlids)\" ]"
+	check "$name: no id stored twice or dead-lettered twice" \
+	    "[ -z \"\$(uniq -d $tmp/$name.stored)\" ] && [ -z \"\$(uniq -d $tmp/$name.dlids)\" ]"
+	sort -m "$tmp/$name.stored" "$tmp/$name.dlids" >"$tmp/$name.settled"
+	check "$name: every settled id is an input id" \
+	    "[ -z \"\$(comm -23 $tmp/$name.settled $tmp/all.ids)\" ]"
+	check "$name: input ids not settled = undelivered (${und:-0})" \
+	    "[ \"\$(comm -23 $tmp/all.ids $tmp/$name.settled | wc -l)\" -eq ${und:-0} ]"
+	check "$name: dead-letter file has exactly the dead-lettered count" \
+	    "[ \"\$(wc -l <$tmp/$name.dlids)\" -eq ${dl:-0} ]"
+	check "$name: server saw no protocol violations" \
+	    "[ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq '.violations | length')\" = 0 ]"
+}
+
+run_case clean "" ""
+check "clean: everything indexed" "[ \$(count_of indexed $tmp/clean.err) -eq $total ]"
+check "clean: request bodies were gzip" \
+    "[ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq .gzip_requests)\" -eq \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq .bulk_requests)\" ]"
+
+start_es one_conn
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --batch-docs 200 --max-inflight 1 \
+    "$tmp/in" >/dev/null 2>&1
+curl -s "http://127.0.0.1:$port/_test/stats" >"$tmp/one_conn.stats"
+# (the stats request itself is the second connection)
+check "one request in flight: one keep-alive connection for all requests" \
+    "[ \"\$(jq .connections_accepted $tmp/one_conn.stats)\" -eq 2 ] && [ \"\$(jq .bulk_requests $tmp/one_conn.stats)\" -gt 10 ]"
+start_es two_conn
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --batch-docs 200 --max-inflight 2 \
+    "$tmp/in" >/dev/null 2>&1
+curl -s "http://127.0.0.1:$port/_test/stats" >"$tmp/two_conn.stats"
+check "two requests in flight: at most two connections for all requests" \
+    "[ \"\$(jq .connections_accepted $tmp/two_conn.stats)\" -le 3 ]"
+
+# Re-running the same input against the same store: all duplicates.
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --batch-docs 400 "$tmp/in" >/dev/null 2>"$tmp/rerun.err"
+check "rerun: every document counted duplicate, none indexed twice" \
+    "[ \$(count_of duplicate $tmp/rerun.err) -eq $total ] && [ \$(count_of indexed $tmp/rerun.err) -eq 0 ]"
+check "rerun: the store still holds each id once" \
+    "[ \"\$(curl -s http://127.0.0.1:$port/_test/docs | jq -r ._id | sort | uniq -d | wc -l)\" -eq 0 ]"
+
+run_case item429 "--item-429-rate 0.3" ""
+check "item429: some items were retried" "grep -q '[1-9][0-9]* retried' $tmp/item429.err"
+run_case item503 "--item-503-rate 0.2" ""
+run_case item400 "--item-400-rate 0.02" ""
+check "item400: dead letters carry line, document, status and reason" \
+    "jq -e 'select(.elbship.status == 400 and (.elbship.error.reason | length) > 0 and (.event.original | length) > 0 and .document.event.id == .elbship.id)' $tmp/item400.dl >/dev/null"
+run_case req429 "--request-429-first 2" ""
+run_case req503 "--request-503-first 2" ""
+run_case too_large "--max-content-length 60000" ""
+check "too_large: batches were split (more requests than batches)" \
+    "grep -q '413' $tmp/too_large.server.log || [ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq '.bulk_responses_by_status[\"413\"] // 0')\" -gt 0 ]"
+run_case reset_request "--reset-mid-request 2" ""
+run_case reset_response "--reset-mid-response 2" ""
+check "reset_response: documents stored before the reset came back as duplicates" \
+    "[ \$(count_of duplicate $tmp/reset_response.err) -gt 0 ]"
+run_case slow "--slow-first 1 --slow-ms 2500" "--timeout 1"
+run_case down_at_start "--down-for-ms 1500" ""
+run_case budget "--item-429-rate 1.0" "--retry-attempts 3" 5
+check "budget: everything undelivered, exit 5, and the summary says so" \
+    "[ \$(count_of undelivered $tmp/budget.err) -eq $total ]"
+
+# Authentication, and secrets never printed.
+secret=s3cr3t-pa55word-xyz
+start_es auth_basic --auth "basic:elastic:$secret"
+ELBSHIP_ES_PASSWORD=$secret "$ELBSHIP" ship --es "http://127.0.0.1:$port" \
+    --es-user elastic "$tmp/in" >"$tmp/ab.out" 2>"$tmp/ab.err"
+check "basic auth: delivered" "[ \$(count_of indexed $tmp/ab.err) -eq $total ]"
+ELBSHIP_ES_PASSWORD=wrong-$secret "$ELBSHIP" ship --es "http://127.0.0.1:$port" \
+    --es-user elastic "$tmp/in" >"$tmp/ab2.out" 2>"$tmp/ab2.err"
+rc=$?
+check "basic auth, wrong password: exit 5, one clear message" \
+    "[ $rc -eq 5 ] && grep -q 'rejected the credentials (HTTP 401)' $tmp/ab2.err"
+printf '%s\n' "$secret" >"$tmp/pw"
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-user elastic \
+    --es-password-file "$tmp/pw" "$tmp/in" >/dev/null 2>"$tmp/ab3.err"
+check "basic auth from --es-password-file" "[ \$(count_of indexed $tmp/ab3.err) -eq 0 ] && [ \$(count_of duplicate $tmp/ab3.err) -eq $total ]"
+key=$(printf 'id1:apikeysecret-xyz' | base64)
+start_es auth_key --auth "apikey:$key"
+ELBSHIP_ES_API_KEY=$key "$ELBSHIP" ship --es "http://127.0.0.1:$port" "$tmp/in" \
+    >/dev/null 2>"$tmp/ak.err"
+check "API key: delivered" "[ \$(count_of indexed $tmp/ak.err) -eq $total ]"
+check "no secret in any output or log" \
+    "! grep -rq -e '$secret' -e '$key' -e apikeysecret $tmp/*.err $tmp/*.out"
+start_es auth_sigv4 --auth "sigv4:AKIDTEST0001:sigv4secret-xyz:eu-west-1:es"
+AWS_ACCESS_KEY_ID=AKIDTEST0001 AWS_SECRET_ACCESS_KEY=sigv4secret-xyz AWS_REGION=eu-west-1 \
+    "$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-aws-sigv4 es "$tmp/in" >/dev/null 2>"$tmp/sv.err"
+check "SigV4 (es): delivered" "[ \$(count_of indexed $tmp/sv.err) -eq $total ]"
+start_es auth_aoss --auth "sigv4:AKIDTEST0001:sigv4secret-xyz:eu-west-1:aoss"
+AWS_ACCESS_KEY_ID=AKIDTEST0001 AWS_SECRET_ACCESS_KEY=sigv4secret-xyz AWS_REGION=eu-west-1 \
+    AWS_SESSION_TOKEN=tok-123 "$ELBSHIP" ship --es "http://127.0.0.1:$port" \
+    --es-aws-sigv4 aoss "$tmp/in" >/dev/null 2>"$tmp/so.err"
+check "SigV4 (aoss, with session token): delivered" "[ \$(count_of indexed $tmp/so.err) -eq $total ]"
+check "SigV4: no secret in any output" "! grep -q sigv4secret $tmp/sv.err $tmp/so.err"
+"$ELBSHIP" ship --es "http://user:pw@127.0.0.1:$port" "$tmp/in" >/dev/null 2>"$tmp/url.err"
+rc=$?
+check "credentials in the URL are refused (exit 2)" "[ $rc -eq 2 ] && ! grep -q ':pw@' $tmp/url.err"
+
+# Logstash http input: acknowledged, exact accounting.
+start_ls() {
+	local name=$1
+	shift
+	rm -f "$tmp/$name.port" "$tmp/$name.cport"
+	python3 "$SERVERS/logstash_server.py" --port 0 --port-file "$tmp/$name.port" \
+	    --seed 3 "$@" >"$tmp/$name.server.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.05; done
+	port=$(cat "$tmp/$name.port")
+}
+for c in "clean:" "r429:--429-rate 0.3" "r503:--503-first 2" "reset:--reset-mid-response 2"; do
+	name=ls_${c%%:*}
+	start_ls "$name" --mode http ${c#*:}
+	"$ELBSHIP" ship --logstash "http://127.0.0.1:$port" --retry-initial-ms 20 \
+	    --batch-docs 400 "$tmp/in" >/dev/null 2>"$tmp/$name.err"
+	rc=$?
+	curl -s "http://127.0.0.1:$port/_test/events" | jq -r '.event.id' | sort >"$tmp/$name.ids"
+	check "$name: exit 0 and $total indexed" "[ $rc -eq 0 ] && [ \$(count_of indexed $tmp/$name.err) -eq $total ]"
+	check "$name: every input document reached Logstash" \
+	    "[ -z \"\$(comm -23 $tmp/all.ids $(printf %q "$tmp/$name.ids"))\" ]"
+done
+
+# Logstash tcp input: at least once, reconnects.
+start_ls ls_tcp --mode tcp --control-port-file "$tmp/ls_tcp.cport" --close-after-lines 1000
+for _ in $(seq 100); do [ -s "$tmp/ls_tcp.cport" ] && break; sleep 0.05; done
+"$ELBSHIP" ship --logstash "tcp://127.0.0.1:$port" --retry-initial-ms 20 "$tmp/in" \
+    >/dev/null 2>"$tmp/ls_tcp.err"
+rc=$?
+curl -s "http://127.0.0.1:$(cat "$tmp/ls_tcp.cport")/_test/events" | jq -r '.event.id' | sort -u >"$tmp/ls_tcp.ids"
+check "logstash tcp: exit 0, $total sent, summary says no acknowledgements" \
+    "[ $rc -eq 0 ] && [ \$(count_of sent $tmp/ls_tcp.err) -eq $total ] && grep -q 'no acknowledgements' $tmp/ls_tcp.err"
+check "logstash tcp: every document arrived (the peer closed once mid-stream)" \
+    "[ -z \"\$(comm -23 $tmp/all.ids $tmp/ls_tcp.ids)\" ]"
+
+echo "# $((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]
