@@ -6,7 +6,7 @@ set -eu
 
 mode=${1:-build}
 build="make gcc libc6-dev pkg-config git ca-certificates libisal-dev libjansson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev"
-test_pkgs="$build clang libclang-rt-14-dev jq gzip"
+test_pkgs="$build clang libclang-rt-14-dev jq gzip python3 curl"
 bench_pkgs="$build isal goaccess time"
 
 case $mode in
@@ -22,6 +22,12 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
+# Node.js and npm (for s3rver): any installation will do (Debian's, or
+# NodeSource's, which bundles npm and conflicts with Debian's npm package).
+if [ "$mode" = test ]; then
+	command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+	command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -40,6 +40,10 @@ run_suite() {
 }
 
 scripts/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
+if [ ! -f node_modules/s3rver/package.json ]; then
+	npm ci --no-audit --no-fund --loglevel=error >"$log_dir/npm.log" 2>&1 ||
+	    { cat "$log_dir/npm.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 echo "== build (gcc release, gcc asan+ubsan, clang)"
 if ! make -s -j2 all tests tools >"$log_dir/build-release.log" 2>&1; then
@@ -64,11 +68,23 @@ for variant in release asan; do
 		[ -x "$t" ] || continue
 		run_suite "$variant unit $(basename "$t")" "$t"
 	done
-	for s in tests/golden/run.sh tests/cli/run.sh tests/docs/run.sh; do
+	for s in tests/golden/run.sh tests/cli/run.sh tests/docs/run.sh \
+	    tests/setup/run.sh tests/aws/creds_test.sh; do
 		[ -x "$s" ] || continue
 		run_suite "$variant $(dirname "$s" | sed 's,tests/,,')" \
 		    env ELBSHIP="build/$variant/elbship" TOOLS="build/$variant/tools" "$s"
 	done
+done
+
+# Suites that talk to the test servers: once, against the sanitizer build
+# (where a leak or a bad access in the network code fails the run).
+echo "== servers and end to end (asan build)"
+for s in tests/servers/selftest.sh tests/servers/test_runtime_api.sh \
+    tests/s3/selftest.sh tests/delivery/run.sh tests/s3/run.sh \
+    tests/lambda/run.sh; do
+	[ -x "$s" ] || continue
+	run_suite "$(echo "$s" | sed 's,tests/,,; s,/run.sh,,; s,\.sh$,,')" \
+	    env ELBSHIP="build/asan/elbship" TOOLS="build/asan/tools" "$s"
 done
 
 if [ -x fuzz/run.sh ]; then

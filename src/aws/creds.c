@@ -118,15 +118,16 @@ env_home(const struct aws_env *env)
 /*
  * Read the regular file ${path} whole into a fresh NUL-terminated *${out}
  * of *${n} bytes.  0; 1 if it does not exist; -1 with a message (cannot
- * read it, not a regular file, more than ${max} bytes).  The buffer never
- * moves once filled, so no copy of a secret is left behind in freed memory.
+ * read it, not a regular file, more than ${max} bytes).  The buffer is
+ * sized from fstat and, if the file grows meanwhile, moved by hand with
+ * the old copy wiped: no copy of a secret is left in freed memory.
  */
 static int
 read_whole(const char *path, size_t max, char **out, size_t *n, char *err,
     size_t cap)
 {
 	struct stat st;
-	char *p = NULL;
+	char *p = NULL, *np;
 	size_t len = 0, room;
 	ssize_t r;
 	int fd, rc = -1;
@@ -147,14 +148,22 @@ read_whole(const char *path, size_t max, char **out, size_t *n, char *err,
 		seterr(err, cap, "cannot read %s: not a regular file", path);
 		goto out;
 	}
-	if ((uintmax_t)st.st_size > max) {
-		seterr(err, cap, "%s is larger than %zu bytes", path, max);
-		goto out;
-	}
-	/* One byte more than allowed tells a file that grew past the cap. */
-	room = max + 1;
+	if ((uintmax_t)st.st_size > max)
+		goto toobig;
+	/* Room for one byte more than expected tells a file that grew. */
+	room = (size_t)st.st_size + 1;
 	p = xmalloc(room + 1);
-	while (len < room) {
+	for (;;) {
+		if (len == room) {
+			if (room > max)
+				goto toobig;
+			room = room > max / 2 ? max + 1 : room * 2;
+			np = xmalloc(room + 1);
+			memcpy(np, p, len);
+			explicit_bzero(p, len);
+			free(p);
+			p = np;
+		}
 		r = read(fd, p + len, room - len);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -167,15 +176,16 @@ read_whole(const char *path, size_t max, char **out, size_t *n, char *err,
 			break;
 		len += (size_t)r;
 	}
-	if (len > max) {
-		seterr(err, cap, "%s is larger than %zu bytes", path, max);
-		goto out;
-	}
+	if (len > max)
+		goto toobig;
 	p[len] = '\0';
 	*out = p;
 	*n = len;
 	p = NULL;
 	rc = 0;
+	goto out;
+toobig:
+	seterr(err, cap, "%s is larger than %zu bytes", path, max);
 out:
 	if (p != NULL) {
 		explicit_bzero(p, len);
@@ -225,6 +235,12 @@ static int
 is_blank(char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+static int
+is_space(char c)
+{
+	return is_blank(c) || c == '\r' || c == '\n';
 }
 
 static struct slice
@@ -613,15 +629,10 @@ container_token(const struct aws_env *env, char **tok, char *err, size_t cap)
 	} else {
 		n = strlen(v);
 	}
-	s = trim(v, v + n);
-	while (s.n > 0 && (s.p[s.n - 1] == '\n' || s.p[s.n - 1] == '\r' ||
-	    is_blank(s.p[s.n - 1])))
-		s.n--;
-	while (s.n > 0 && (s.p[0] == '\n' || s.p[0] == '\r' ||
-	    is_blank(s.p[0]))) {
+	for (s = slice_make(v, n); s.n > 0 && is_space(s.p[0]); s.n--)
 		s.p++;
+	while (s.n > 0 && is_space(s.p[s.n - 1]))
 		s.n--;
-	}
 	rc = -1;
 	if (s.n == 0) {
 		seterr(err, cap, "%s is empty", what);
@@ -931,6 +942,7 @@ aws_creds_load(struct aws_creds *out, const struct aws_env *env, char *err,
     size_t cap)
 {
 	struct shared_file cf, ff;
+	const struct shared_file *w;
 	const char *ak, *sk, *tok, *name;
 	char cdesc[300], fdesc[300], why[900];
 	int named, r, rc = -1;
@@ -987,12 +999,14 @@ aws_creds_load(struct aws_creds *out, const struct aws_env *env, char *err,
 	if (!cf.pr.found && !ff.pr.found)
 		snprintf(why, sizeof(why), "profile '%s' not found in %s or %s",
 		    name, cdesc, fdesc);
-	else
+	else {
+		/* The file that says most: the one with role_arn etc. */
+		w = cf.pr.found && (cf.pr.other || !ff.pr.other) ? &cf : &ff;
 		snprintf(why, sizeof(why), "profile '%s' in %s has no "
 		    "aws_access_key_id and aws_secret_access_key%s", name,
-		    cf.pr.found ? cf.path : ff.path, cf.pr.other || ff.pr.other ?
-		    "; role_arn, SSO, web identity and credential_process are "
-		    "not supported" : "");
+		    w->path, w->pr.other ? "; role_arn, SSO, web identity and "
+		    "credential_process are not supported" : "");
+	}
 	seterr(err, cap, "no AWS credentials found: set AWS_ACCESS_KEY_ID and "
 	    "AWS_SECRET_ACCESS_KEY, AWS_PROFILE (%s), or run where the "
 	    "container credentials endpoint is available "

@@ -24,7 +24,8 @@
  *      AWS_CONTAINER_CREDENTIALS_FULL_URI, with an Authorization header
  *      from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read on every load),
  *      else AWS_CONTAINER_AUTHORIZATION_TOKEN.
- * Empty variables count as unset, as in botocore.
+ * Empty variables count as unset, as in botocore.  AWS_DEFAULT_PROFILE
+ * (the CLI v1 name) is not read.
  *
  * Not supported (on purpose; elbship runs in Lambda, ECS, EKS or with
  * static keys): role_arn/source_profile (AssumeRole), SSO, web identity,
@@ -34,7 +35,9 @@
  * Secrets: no message written by this module holds a secret access key, a
  * session token or an authorization token (nor a response body, which
  * could echo one); URLs are shown without user info or query.  Secrets are
- * wiped (explicit_bzero) from every buffer of ours before it is freed.
+ * wiped (explicit_bzero) from every buffer of ours before it is freed;
+ * libcurl's copy of the Authorization header and jansson's parse tree are
+ * freed by those libraries unwiped.
  *
  * No global state: every function reads the environment through a struct
  * aws_env, so tests (and a Lambda that refreshes) need not touch environ.

@@ -12,8 +12,10 @@
  * Connection settings are ship's (core/settings.h): the same flags and
  * ELBSHIP_* variables.  Setup's own flags are taken out of argv before
  * settings_args() sees the rest.  Requests are synchronous, one at a time,
- * on one libcurl handle (keep-alive).  Credentials never appear in output:
- * URLs holding user:password are refused, as by ship.
+ * on one libcurl handle (keep-alive), authenticated as ship's are (basic,
+ * API key, or AWS SigV4 for Amazon OpenSearch Service and Serverless).
+ * Credentials never appear in output: URLs holding user:password are
+ * refused, as by ship.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "aws/creds.h"
+#include "aws/httpsign.h"
+#include "aws/provider.h"
 #include "cli/cli.h"
 #include "core/settings.h"
 #include "sink/es.h"
@@ -43,11 +48,16 @@ struct setup {
 	int flavor;			/* -1: ask the cluster */
 	unsigned retention;
 	/* connection */
+	struct aws_provider aws;	/* --es-aws-sigv4 */
+	struct httpsign sign;
+	struct es_signer signer;
+	char region[64];
 	CURL *easy;
 	char *base;			/* URL without trailing slashes */
 	struct buf resp;
 	char curlerr[CURL_ERROR_SIZE];
 	int changed;			/* something was created or updated */
+	int existed;			/* a data stream was there already */
 };
 
 /* The connection flags of the settings table that setup uses, for --help. */
@@ -280,6 +290,7 @@ error_reason(const struct buf *resp, char *out, size_t cap)
 	json_t *rc = json_array_get(json_object_get(e, "root_cause"), 0);
 	const char *t = json_string_value(json_object_get(e, "type"));
 	const char *r = json_string_value(json_object_get(e, "reason"));
+	const char *m = json_string_value(json_object_get(root, "message"));
 
 	if (r == NULL && rc != NULL) {
 		t = json_string_value(json_object_get(rc, "type"));
@@ -289,6 +300,8 @@ error_reason(const struct buf *resp, char *out, size_t cap)
 		snprintf(out, cap, "%s: %s", t ? t : "error", r ? r : "");
 	else if (json_is_string(e))
 		snprintf(out, cap, "%s", json_string_value(e));
+	else if (m != NULL)	/* AWS's front end: {"message": "..."} */
+		snprintf(out, cap, "%.*s", (int)strcspn(m, "\n"), m);
 	else if (resp->len > 0)
 		snprintf(out, cap, "%.*s", (int)(resp->len < 200 ? resp->len :
 		    200), resp->p);
@@ -326,6 +339,13 @@ request(struct setup *su, const char *method, const char *path,
 		snprintf(hdr, sizeof(hdr), "Authorization: ApiKey %s", c->api_key);
 		h = curl_slist_append(h, hdr);
 		explicit_bzero(hdr, sizeof(hdr));
+	}
+	if (c->signer != NULL && c->signer->sign(c->signer->arg, method, url,
+	    body ? body : "", body ? strlen(body) : 0, c->signer->content_sha256,
+	    &h, err, cap) != 0) {
+		curl_slist_free_all(h);
+		free(url);
+		return -1;
 	}
 	curl_easy_setopt(su->easy, CURLOPT_URL, url);
 	if (strcmp(method, "GET") == 0) {
@@ -402,6 +422,9 @@ detect(struct setup *su, char *err, size_t cap)
 		return -1;
 	if (st != 200) {
 		refused(su, "GET", "", st, err, cap);
+		if (st == 403 && strlen(err) + 80 < cap)
+			strcat(err, " (to skip this request, give --elasticsearch "
+			    "or --opensearch)");
 		return -1;
 	}
 	if (estemplate_detect(su->resp.p, su->resp.len, &su->flavor, version,
@@ -504,6 +527,7 @@ create_stream(struct setup *su, const char *name, char *err, size_t cap)
 		return -1;
 	if (st == 200) {
 		report(su, "data stream", name, "exists");
+		su->existed = 1;
 		return 0;
 	}
 	if (st != 404) {
@@ -582,13 +606,41 @@ run(struct setup *su, char *err, size_t cap)
 		for (i = 0; i < n; i++)
 			if (create_stream(su, names[i], err, cap) != 0)
 				goto out;
-	if (su->changed && !su->set.quiet)
+	if (su->changed && (!su->create_ds || su->existed) && !su->set.quiet)
 		printf("Existing data streams get the new mappings at their next "
 		    "rollover (POST NAME/_rollover to start one now).\n");
 	rc = 0;
 out:
 	estemplate_free(&set);
 	return rc;
+}
+
+/*
+ * Sign every request with SigV4 for Amazon OpenSearch Service (es) or
+ * OpenSearch Serverless (aoss), as ship does.  Both are OpenSearch;
+ * Serverless has no GET /, so the flavour is not asked there.
+ */
+static int
+sigv4_setup(struct setup *su, char *err, size_t cap)
+{
+	struct aws_env env = aws_env_process();
+
+	if (su->set.region != NULL)
+		snprintf(su->region, sizeof(su->region), "%s", su->set.region);
+	else if (aws_region_load(su->region, sizeof(su->region), &env, err,
+	    cap) != 0)
+		return -1;
+	su->sign.region = su->region;
+	su->sign.service = su->set.es_sigv4;
+	su->sign.creds.get = aws_provider_get;
+	su->sign.creds.arg = &su->aws;
+	su->signer.sign = httpsign_sign;
+	su->signer.arg = &su->sign;
+	su->signer.content_sha256 = strcmp(su->set.es_sigv4, "aoss") == 0;
+	su->set.es.signer = &su->signer;
+	if (strcmp(su->set.es_sigv4, "aoss") == 0 && su->flavor < 0)
+		su->flavor = ESTEMPLATE_OPENSEARCH;
+	return 0;
 }
 
 int
@@ -604,6 +656,7 @@ cmd_setup(int argc, char **argv)
 	su->retention = DEFAULT_RETENTION;
 	buf_init(&su->resp, RESP_MAX);
 	rest = xcalloc((size_t)argc + 1, sizeof(*rest));
+	aws_provider_init(&su->aws);
 	settings_init(&su->set);
 	if (settings_env(&su->set, err, sizeof(err)) != 0) {
 		fprintf(stderr, "elbship setup: %s\n", err);
@@ -666,9 +719,8 @@ cmd_setup(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (su->set.es_sigv4 != NULL) {
-		fprintf(stderr, "elbship setup: --es-aws-sigv4 is not available "
-		    "in this build yet\n");
+	if (su->set.es_sigv4 != NULL && sigv4_setup(su, err, sizeof(err)) != 0) {
+		fprintf(stderr, "elbship setup: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -693,6 +745,7 @@ out:
 	buf_free(&su->resp);
 	free(rest);
 	settings_free(&su->set);
+	aws_provider_free(&su->aws);
 	free(su);
 	return rc;
 }

@@ -244,13 +244,26 @@ add_label(struct settings *s, const char *kv, size_t n)
 {
 	const char *eq = memchr(kv, '=', n);
 	char *mem;
-	size_t i = s->ecs.nlabels;
+	size_t i = s->ecs.nlabels, j;
 
-	if (eq == NULL || !valid_label_key(kv, (size_t)(eq - kv)) ||
-	    i == SETTINGS_MAX_LABELS)
+	if (eq == NULL || !valid_label_key(kv, (size_t)(eq - kv)))
 		return -1;
 	mem = xstrndup(kv, n);
 	mem[eq - kv] = '\0';
+	/* A repeated key: the last value wins (JSON keys must be unique). */
+	for (j = 0; j < s->ecs.nlabels; j++) {
+		if (strcmp(s->labels[j].key, mem) == 0) {
+			free(s->label_mem[j]);
+			s->label_mem[j] = mem;
+			s->labels[j].key = mem;
+			s->labels[j].value = mem + (eq - kv) + 1;
+			return 0;
+		}
+	}
+	if (i == SETTINGS_MAX_LABELS) {
+		free(mem);
+		return -1;
+	}
 	s->label_mem[i] = mem;
 	s->labels[i].key = mem;
 	s->labels[i].value = mem + (eq - kv) + 1;

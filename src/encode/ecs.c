@@ -347,12 +347,14 @@ ecs_extra(char *o, struct slice extra)
 	KEY(o, "extra_fields");
 	*o++ = '[';
 	do {
-		k = lbtok_split(more.p, more.n, t, 16, &more, &e);
+		struct slice here = more;
+
+		k = lbtok_split(here.p, here.n, t, 16, &more, &e);
 		if (k < 0) {
 			/* Cannot split (unterminated quote): keep it whole. */
 			o = ecs_sep(o);
 			*o++ = '"';
-			o = jsonw_str(o, more);
+			o = jsonw_str(o, here);
 			*o++ = '"';
 			break;
 		}

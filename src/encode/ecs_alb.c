@@ -64,7 +64,8 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		else
 			KEYV(o, "outcome", "\"failure\"");
 	}
-	PUT_TIME(o, "start", r.request_creation_time, 1);
+	PUT_TIME(o, "start", r.request_creation_time,
+	    r.request_creation_time_z);
 	PUT_TIME(o, "end", r.time, r.time_z);
 	o = ecs_event_end(f, o, line, n, off);
 

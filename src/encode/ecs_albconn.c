@@ -50,8 +50,8 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			KEYV(o, "tls", "{");
 		OPEN(o, m2, "client");
 		PUT_STR(o, "subject", r.leaf_client_cert_subject);
-		PUT_TIME(o, "not_before", r.cert_not_before, 1);
-		PUT_TIME(o, "not_after", r.cert_not_after, 1);
+		PUT_TIME(o, "not_before", r.cert_not_before, r.cert_not_before_z);
+		PUT_TIME(o, "not_after", r.cert_not_after, r.cert_not_after_z);
 		if (r.leaf_client_cert_serial_number.p != NULL) {
 			KEYV(o, "x509", "{\"serial_number\":\"");
 			o = jsonw_str(o, r.leaf_client_cert_serial_number);
@@ -73,8 +73,10 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	PUT_STR(o, "ssl_cipher", r.tls_cipher);
 	PUT_NUM(o, "tls_handshake_latency", r.tls_handshake_latency);
 	PUT_STR(o, "leaf_client_cert_subject", r.leaf_client_cert_subject);
-	PUT_TIME(o, "leaf_client_cert_not_before", r.cert_not_before, 1);
-	PUT_TIME(o, "leaf_client_cert_not_after", r.cert_not_after, 1);
+	PUT_TIME(o, "leaf_client_cert_not_before", r.cert_not_before,
+	    r.cert_not_before_z);
+	PUT_TIME(o, "leaf_client_cert_not_after", r.cert_not_after,
+	    r.cert_not_after_z);
 	PUT_STR(o, "leaf_client_cert_serial_number",
 	    r.leaf_client_cert_serial_number);
 	PUT_STR(o, "tls_verify_status", r.tls_verify_status);

@@ -109,11 +109,13 @@ put_hex_text(char *o, unsigned char c)
 }
 
 /*
- * Emit decoded bytes b[0..n): valid UTF-8 sequences as themselves (ASCII
- * JSON-escaped), anything else as \xHH text.
+ * Emit decoded bytes b[0..n) that came from the escapes at ${src} (4 bytes
+ * each): valid UTF-8 sequences as themselves (ASCII JSON-escaped), any
+ * other byte as its escape exactly as logged (backslash JSON-escaped).
  */
 static char *
-put_decoded(char *o, const unsigned char *b, size_t n)
+put_decoded(char *o, const unsigned char *b, size_t n,
+    const unsigned char *src)
 {
 	size_t i = 0, l;
 
@@ -126,7 +128,9 @@ put_decoded(char *o, const unsigned char *b, size_t n)
 			o += l;
 			i += l;
 		} else {
-			o = put_hex_text(o, b[i]);
+			o = JW(o, "\\\\");
+			memcpy(o, src + 4 * i + 1, 3);
+			o += 3;
 			i++;
 		}
 	}
@@ -199,6 +203,7 @@ write_slow(char *o, const unsigned char *p, const unsigned char *end,
 			break;
 		if (*p == '\\' && decode && is_esc(p, end)) {
 			/* Decode a run of \xHH escapes (in pieces of 64). */
+			const unsigned char *src = p;
 			size_t k = 0;
 
 			while (k < sizeof(buf) && is_esc(p, end)) {
@@ -217,7 +222,7 @@ write_slow(char *o, const unsigned char *p, const unsigned char *end,
 					p -= 4 * m;
 				}
 			}
-			o = put_decoded(o, buf, k);
+			o = put_decoded(o, buf, k, src);
 		} else if (*p < 0x80) {
 			o = put_ascii(o, *p);
 			p++;

@@ -98,7 +98,8 @@ alb_parse(const char *line, size_t n, struct alb_rec *r, struct lb_err *err)
 	r->domain_name = lbf_str(&c, 18);
 	r->chosen_cert_arn = lbf_str(&c, 19);
 	if (lbf_int(&c, 20, 50000, &r->matched_rule_priority) ||
-	    lbf_time(&c, 21, &r->request_creation_time, NULL))
+	    lbf_time(&c, 21, &r->request_creation_time,
+	    &r->request_creation_time_z))
 		return -1;
 	r->actions_executed = lbf_str(&c, 22);
 	r->redirect_url = lbf_str(&c, 23);

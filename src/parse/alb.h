@@ -49,6 +49,7 @@ struct alb_rec {
 	struct slice chosen_cert_arn;
 	int64_t matched_rule_priority;	/* -1: absent or rule error */
 	struct slice request_creation_time;
+	int request_creation_time_z;
 	struct slice actions_executed;	/* comma-separated list */
 	struct slice redirect_url;
 	struct slice error_reason;

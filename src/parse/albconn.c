@@ -20,10 +20,10 @@ static const char *const albconn_names[ALBCONN_KNOWN_FIELDS] = {
 
 /* NotBefore=2025-01-01T00:00:00Z;NotAfter=2026-01-01T00:00:00Z */
 static int
-validity(struct slice v, struct slice *nb, struct slice *na)
+validity(struct slice v, struct slice *nb, struct slice *na, int *nbz,
+    int *naz)
 {
 	const char *semi;
-	int z;
 
 	if (v.n < 10 || memcmp(v.p, "NotBefore=", 10) != 0)
 		return -1;
@@ -33,7 +33,7 @@ validity(struct slice v, struct slice *nb, struct slice *na)
 		return -1;
 	*nb = slice_make(v.p + 10, (size_t)(semi - v.p - 10));
 	*na = slice_make(semi + 10, (size_t)(v.p + v.n - semi - 10));
-	if (lbval_time(*nb, &z) || lbval_time(*na, &z))
+	if (lbval_time(*nb, nbz) || lbval_time(*na, naz))
 		return -1;
 	return 0;
 }
@@ -88,7 +88,8 @@ albconn_parse(const char *line, size_t n, struct albconn_rec *r,
 	r->leaf_client_cert_subject = lbf_str(&c, 7);
 	r->cert_not_before = r->cert_not_after = SLICE_NONE;
 	v = lbf_str(&c, 8);
-	if (v.p != NULL && validity(v, &r->cert_not_before, &r->cert_not_after))
+	if (v.p != NULL && validity(v, &r->cert_not_before, &r->cert_not_after,
+	    &r->cert_not_before_z, &r->cert_not_after_z))
 		return lbf_fail(&c, 8, "not NotBefore=<time>;NotAfter=<time>");
 	r->leaf_client_cert_serial_number = lbf_str(&c, 9);
 	v = lbf_str(&c, 10);

@@ -32,6 +32,7 @@ struct albconn_rec {
 	struct slice leaf_client_cert_subject;
 	struct slice cert_not_before;		/* from leaf_client_cert_validity */
 	struct slice cert_not_after;
+	int cert_not_before_z, cert_not_after_z;
 	struct slice leaf_client_cert_serial_number;
 	struct slice tls_verify_status;		/* Success, or Failed */
 	struct slice tls_verify_error;		/* the code after "Failed:" */

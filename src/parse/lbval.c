@@ -47,8 +47,21 @@ lbval_time(struct slice s, int *has_z)
 	    p[4] != '-' || dig2(p + 5, 1, 12) || p[7] != '-' ||
 	    dig2(p + 8, 1, 31) || p[10] != 'T' || dig2(p + 11, 0, 23) ||
 	    p[13] != ':' || dig2(p + 14, 0, 59) || p[16] != ':' ||
-	    dig2(p + 17, 0, 60))
+	    dig2(p + 17, 0, 59))
 		return -1;
+	/* A day that exists (Elasticsearch rejects 2025-02-30). */
+	{
+		static const char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+		    30, 31, 30, 31 };
+		int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
+		    (p[2] - '0') * 10 + (p[3] - '0');
+		int m = (p[5] - '0') * 10 + (p[6] - '0');
+		int d = (p[8] - '0') * 10 + (p[9] - '0');
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+		if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+			return -1;
+	}
 	i = 19;
 	if (i < n && p[i] == '.') {
 		size_t d = ++i;

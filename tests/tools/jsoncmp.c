@@ -2,7 +2,8 @@
  * jsoncmp.c: compare two NDJSON files document by document, field by field,
  * and say what differs as TAP.
  *
- *   jsoncmp [--name CASE] [--todo REASON] EXPECTED.ndjson ACTUAL.ndjson
+ *   jsoncmp [--name CASE] [--todo REASON] [--max-diffs N]
+ *           EXPECTED.ndjson ACTUAL.ndjson
  *
  * The Nth non-blank line of EXPECTED is compared with the Nth non-blank
  * line of ACTUAL.  Every leaf (string, number, true/false/null, and empty
@@ -10,23 +11,25 @@
  * objects are compared key by key regardless of key order, arrays element
  * by element.  Numbers compare by value (an integer equals a real of the
  * same value: 0.000 == 0) but never equal a string.  ACTUAL is parsed
- * strictly (one JSON text per line, duplicate keys rejected), so an encoder
- * that writes a key twice is caught even if the last value is right.
+ * strictly (one JSON text per line, duplicate keys rejected, \u0000
+ * allowed as the valid JSON it is), so an encoder that writes a key twice
+ * is caught even if the last value is right.
  *
- * Output: one `ok N - CASE:LINE` per matching document, one
- * `not ok N - CASE:LINE: PATH: expected X, got Y` (or `missing field` /
- * `unexpected field`) per difference, a failure when the document counts
- * differ, and finally `# N passed, M failed`.  Exit status 1 if anything
- * failed, 2 on a usage or I/O error.
+ * Output: one `ok N - CASE:LINE` per matching document; one
+ * `not ok N - CASE:LINE: PATH: expected X, got Y` (or `missing field,
+ * expected X` / `unexpected field Y`) per difference (with --max-diffs N,
+ * only the first N of a document, then one `and K more differences`); for
+ * a document only one side has, one `(whole document)` failure, and one
+ * more when the document counts differ; finally `# N passed, M failed`.
+ * Exit status 1 if anything failed, 2 on a usage or I/O error.
  *
  * --todo REASON marks the case as a known bug: differences are still
  * printed, but as `ok N - ... # TODO REASON` and counted as passed, so the
  * suite stays green while the bug stays visible.  CASE defaults to the
  * EXPECTED path without ".ndjson"; LINE is the line number in EXPECTED
- * (in ACTUAL for surplus documents).
+ * (the line number in ACTUAL for a surplus actual document).
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,7 @@ struct cmp {
 	int n;			/* TAP test number */
 	int passed, failed;
 	int ndiff;		/* differences in the current document */
+	int max_shown;		/* list at most this many per document, 0: all */
 };
 
 /* A growable path string: "a.b[2].c". */
@@ -47,29 +51,47 @@ struct path {
 	size_t n, cap;
 };
 
+/* Make room for ${need} more bytes (and a NUL) in ${p}. */
 static void
-path_push(struct path *p, const char *fmt, const char *key, size_t idx)
+path_room(struct path *p, size_t need)
 {
-	int need;
-
-	for (;;) {
-		if (key != NULL)
-			need = snprintf(p->s + p->n, p->cap - p->n, fmt, key);
-		else
-			need = snprintf(p->s + p->n, p->cap - p->n, fmt, idx);
-		if (need < 0) {
-			fprintf(stderr, "jsoncmp: snprintf failed\n");
-			exit(2);
-		}
-		if ((size_t)need < p->cap - p->n)
-			break;
-		p->cap = (p->cap + (size_t)need) * 2;
-		if ((p->s = realloc(p->s, p->cap)) == NULL) {
-			fprintf(stderr, "jsoncmp: out of memory\n");
-			exit(2);
-		}
+	if (p->n + need + 1 <= p->cap)
+		return;
+	p->cap = (p->n + need + 1) * 2;
+	if ((p->s = realloc(p->s, p->cap)) == NULL) {
+		fprintf(stderr, "jsoncmp: out of memory\n");
+		exit(2);
 	}
-	p->n += (size_t)need;
+}
+
+/* Append ".key" (or "key" at the top) to ${p}. */
+static void
+path_key(struct path *p, const char *key)
+{
+	size_t l = strlen(key);
+
+	path_room(p, l + 1);
+	if (p->n > 0)
+		p->s[p->n++] = '.';
+	memcpy(p->s + p->n, key, l);
+	p->n += l;
+	p->s[p->n] = '\0';
+}
+
+/* Append "[i]" to ${p}. */
+static void
+path_index(struct path *p, size_t i)
+{
+	path_room(p, 24);
+	p->n += (size_t)snprintf(p->s + p->n, p->cap - p->n, "[%zu]", i);
+}
+
+/* Cut ${p} back to ${n} bytes. */
+static void
+path_cut(struct path *p, size_t n)
+{
+	p->n = n;
+	p->s[n] = '\0';
 }
 
 /* Print a value compactly (JSON, for the message). */
@@ -92,10 +114,12 @@ static void
 report(struct cmp *c, int line, const struct path *p, const char *kind,
     const json_t *want, const json_t *got)
 {
-	c->n++;
 	c->ndiff++;
+	if (c->max_shown > 0 && c->ndiff > c->max_shown)
+		return;
+	c->n++;
 	printf("%sok %d - %s:%d: %s: ", c->todo ? "" : "not ", c->n, c->name,
-	    line, p->n ? p->s : "(document)");
+	    line, p->n ? p->s : "(whole document)");
 	if (strcmp(kind, "missing") == 0) {
 		printf("missing field, expected ");
 		print_value(want);
@@ -153,19 +177,17 @@ report_all(struct cmp *c, int line, struct path *p, const json_t *v,
 
 	if (json_is_object(v) && json_object_size(v) > 0) {
 		json_object_foreach((json_t *)v, key, x) {
-			path_push(p, p->n ? ".%s" : "%s", key, 0);
+			path_key(p, key);
 			report_all(c, line, p, x, missing);
-			p->n = save;
-			p->s[p->n] = '\0';
+			path_cut(p, save);
 		}
 		return;
 	}
 	if (json_is_array(v) && json_array_size(v) > 0) {
 		json_array_foreach(v, i, x) {
-			path_push(p, "[%zu]", NULL, i);
+			path_index(p, i);
 			report_all(c, line, p, x, missing);
-			p->n = save;
-			p->s[p->n] = '\0';
+			path_cut(p, save);
 		}
 		return;
 	}
@@ -186,22 +208,20 @@ compare(struct cmp *c, int line, struct path *p, const json_t *want,
 	if (json_is_object(want) && json_is_object(got) &&
 	    (json_object_size(want) > 0 || json_object_size(got) > 0)) {
 		json_object_foreach((json_t *)want, key, x) {
-			path_push(p, p->n ? ".%s" : "%s", key, 0);
+			path_key(p, key);
 			y = json_object_get(got, key);
 			if (y == NULL)
 				report_all(c, line, p, x, 1);
 			else
 				compare(c, line, p, x, y);
-			p->n = save;
-			p->s[p->n] = '\0';
+			path_cut(p, save);
 		}
 		json_object_foreach((json_t *)got, key, y) {
 			if (json_object_get(want, key) != NULL)
 				continue;
-			path_push(p, p->n ? ".%s" : "%s", key, 0);
+			path_key(p, key);
 			report_all(c, line, p, y, 0);
-			p->n = save;
-			p->s[p->n] = '\0';
+			path_cut(p, save);
 		}
 		return;
 	}
@@ -210,7 +230,7 @@ compare(struct cmp *c, int line, struct path *p, const json_t *want,
 		nw = json_array_size(want);
 		ng = json_array_size(got);
 		for (i = 0; i < nw || i < ng; i++) {
-			path_push(p, "[%zu]", NULL, i);
+			path_index(p, i);
 			if (i >= ng)
 				report_all(c, line, p, json_array_get(want, i), 1);
 			else if (i >= nw)
@@ -218,8 +238,7 @@ compare(struct cmp *c, int line, struct path *p, const json_t *want,
 			else
 				compare(c, line, p, json_array_get(want, i),
 				    json_array_get(got, i));
-			p->n = save;
-			p->s[p->n] = '\0';
+			path_cut(p, save);
 		}
 		return;
 	}
@@ -286,18 +305,36 @@ open_or_die(const char *path)
 	return f;
 }
 
+static void usage(void);
+
+/* A small decimal count from the command line. */
+static int
+count_arg(const char *s)
+{
+	int v = 0;
+
+	if (*s == '\0')
+		usage();
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 100000)
+			usage();
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: jsoncmp [--name CASE] [--todo REASON] "
-	    "EXPECTED.ndjson ACTUAL.ndjson\n");
+	    "[--max-diffs N] EXPECTED.ndjson ACTUAL.ndjson\n");
 	exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct cmp c = { NULL, NULL, 0, 0, 0, 0 };
+	struct cmp c = { NULL, NULL, 0, 0, 0, 0, 0 };
 	struct path p = { NULL, 0, 0 };
 	char *wb = NULL, *ab = NULL, *wl, *al, *defname = NULL;
 	size_t wcap = 0, acap = 0, wn = 0, an = 0, l;
@@ -310,6 +347,8 @@ main(int argc, char **argv)
 			c.name = argv[++i];
 		else if (strcmp(argv[i], "--todo") == 0 && i + 1 < argc)
 			c.todo = argv[++i];
+		else if (strcmp(argv[i], "--max-diffs") == 0 && i + 1 < argc)
+			c.max_shown = count_arg(argv[++i]);
 		else
 			usage();
 	}
@@ -340,11 +379,23 @@ main(int argc, char **argv)
 		p.n = 0;
 		p.s[0] = '\0';
 		c.ndiff = 0;
-		w = wl ? load(&c, "expected", wline, wl, wn, 0) : NULL;
+		w = wl ? load(&c, "expected", wline, wl, wn, JSON_ALLOW_NUL) :
+		    NULL;
 		a = al ? load(&c, "actual", aline, al, an,
-		    JSON_REJECT_DUPLICATES) : NULL;
+		    JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES) : NULL;
 		if (wl && al && w && a) {
 			compare(&c, wline, &p, w, a);
+			if (c.max_shown > 0 && c.ndiff > c.max_shown) {
+				c.n++;
+				printf("%sok %d - %s:%d: and %d more differences"
+				    "%s%s\n", c.todo ? "" : "not ", c.n, c.name,
+				    wline, c.ndiff - c.max_shown,
+				    c.todo ? " # TODO " : "", c.todo ? c.todo : "");
+				if (c.todo)
+					c.passed++;
+				else
+					c.failed++;
+			}
 			if (c.ndiff == 0) {
 				c.n++;
 				c.passed++;
@@ -353,9 +404,9 @@ main(int argc, char **argv)
 				    c.todo ? c.todo : "");
 			}
 		} else if (wl && w && al == NULL) {
-			report_all(&c, wline, &p, w, 1);
+			report(&c, wline, &p, "missing", w, NULL);
 		} else if (al && a && wl == NULL) {
-			report_all(&c, aline, &p, a, 0);
+			report(&c, aline, &p, "unexpected", NULL, a);
 		}
 		json_decref(w);
 		json_decref(a);

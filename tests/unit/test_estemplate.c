@@ -1,0 +1,571 @@
+/*
+ * test_estemplate.c: what `elbship setup` installs (estemplate.h).
+ *
+ * - The resources, their order and paths, per flavour; retention; the
+ *   OpenSearch adaptation (no wildcard, match_only_text, ILM).
+ * - The hash: deterministic, equal to SHA-256 of the body without it (keys
+ *   sorted, compact), and sensitive to every change.
+ * - Reading a cluster's GET answers (hash found or not) and GET / (flavour,
+ *   minimum versions).
+ * - No dynamic mapping: documents written by the ECS encoder for every log
+ *   type, with everything present that elbship can write (all optional ALB
+ *   and NLB fields, fields past the known ones, S3 origin, labels,
+ *   event.original, an error document), have an explicit mapping for every
+ *   field, in both flavours.  tests/setup/run.sh does the same for the
+ *   documents `elbship ship` writes from examples/ and checks the types
+ *   against docs/fields.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/sha.h>
+
+#include "encode/ecs.h"
+#include "sink/estemplate.h"
+#include "tap.h"
+
+static json_t *
+body_of(const struct estemplate_set *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->res[i].path, path) == 0)
+			return json_loads(s->res[i].body, 0, NULL);
+	return NULL;
+}
+
+static const struct estemplate_res *
+res_of(const struct estemplate_set *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->res[i].path, path) == 0)
+			return &s->res[i];
+	return NULL;
+}
+
+static struct estemplate_set
+build(int flavor, unsigned days)
+{
+	struct estemplate_opts o = { flavor, days };
+	struct estemplate_set s;
+	char err[256];
+
+	if (estemplate_build(&o, &s, err, sizeof(err)) != 0) {
+		printf("# %s\n", err);
+		abort();
+	}
+	return s;
+}
+
+static void
+test_resources(void)
+{
+	struct estemplate_set es = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	struct estemplate_set os = build(ESTEMPLATE_OPENSEARCH, 90);
+	json_t *it;
+
+	is_int(es.n, 4, "Elasticsearch: 4 resources");
+	is_str(es.res[0].path, "_ilm/policy/elbship", "ILM policy first");
+	is_str(es.res[1].path, "_component_template/elbship-settings",
+	    "then elbship-settings");
+	is_str(es.res[2].path, "_component_template/elbship-mappings",
+	    "then elbship-mappings");
+	is_str(es.res[3].path, "_index_template/elbship",
+	    "index template last (its component templates must exist)");
+	is_int(os.n, 3, "OpenSearch: 3 resources (no ILM)");
+	is_str(os.res[0].path, "_component_template/elbship-settings",
+	    "OpenSearch starts with elbship-settings");
+
+	it = body_of(&es, "_index_template/elbship");
+	is_str(json_string_value(json_array_get(json_object_get(it,
+	    "index_patterns"), 0)), ESTEMPLATE_PATTERN, "pattern logs-elb.*-*");
+	ok(json_is_object(json_object_get(it, "data_stream")),
+	    "index template makes data streams");
+	ok(json_integer_value(json_object_get(it, "priority")) > 100,
+	    "priority above the built-in logs-*-* (100)");
+	is_str(json_string_value(json_array_get(json_object_get(it,
+	    "composed_of"), 0)), "elbship-settings", "composed of settings");
+	is_str(json_string_value(json_array_get(json_object_get(it,
+	    "composed_of"), 1)), "elbship-mappings", "and mappings");
+	json_decref(it);
+	estemplate_free(&es);
+	estemplate_free(&os);
+	is_int(es.n, 0, "estemplate_free empties the set");
+	estemplate_free(&es);
+	ok(1, "estemplate_free twice is harmless");
+}
+
+static void
+test_ilm(void)
+{
+	struct estemplate_set s = build(ESTEMPLATE_ELASTICSEARCH, 30);
+	struct estemplate_set z = build(ESTEMPLATE_ELASTICSEARCH, 0);
+	struct estemplate_opts bad = { ESTEMPLATE_ELASTICSEARCH,
+	    ESTEMPLATE_MAX_RETENTION + 1 };
+	struct estemplate_set b;
+	json_t *p = body_of(&s, "_ilm/policy/elbship");
+	json_t *ph = json_object_get(json_object_get(p, "policy"), "phases");
+	json_t *ro = json_object_get(json_object_get(json_object_get(ph, "hot"),
+	    "actions"), "rollover");
+	char err[256];
+
+	is_str(json_string_value(json_object_get(ro, "max_primary_shard_size")),
+	    "50gb", "rollover at 50gb per primary shard");
+	is_str(json_string_value(json_object_get(ro, "max_age")), "30d",
+	    "or 30 days");
+	is_str(json_string_value(json_object_get(json_object_get(ph, "delete"),
+	    "min_age")), "30d", "delete after --retention-days 30");
+	json_decref(p);
+	p = body_of(&z, "_ilm/policy/elbship");
+	ph = json_object_get(json_object_get(p, "policy"), "phases");
+	ok(json_object_get(ph, "delete") == NULL && json_object_get(ph, "hot"),
+	    "retention 0: hot phase only, never deleted");
+	json_decref(p);
+	ok(estemplate_build(&bad, &b, err, sizeof(err)) == -1,
+	    "retention over %d days refused", ESTEMPLATE_MAX_RETENTION);
+	is_int(b.n, 0, "nothing left allocated after a refusal");
+	estemplate_free(&s);
+	estemplate_free(&z);
+}
+
+static void
+test_opensearch(void)
+{
+	struct estemplate_set os = build(ESTEMPLATE_OPENSEARCH, 90);
+	struct estemplate_set es = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	const struct estemplate_res *m = res_of(&os,
+	    "_component_template/elbship-mappings");
+	const struct estemplate_res *st = res_of(&os,
+	    "_component_template/elbship-settings");
+	json_t *b = body_of(&os, "_component_template/elbship-mappings");
+	json_t *url = json_object_get(json_object_get(json_object_get(
+	    json_object_get(json_object_get(b, "template"), "mappings"),
+	    "properties"), "url"), "properties");
+	json_t *orig = json_object_get(url, "original");
+
+	ok(strstr(m->body, "wildcard") == NULL, "OpenSearch: no wildcard");
+	ok(strstr(m->body, "match_only_text") == NULL,
+	    "OpenSearch: no match_only_text");
+	ok(strstr(st->body, "lifecycle") == NULL,
+	    "OpenSearch: no ILM setting");
+	is_str(json_string_value(json_object_get(orig, "type")), "keyword",
+	    "OpenSearch url.original is keyword");
+	is_str(json_string_value(json_object_get(json_object_get(json_object_get(
+	    orig, "fields"), "text"), "type")), "text",
+	    "with a text multi-field");
+	is_str(json_string_value(json_object_get(json_object_get(json_object_get(
+	    json_object_get(url, "path"), "fields"), "text"), "type")), "text",
+	    "OpenSearch url.path: keyword + text");
+	ok(strstr(res_of(&es, "_component_template/elbship-mappings")->body,
+	    "\"wildcard\"") != NULL, "Elasticsearch keeps wildcard");
+	ok(strstr(res_of(&es, "_component_template/elbship-settings")->body,
+	    "\"lifecycle\":{\"name\":\"elbship\"}") != NULL,
+	    "Elasticsearch settings name the ILM policy");
+	json_decref(b);
+	estemplate_free(&os);
+	estemplate_free(&es);
+}
+
+/* SHA-256 of ${body} without _meta.elbship_hash, keys sorted, compact. */
+static void
+rehash(const struct estemplate_res *r, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	json_t *b = json_loads(r->body, 0, NULL);
+	json_t *holder = r->kind == ESTEMPLATE_ILM ?
+	    json_object_get(b, "policy") : b;
+	char *c;
+	int i;
+
+	json_object_del(json_object_get(holder, "_meta"), "elbship_hash");
+	c = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
+	SHA256((const unsigned char *)c, strlen(c), md);
+	for (i = 0; i < ESTEMPLATE_HASH_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[ESTEMPLATE_HASH_LEN] = '\0';
+	free(c);
+	json_decref(b);
+}
+
+static void
+test_hash(void)
+{
+	struct estemplate_set a = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	struct estemplate_set b = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	struct estemplate_set c = build(ESTEMPLATE_ELASTICSEARCH, 91);
+	struct estemplate_set o = build(ESTEMPLATE_OPENSEARCH, 90);
+	char h[ESTEMPLATE_HASH_LEN + 1];
+	size_t i;
+	int same = 1, canon = 1, inbody = 1;
+
+	for (i = 0; i < a.n; i++) {
+		char needle[64];
+
+		same &= strcmp(a.res[i].hash, b.res[i].hash) == 0 &&
+		    strcmp(a.res[i].body, b.res[i].body) == 0;
+		rehash(&a.res[i], h);
+		canon &= strcmp(h, a.res[i].hash) == 0;
+		snprintf(needle, sizeof(needle), "\"elbship_hash\":\"%s\"",
+		    a.res[i].hash);
+		inbody &= strstr(a.res[i].body, needle) != NULL;
+	}
+	ok(same, "same options, same bodies and hashes");
+	ok(canon, "hash = SHA-256 of the body without it, keys sorted");
+	ok(inbody, "each body carries its hash in _meta.elbship_hash");
+	ok(strlen(a.res[0].hash) == ESTEMPLATE_HASH_LEN &&
+	    strspn(a.res[0].hash, "0123456789abcdef") == ESTEMPLATE_HASH_LEN,
+	    "hash is %d lowercase hex digits", ESTEMPLATE_HASH_LEN);
+	ok(strcmp(a.res[0].hash, c.res[0].hash) != 0,
+	    "another retention changes the ILM policy's hash");
+	ok(strcmp(a.res[1].hash, c.res[1].hash) == 0 &&
+	    strcmp(a.res[2].hash, c.res[2].hash) == 0 &&
+	    strcmp(a.res[3].hash, c.res[3].hash) == 0,
+	    "and nothing else's");
+	ok(strcmp(a.res[2].hash, o.res[1].hash) != 0,
+	    "OpenSearch mappings hash differently");
+	estemplate_free(&a);
+	estemplate_free(&b);
+	estemplate_free(&c);
+	estemplate_free(&o);
+}
+
+static int
+hash_from(const struct estemplate_res *r, const char *answer, char *out)
+{
+	return estemplate_installed_hash(r, answer, strlen(answer), out,
+	    ESTEMPLATE_HASH_LEN + 8);
+}
+
+static void
+test_installed(void)
+{
+	struct estemplate_set s = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	const struct estemplate_res *ilm = &s.res[0], *ct = &s.res[2],
+	    *it = &s.res[3];
+	char h[ESTEMPLATE_HASH_LEN + 8];
+
+	/* Answers shaped as Elasticsearch 8 gives them. */
+	ok(hash_from(ct, "{\"component_templates\":[{\"name\":\"other\","
+	    "\"component_template\":{\"_meta\":{\"elbship_hash\":\"x\"}}},"
+	    "{\"name\":\"elbship-mappings\",\"component_template\":{\"template\":"
+	    "{},\"version\":1,\"_meta\":{\"elbship_hash\":\"0123456789abcdef\"}}}]}",
+	    h) == 0, "component template: hash found by name");
+	is_str(h, "0123456789abcdef", "component template: the right one");
+	ok(hash_from(it, "{\"index_templates\":[{\"name\":\"elbship\","
+	    "\"index_template\":{\"index_patterns\":[\"logs-elb.*-*\"],"
+	    "\"_meta\":{\"managed_by\":\"elbship\",\"elbship_hash\":\"abc\"}}}]}",
+	    h) == 0, "index template: hash found");
+	is_str(h, "abc", "index template: its value");
+	ok(hash_from(ilm, "{\"elbship\":{\"version\":3,\"modified_date\":"
+	    "\"2025-11-03T10:00:00.000Z\",\"policy\":{\"phases\":{},\"_meta\":"
+	    "{\"elbship_hash\":\"def\"}},\"in_use_by\":{\"indices\":[]}}}", h) == 0,
+	    "ILM policy: hash found under NAME.policy._meta");
+	is_str(h, "def", "ILM policy: its value");
+	ok(hash_from(ct, "{\"component_templates\":[{\"name\":\"elbship-mappings\","
+	    "\"component_template\":{\"template\":{}}}]}", h) == -1,
+	    "no _meta (made by hand): no hash, so it is overwritten");
+	ok(hash_from(it, "{\"index_templates\":[]}", h) == -1,
+	    "empty list: no hash");
+	ok(hash_from(ilm, "{\"other\":{\"policy\":{\"_meta\":{\"elbship_hash\":"
+	    "\"x\"}}}}", h) == -1, "another policy's hash is not ours");
+	ok(hash_from(ct, "<html>proxy error</html>", h) == -1,
+	    "not JSON: no hash");
+	ok(hash_from(ct, "{\"component_templates\":[{\"name\":\"elbship-mappings\","
+	    "\"component_template\":{\"_meta\":{\"elbship_hash\":7}}}]}", h) == -1,
+	    "a hash that is not a string is none");
+	estemplate_free(&s);
+}
+
+static int
+detect(const char *answer, int *flavor, char *version, char *err)
+{
+	return estemplate_detect(answer, strlen(answer), flavor, version, 64,
+	    err, 256);
+}
+
+static void
+test_detect(void)
+{
+	char v[64], err[256];
+	int f = -1;
+
+	ok(detect("{\"name\":\"n\",\"cluster_name\":\"c\",\"version\":{\"number\":"
+	    "\"8.15.0\",\"build_flavor\":\"default\"},\"tagline\":\"You Know, for "
+	    "Search\"}", &f, v, err) == 0 && f == ESTEMPLATE_ELASTICSEARCH,
+	    "Elasticsearch 8.15.0 detected");
+	is_str(v, "8.15.0", "its version");
+	ok(detect("{\"version\":{\"distribution\":\"opensearch\",\"number\":"
+	    "\"2.11.0\"},\"tagline\":\"The OpenSearch Project\"}", &f, v, err) ==
+	    0 && f == ESTEMPLATE_OPENSEARCH, "OpenSearch 2.11.0 detected");
+	ok(detect("{\"version\":{\"distribution\":\"opensearch\",\"number\":"
+	    "\"1.3.0\"}}", &f, v, err) == 0 && f == ESTEMPLATE_OPENSEARCH,
+	    "OpenSearch 1.3 accepted");
+	ok(detect("{\"version\":{\"number\":\"7.17.9\"}}", &f, v, err) == 0,
+	    "Elasticsearch 7.17 accepted");
+	ok(detect("{\"version\":{\"number\":\"7.10.2\"}}", &f, v, err) == -1 &&
+	    strstr(err, "7.14") != NULL,
+	    "Elasticsearch 7.10 refused, naming 7.14");
+	ok(detect("{\"version\":{\"number\":\"6.8.0\"}}", &f, v, err) == -1,
+	    "Elasticsearch 6 refused");
+	ok(detect("{\"version\":{\"number\":\"10.0.0\"}}", &f, v, err) == 0,
+	    "Elasticsearch 10 accepted");
+	ok(detect("{\"ok\":true}", &f, v, err) == -1, "no version: refused");
+	ok(detect("<html></html>", &f, v, err) == -1, "not JSON: refused");
+	ok(detect("{\"version\":{\"number\":\"x\"}}", &f, v, err) == -1,
+	    "version not a number: refused");
+}
+
+static void
+test_matches(void)
+{
+	ok(estemplate_matches("logs-elb.alb-default"), "logs-elb.alb-default");
+	ok(estemplate_matches("logs-elb.albconn-prod"), "logs-elb.albconn-prod");
+	ok(estemplate_matches("logs-elb.unknown-default"),
+	    "logs-elb.unknown-default");
+	ok(!estemplate_matches("elb-alb"), "elb-alb does not match");
+	ok(!estemplate_matches("logs-aws.elb_logs-default"),
+	    "Elastic's integration's data stream does not match");
+}
+
+/* ---- no dynamic mapping -------------------------------------------------- */
+
+/*
+ * Lines with every field elbship can fill, one per type, plus fields past
+ * the last known one (aws.elb.extra_fields).
+ */
+static const char *const lines[] = {
+	/* ALB: all 33 fields, then 2 unknown ones */
+	"https 2025-11-03T10:15:00.339563Z app/shop-alb/1a2b3c4d5e6f7a8b "
+	"198.51.100.13:5771 10.1.2.3:8080 0.001 0.366 0.000 302 302 243 31744 "
+	"\"GET https://shop.example.com:443/a/b?x=1#top HTTP/1.1\" \"curl/8.5.0\" "
+	"ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 "
+	"arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/tg/0123 "
+	"\"Root=1-6908c200-6b0d549b6f03675a1600a35a\" \"shop.example.com\" "
+	"\"arn:aws:acm:eu-west-1:111122223333:certificate/aaaa\" 5 "
+	"2025-11-03T10:15:00.000000Z \"waf,redirect\" \"https://x.example.com/\" "
+	"\"TargetConnectionError\" \"10.1.2.3:8080 10.1.2.4:8080\" \"302 -\" "
+	"\"Ambiguous\" \"UndefinedContentLengthSemantics\" TID_1fb17c2390c192cf "
+	"\"new.example.com\" \"/new?y=2\" \"TRANSFORMED\" \"future1\" future2",
+	/* CLB, TCP listener: bytes, no request; one field past the 15th */
+	"2025-11-03T08:00:00.213324Z web-clb 203.0.113.210:22470 10.0.1.8:80 "
+	"0.000041 0.006783 0.000020 - - 100 200 \"- - - \" \"-\" "
+	"ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 extra",
+	/* NLB: all 22 fields, then one more */
+	"tls 2.0 2025-11-03T10:20:00.006657Z net/edge-nlb/0f1e2d3c4b5a6978 "
+	"c0ffee12345678ab 198.51.100.112:49860 10.2.0.15:443 472 5 776 11548 40 "
+	"arn:aws:acm:us-east-1:111122223333:certificate/1234 0A1B2C "
+	"ECDHE-RSA-AES128-GCM-SHA256 tlsv13 x25519 api.example.com h2 h2 "
+	"\"h2\",\"http/1.1\" 2025-11-03T10:20:00 more",
+	/* ALB connection log, verification failed; one field past the 15th */
+	"2025-11-03T10:15:00.609831Z 198.51.100.40 57909 443 TLSv1.3 "
+	"TLS_AES_128_GCM_SHA256 0.029 \"CN=client-0,O=Example,C=DE\" "
+	"NotBefore=2025-01-01T00:00:00Z;NotAfter=2026-01-01T00:00:00Z "
+	"0A1B2C3D4E5F Failed:ClientCertMaxChainDepthExceeded "
+	"TID_52c602e2bdf2e0778dc1a43ea97f65bd X25519MLKEM768 "
+	"app/shop-alb/1a2b3c4d5e6f7a8b 10.0.4.17 extra",
+	/* not a log line: an error document */
+	"this is not a log line",
+};
+
+static const char *const names[] = {
+	"111122223333_elasticloadbalancing_eu-west-1_app.shop-alb."
+	"1a2b3c4d5e6f7a8b_20251103T1020Z_10.0.4.17_3kq9zz1p.log.gz",
+	"111122223333_elasticloadbalancing_eu-west-1_web-clb_20240601T0805Z_"
+	"198.51.100.10_1a2b3c4d.log",
+	"111122223333_elasticloadbalancing_us-east-1_net.edge-nlb."
+	"0f1e2d3c4b5a6978_20251103T1020Z_5f3e2a1b.log.gz",
+	"conn_log.111122223333_elasticloadbalancing_eu-west-1_app.shop-alb."
+	"1a2b3c4d5e6f7a8b_20251103T1020Z_10.0.4.17_7hq2mm4c.log.gz",
+	"111122223333_elasticloadbalancing_eu-west-1_app.shop-alb."
+	"1a2b3c4d5e6f7a8b_20251103T1020Z_10.0.4.17_3kq9zz1p.log.gz",
+};
+
+/*
+ * The mapping of ${path} in ${m} (template.mappings): the leaf's type, or
+ * "labels" for a labels.* field covered by the dynamic template; NULL if
+ * nothing maps it (it would be left unindexed: a hole in the template).
+ */
+static const char *
+mapped_type(json_t *m, const char *path)
+{
+	json_t *props = json_object_get(m, "properties"), *node = NULL;
+	char seg[256];
+	const char *p = path;
+
+	if (strncmp(path, "labels.", 7) == 0) {
+		json_t *dt = json_object_get(m, "dynamic_templates"), *e;
+		json_t *lab = json_object_get(props, "labels");
+		size_t i;
+
+		if (!json_is_true(json_object_get(lab, "dynamic")))
+			return NULL;
+		json_array_foreach(dt, i, e) {
+			json_t *t = json_object_get(e, "labels");
+			const char *pm = json_string_value(json_object_get(t,
+			    "path_match"));
+			const char *ty = json_string_value(json_object_get(
+			    json_object_get(t, "mapping"), "type"));
+
+			if (pm && ty && strcmp(pm, "labels.*") == 0 &&
+			    strcmp(ty, "keyword") == 0)
+				return "labels";
+		}
+		return NULL;
+	}
+	while (*p != '\0') {
+		size_t n = strcspn(p, ".");
+
+		snprintf(seg, sizeof(seg), "%.*s", (int)n, p);
+		node = json_object_get(props, seg);
+		if (node == NULL)
+			return NULL;
+		p += n;
+		if (*p == '.') {
+			p++;
+			props = json_object_get(node, "properties");
+		}
+	}
+	return node ? json_string_value(json_object_get(node, "type")) : NULL;
+}
+
+/* Check every scalar under ${v} (at ${path}) is mapped in ${m}. */
+static void
+check_paths(json_t *v, const char *path, json_t *m, const char *flavor,
+    int *holes, int *seen)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+	char sub[512];
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, e) {
+			snprintf(sub, sizeof(sub), "%s%s%s", path,
+			    *path ? "." : "", k);
+			check_paths(e, sub, m, flavor, holes, seen);
+		}
+		return;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			check_paths(e, path, m, flavor, holes, seen);
+		return;
+	}
+	(*seen)++;
+	if (mapped_type(m, path) == NULL) {
+		(*holes)++;
+		printf("# %s: no mapping for %s\n", flavor, path);
+	}
+}
+
+static void
+test_no_dynamic(void)
+{
+	static const struct ecs_label labels[] = { { "environment", "prod" },
+	    { "team", "2025-01-01" } };
+	struct estemplate_set es = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	struct estemplate_set os = build(ESTEMPLATE_OPENSEARCH, 90);
+	json_t *eb = body_of(&es, "_component_template/elbship-mappings");
+	json_t *ob = body_of(&os, "_component_template/elbship-mappings");
+	json_t *em = json_object_get(json_object_get(eb, "template"),
+	    "mappings");
+	json_t *om = json_object_get(json_object_get(ob, "template"),
+	    "mappings");
+	size_t i;
+	int holes = 0, seen = 0, s3 = 0, extra = 0, err = 0;
+
+	ok(!json_is_string(json_object_get(em, "dynamic")),
+	    "root dynamic is not a string (not \"strict\")");
+	ok(json_is_false(json_object_get(em, "dynamic")),
+	    "root dynamic: false (unknown fields kept in _source, unindexed)");
+	ok(json_is_false(json_object_get(em, "date_detection")),
+	    "date_detection off: a label that looks like a date is a keyword");
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct ecs_opts o;
+		struct ecs_origin org = { NULL, "elb-logs", NULL, NULL };
+		struct ecs_result res;
+		struct ecs_file *f;
+		char key[400], *buf, *end;
+		json_t *doc;
+
+		snprintf(key, sizeof(key), "AWSLogs/111122223333/"
+		    "elasticloadbalancing/eu-west-1/2025/11/03/%s", names[i]);
+		org.key = key;
+		memset(&o, 0, sizeof(o));
+		o.event_original = 1;
+		o.labels = labels;
+		o.nlabels = 2;
+		f = ecs_file_new(&o, &org);
+		buf = malloc(ecs_bound(f, strlen(lines[i])));
+		if (f == NULL || buf == NULL)
+			abort();
+		end = ecs_line(f, lines[i], strlen(lines[i]), 100 * i, buf, &res);
+		doc = json_loadb(buf, (size_t)(end - buf), 0, NULL);
+		if (getenv("ESTEMPLATE_DUMP") != NULL)
+			printf("# %.*s\n", (int)(end - buf), buf);
+		ok(doc != NULL, "document %zu is JSON", i);
+		if (doc != NULL) {
+			json_t *elb = json_object_get(json_object_get(doc, "aws"),
+			    "elb");
+
+			s3 += json_object_get(json_object_get(doc, "aws"), "s3") !=
+			    NULL;
+			extra += json_object_get(elb, "extra_fields") != NULL;
+			err += json_object_get(doc, "error") != NULL;
+			check_paths(doc, "", em, "elasticsearch", &holes, &seen);
+			check_paths(doc, "", om, "opensearch", &holes, &seen);
+		}
+		json_decref(doc);
+		free(buf);
+		ecs_file_free(f);
+	}
+	ok(s3 == 5, "every document has aws.s3.* (read from S3)");
+	ok(extra == 4, "four documents have aws.elb.extra_fields");
+	ok(err == 1, "one error document");
+	ok(seen > 300, "%d field values looked up", seen);
+	is_int(holes, 0, "every field of every document is mapped, in both "
+	    "flavours (nothing left to dynamic mapping)");
+	json_decref(eb);
+	json_decref(ob);
+	estemplate_free(&es);
+	estemplate_free(&os);
+}
+
+static void
+test_data(void)
+{
+	const struct estemplate_file *f;
+	int n = 0, good = 1;
+
+	for (f = estemplate_files; f->name != NULL; f++) {
+		json_t *j = json_loads(f->json, 0, NULL);
+
+		good &= json_is_object(j);
+		json_decref(j);
+		n++;
+	}
+	is_int(n, 4, "four JSON files compiled in");
+	ok(good, "each is a JSON object");
+}
+
+int
+main(void)
+{
+	test_data();
+	test_resources();
+	test_ilm();
+	test_opensearch();
+	test_hash();
+	test_installed();
+	test_detect();
+	test_matches();
+	test_no_dynamic();
+	return tap_done();
+}

@@ -1,0 +1,362 @@
+/*
+ * test_lbval.c: the value checks (lbval.h): times, integers, decimals, IP
+ * addresses, ip:port, request lines and URLs, at their edges.  Expected
+ * values come from lb-log-formats.md and the contracts in lbval.h.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "parse/lbval.h"
+#include "tap.h"
+
+static struct slice
+S(const char *s)
+{
+	return slice_make(s, strlen(s));
+}
+
+/* 1 if ${got} is present and equals ${want}, or both are absent (NULL). */
+static int
+slice_is(struct slice got, const char *want)
+{
+	if (want == NULL)
+		return got.p == NULL;
+	return got.p != NULL && got.n == strlen(want) &&
+	    memcmp(got.p, want, got.n) == 0;
+}
+
+static void
+test_time(void)
+{
+	static const char *const good[] = {
+		"2025-11-03T10:15:42.123456Z",	/* ALB, CLB, connection log */
+		"2018-12-20T02:59:40",		/* NLB (AWS doc): no fraction, no Z */
+		"2025-11-03T10:15:44.5Z",	/* one fraction digit */
+		"2025-11-03T10:15:44.123456789Z",	/* nine */
+		"2025-11-03T10:15:44Z",
+		"2025-11-03T23:59:59.999999",
+		"2024-02-29T00:00:00Z",		/* leap day */
+		"2025-12-31T00:00:00Z",
+		"0001-01-01T00:00:00Z",
+	};
+	static const char *const bad[] = {
+		"", "2025-11-03", "2025-11-03T10:15", "2025-11-03T10:15:4",
+		"2025-11-03 10:15:42Z", "2025-11-03t10:15:42Z",
+		"2025-11-03T10:15:42z", "2025-11-03T10:15:42.Z",
+		"2025-11-03T10:15:42.1234567890Z",	/* ten digits */
+		"2025-11-03T10:15:42.123456ZZ", "2025-11-03T10:15:42.123456Z ",
+		" 2025-11-03T10:15:42Z", "2025-11-03T10:15:42+00:00",
+		"2025-00-03T10:15:42Z", "2025-13-03T10:15:42Z",
+		"2025-11-00T10:15:42Z", "2025-11-32T10:15:42Z",
+		"2025-11-03T24:00:00Z", "2025-11-03T10:60:00Z",
+		"2025-11-03T10:15:61Z", "2025-1-03T10:15:42Z",
+		"25-11-03T10:15:42Z", "2025/11/03T10:15:42Z",
+		"2025-11-03T10:15:42,5Z", "-",
+		"202a-11-03T10:15:42Z",
+	};
+	/* Dates that do not exist: Elasticsearch rejects them as dates. */
+	static const char *const impossible[] = {
+		"2025-02-30T00:00:00Z", "2025-04-31T00:00:00Z",
+		"2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
+	};
+	size_t i;
+	int z = -1;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(lbval_time(S(good[i]), &z) == 0, "time accepted: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(lbval_time(S(bad[i]), &z) != 0, "time rejected: '%s'", bad[i]);
+	ok(lbval_time(SLICE_NONE, &z) != 0, "time rejected: absent slice");
+	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++)
+		ok(lbval_time(S(impossible[i]), &z) != 0,
+		    "time rejected (no such day): %s", impossible[i]);
+
+	z = -1;
+	ok(lbval_time(S("2025-11-03T10:15:42.123456Z"), &z) == 0 && z == 1,
+	    "time: has_z set for a trailing Z");
+	z = -1;
+	ok(lbval_time(S("2018-12-20T02:59:40"), &z) == 0 && z == 0,
+	    "time: has_z clear without Z");
+	/* Only the slice is read: a Z just past its end is not part of it. */
+	z = -1;
+	ok(lbval_time(slice_make("2025-11-03T10:15:42Z", 19), &z) == 0 &&
+	    z == 0, "time: a slice is read to its length only");
+}
+
+static void
+test_uint(void)
+{
+	uint64_t v;
+
+	v = 99;
+	ok(lbval_uint(S("0"), 999, &v) == 0 && v == 0, "uint: 0");
+	ok(lbval_uint(S("200"), 999, &v) == 0 && v == 200, "uint: 200");
+	ok(lbval_uint(S("999"), 999, &v) == 0 && v == 999, "uint: max itself");
+	ok(lbval_uint(S("1000"), 999, &v) != 0, "uint: max + 1 rejected");
+	ok(lbval_uint(S("007"), 999, &v) == 0 && v == 7,
+	    "uint: leading zeros are digits (007 = 7)");
+	ok(lbval_uint(S("0080"), 65535, &v) == 0 && v == 80,
+	    "uint: leading zeros (0080 = 80)");
+	ok(lbval_uint(S("65535"), 65535, &v) == 0 && v == 65535,
+	    "uint: 65535 is a port");
+	ok(lbval_uint(S("65536"), 65535, &v) != 0, "uint: 65536 is not a port");
+	ok(lbval_uint(S("99999"), 65535, &v) != 0, "uint: 99999 > 65535");
+	ok(lbval_uint(S("50000"), 50000, &v) == 0 && v == 50000,
+	    "uint: rule priority 50000");
+	ok(lbval_uint(S("50001"), 50000, &v) != 0, "uint: 50001 > 50000");
+	ok(lbval_uint(S("9223372036854775807"), INT64_MAX, &v) == 0 &&
+	    v == (uint64_t)INT64_MAX, "uint: INT64_MAX");
+	ok(lbval_uint(S("9223372036854775808"), INT64_MAX, &v) != 0,
+	    "uint: INT64_MAX + 1 rejected");
+	ok(lbval_uint(S("9999999999999999999"), INT64_MAX, &v) != 0,
+	    "uint: 19 nines > INT64_MAX rejected");
+	ok(lbval_uint(S("18446744073709551616"), UINT64_MAX, &v) != 0,
+	    "uint: 2^64 rejected (no wrap-around)");
+	ok(lbval_uint(S("99999999999999999999"), UINT64_MAX, &v) != 0,
+	    "uint: 20 nines rejected (no wrap-around)");
+	ok(lbval_uint(S("7"), 5, &v) != 0, "uint: 7 > max 5 (small max)");
+	ok(lbval_uint(S("1"), 0, &v) != 0, "uint: 1 > max 0");
+	ok(lbval_uint(S("0"), 0, &v) == 0 && v == 0, "uint: 0 <= max 0");
+	ok(lbval_uint(S(""), 999, &v) != 0, "uint: empty rejected");
+	ok(lbval_uint(SLICE_NONE, 999, &v) != 0, "uint: absent rejected");
+	ok(lbval_uint(S("-1"), 999, &v) != 0, "uint: -1 rejected");
+	ok(lbval_uint(S("-"), 999, &v) != 0, "uint: - rejected");
+	ok(lbval_uint(S("+1"), 999, &v) != 0, "uint: +1 rejected");
+	ok(lbval_uint(S("1 "), 999, &v) != 0, "uint: trailing space rejected");
+	ok(lbval_uint(S("1.0"), 999, &v) != 0, "uint: 1.0 rejected");
+	ok(lbval_uint(S("0x10"), 999, &v) != 0, "uint: hex rejected");
+	ok(lbval_uint(S("2OO"), 999, &v) != 0, "uint: letter O rejected");
+	ok(lbval_uint(slice_make("123", 2), 999, &v) == 0 && v == 12,
+	    "uint: reads the slice only");
+}
+
+static void
+test_dec(void)
+{
+	static const char *const good[] = {
+		"0", "0.000", "0.001", "0.042", "12", "12.5", "120",
+		"0.000041", "3600.5",
+	};
+	static const char *const bad[] = {
+		"", "-", "-1", "-0.5", "01", "00", "00.1", "01.5", "1.", ".5",
+		"1e3", "1E3", "1.2.3", "0.0.1", "+1", "1 ", " 1", "0x1", "NaN",
+		"inf", "1,5", "12ms",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(lbval_dec(S(good[i])) == 0, "dec accepted: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(lbval_dec(S(bad[i])) != 0, "dec rejected: '%s'", bad[i]);
+	ok(lbval_dec(SLICE_NONE) != 0, "dec rejected: absent");
+}
+
+static void
+test_ip(void)
+{
+	static const char *const good[] = {
+		"10.0.0.1", "0.0.0.0", "255.255.255.255", "198.51.100.23",
+		"::1", "::", "2001:db8::7", "2001:DB8::7", "fe80::1:2:3:4",
+		"1:2:3:4:5:6:7:8", "::ffff:198.51.100.1", "2001:db8:1::",
+		"1:2:3:4:5:6:1.2.3.4",
+		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",	/* 45 bytes */
+	};
+	static const char *const bad[] = {
+		"", "-", "256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4",
+		"1.02.3.4", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4 ",
+		" 1.2.3.4", "1.2.3.a", "1.2.3.1000", "1.2.3.-1", "1234.1.1.1",
+		"localhost", "[::1]", "[2001:db8::7]", "fe80::1%eth0",
+		"2001:db8:::1", "1:2:3:4:5:6:7:8:9", "2001:db8::g",
+		"::ffff:1.2.3", ":::", "1::2::3",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"198.51.100.023",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(lbval_ip(S(good[i])) == 0, "ip accepted: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(lbval_ip(S(bad[i])) != 0, "ip rejected: '%s'", bad[i]);
+	ok(lbval_ip(SLICE_NONE) != 0, "ip rejected: absent");
+	ok(lbval_ip(slice_make("10.0.0.12", 8)) == 0,
+	    "ip: reads the slice only (10.0.0.1 of 10.0.0.12)");
+}
+
+static void
+ipport_ok(const char *s, const char *ip, uint32_t port)
+{
+	struct slice a = SLICE_NONE;
+	uint32_t p = 12345;
+	int r = lbval_ipport(S(s), &a, &p);
+
+	ok(r == 0 && slice_is(a, ip) && p == port, "ipport: %s -> %s port %u",
+	    s, ip, (unsigned)port);
+}
+
+static void
+test_ipport(void)
+{
+	static const char *const bad[] = {
+		"", "-", "1.2.3.4", "1.2.3.4:", ":80", "1.2.3.4:65536",
+		"1.2.3.4:-1", "1.2.3.4:http", "1.2.3.4:8 0", "300.1.1.1:80",
+		"[::1]", "[::1]:", "[::1]:80x", "[2001:db8::7:443", "::1]:80",
+		"host:80", "1.2.3.4:99999999999999999999", "[fe80::1%eth0]:80",
+		"1.2.3.4::80", "[]:80", "a:1", "::",
+	};
+	size_t i;
+	struct slice a;
+	uint32_t p;
+
+	ipport_ok("198.51.100.23:53012", "198.51.100.23", 53012);
+	ipport_ok("10.1.2.3:0", "10.1.2.3", 0);
+	ipport_ok("10.1.2.3:65535", "10.1.2.3", 65535);
+	ipport_ok("10.1.2.3:080", "10.1.2.3", 80);
+	ipport_ok("[2001:db8::7]:443", "2001:db8::7", 443);
+	ipport_ok("[::1]:65535", "::1", 65535);
+	/* Without brackets the address ends at the last colon. */
+	ipport_ok("2001:db8::7:443", "2001:db8::7", 443);
+	ipport_ok("::ffff:198.51.100.1:1234", "::ffff:198.51.100.1", 1234);
+	ipport_ok("::1:80", "::1", 80);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(lbval_ipport(S(bad[i]), &a, &p) != 0, "ipport rejected: '%s'",
+		    bad[i]);
+	ok(lbval_ipport(SLICE_NONE, &a, &p) != 0, "ipport rejected: absent");
+}
+
+static void
+request_is(const char *s, const char *m, const char *u, const char *v)
+{
+	struct lb_request r;
+
+	memset(&r, 0xAA, sizeof(r));
+	lbval_request(s ? S(s) : SLICE_NONE, &r);
+	ok(slice_is(r.method, m) && slice_is(r.url, u) && slice_is(r.version, v),
+	    "request '%s' -> method %s, url %s, version %s", s ? s : "(absent)",
+	    m ? m : "-", u ? u : "-", v ? v : "-");
+}
+
+static void
+test_request(void)
+{
+	request_is("GET https://shop.example.com:443/cart?id=7 HTTP/1.1", "GET",
+	    "https://shop.example.com:443/cart?id=7", "1.1");
+	request_is("POST http://shop.example.com:80/fn HTTP/2.0", "POST",
+	    "http://shop.example.com:80/fn", "2.0");
+	request_is("GET /relative/path?x=1 HTTP/1.0", "GET",
+	    "/relative/path?x=1", "1.0");
+	request_is("- - -", NULL, NULL, NULL);
+	request_is("- - - ", NULL, NULL, NULL);	/* CLB TCP: trailing space */
+	request_is("- http://host:80- -", NULL, "http://host:80-", NULL);
+	request_is("GET /a b HTTP/1.1", "GET", "/a b", "1.1");
+	request_is("GET /x", "GET", "/x", NULL);
+	request_is("GARBAGE", NULL, "GARBAGE", NULL);
+	request_is("-", NULL, NULL, NULL);
+	request_is("", NULL, NULL, NULL);
+	request_is("   ", NULL, NULL, NULL);
+	request_is(NULL, NULL, NULL, NULL);
+	request_is("GET /x FOO/1", "GET", "/x", "FOO/1");
+	request_is("GET /x HTTP/", "GET", "/x", "HTTP/");
+	request_is("CONNECT shop.example.com:443 HTTP/1.1", "CONNECT",
+	    "shop.example.com:443", "1.1");
+}
+
+/* Check every part of lbval_url(${s}); NULL means absent, port -1. */
+static void
+url_is(const char *s, int want_rc, const char *scheme, const char *domain,
+    int port, const char *path, const char *query, const char *fragment)
+{
+	struct lb_url u;
+	int rc;
+
+	memset(&u, 0xAA, sizeof(u));
+	rc = lbval_url(S(s), &u);
+	if (want_rc != 0) {
+		ok(rc != 0, "url rejected: '%s'", s);
+		return;
+	}
+	ok(rc == 0 && slice_is(u.scheme, scheme) && slice_is(u.domain, domain) &&
+	    u.port == port && slice_is(u.path, path) &&
+	    slice_is(u.query, query) && slice_is(u.fragment, fragment),
+	    "url %s -> %s | %s | %d | %s | %s | %s", s, scheme ? scheme : "-",
+	    domain ? domain : "-", port, path ? path : "-", query ? query : "-",
+	    fragment ? fragment : "-");
+}
+
+static void
+test_url(void)
+{
+	url_is("https://shop.example.com:443/cart?id=7", 0, "https",
+	    "shop.example.com", 443, "/cart", "id=7", NULL);
+	url_is("http://shop.example.com:80/fn", 0, "http", "shop.example.com",
+	    80, "/fn", NULL, NULL);
+	url_is("https://shop.example.com", 0, "https", "shop.example.com", -1,
+	    NULL, NULL, NULL);
+	url_is("https://shop.example.com/", 0, "https", "shop.example.com", -1,
+	    "/", NULL, NULL);
+	url_is("http://h:8080/a/b?c=d&e=f#frag", 0, "http", "h", 8080, "/a/b",
+	    "c=d&e=f", "frag");
+	url_is("http://h/p#f?notquery", 0, "http", "h", -1, "/p", NULL,
+	    "f?notquery");
+	url_is("http://h/p?a#b?c", 0, "http", "h", -1, "/p", "a", "b?c");
+	url_is("http://h?x=1", 0, "http", "h", -1, NULL, "x=1", NULL);
+	url_is("http://h#top", 0, "http", "h", -1, NULL, NULL, "top");
+	url_is("http://h/p?", 0, "http", "h", -1, "/p", "", NULL);
+	/* Userinfo is not part of the domain. */
+	url_is("http://user:pw@shop.example.com:8080/p", 0, "http",
+	    "shop.example.com", 8080, "/p", NULL, NULL);
+	url_is("http://a@b@h/p", 0, "http", "h", -1, "/p", NULL, NULL);
+	url_is("http://h/p@q", 0, "http", "h", -1, "/p@q", NULL, NULL);
+	url_is("http://h?x=@y", 0, "http", "h", -1, NULL, "x=@y", NULL);
+	/* IPv6 hosts. */
+	url_is("http://[2001:db8::1]:8080/v6?x=1", 0, "http", "2001:db8::1",
+	    8080, "/v6", "x=1", NULL);
+	url_is("http://[::1]/", 0, "http", "::1", -1, "/", NULL, NULL);
+	url_is("http://u@[::1]:8/", 0, "http", "::1", 8, "/", NULL, NULL);
+	/* Relative URLs (origin form). */
+	url_is("/relative/path?x=1&y=2", 0, NULL, NULL, -1, "/relative/path",
+	    "x=1&y=2", NULL);
+	url_is("/", 0, NULL, NULL, -1, "/", NULL, NULL);
+	url_is("/?only=query", 0, NULL, NULL, -1, "/", "only=query", NULL);
+	url_is("/p#f", 0, NULL, NULL, -1, "/p", NULL, "f");
+	/* Other schemes. */
+	url_is("wss://shop.example.com:443/socket", 0, "wss",
+	    "shop.example.com", 443, "/socket", NULL, NULL);
+	url_is("git+ssh://h/r", 0, "git+ssh", "h", -1, "/r", NULL, NULL);
+	url_is("HTTP://H:1/", 0, "HTTP", "H", 1, "/", NULL, NULL);
+	url_is("http://:80/x", 0, "http", NULL, 80, "/x", NULL, NULL);
+	url_is("http://", 0, "http", NULL, -1, NULL, NULL, NULL);
+	url_is("http://h:65535/", 0, "http", "h", 65535, "/", NULL, NULL);
+	url_is("http://h:0/", 0, "http", "h", 0, "/", NULL, NULL);
+	/* Not URLs: callers then keep url.original only. */
+	url_is("", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("*", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("GARBAGE", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("shop.example.com:443", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http://shop.example.com:80-", 1, NULL, NULL, -1, NULL, NULL,
+	    NULL);
+	url_is("http://h:65536/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http://h:99999/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http://h:/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http://h:8a/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http://[::1/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http://[::1]x/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("http:/h/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("1http://h/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("://h/", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	url_is("?q", 1, NULL, NULL, -1, NULL, NULL, NULL);
+	ok(lbval_url(SLICE_NONE, &(struct lb_url){ { 0 }, { 0 }, { 0 }, { 0 },
+	    { 0 }, 0 }) != 0, "url rejected: absent");
+}
+
+int
+main(void)
+{
+	test_time();
+	test_uint();
+	test_dec();
+	test_ip();
+	test_ipport();
+	test_request();
+	test_url();
+	return tap_done();
+}
