@@ -614,7 +614,14 @@ start(struct es *s, struct batch *b)
 	curl_easy_setopt(b->easy, CURLOPT_PRIVATE, b);
 	curl_easy_setopt(b->easy, CURLOPT_ERRORBUFFER, b->curlerr);
 	curl_easy_setopt(b->easy, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	{
+		/* Never run past the deadline (a Lambda invocation's). */
+		long tmo = c->timeout_ms;
+
+		if (c->deadline_ms != 0 && c->deadline_ms - t < tmo)
+			tmo = c->deadline_ms - t > 1 ? (long)(c->deadline_ms - t) : 1;
+		curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, tmo);
+	}
 	curl_easy_setopt(b->easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    c->connect_timeout_ms);
 	curl_easy_setopt(b->easy, CURLOPT_NOSIGNAL, 1L);

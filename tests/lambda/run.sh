@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# tests/lambda/run.sh: the real `bootstrap` against the project's Lambda
+# Runtime API test server, s3rver (signature checking on) and the
+# Elasticsearch test server.
+#
+# Every envelope (S3, SQS, SNS in SQS, SNS, EventBridge direct and in SQS,
+# s3:TestEvent, garbage), redelivery without duplicates, SQS partial batch
+# failures naming exactly the failed messages, the deadline, start-up
+# errors, and 1,000 warm invocations with flat memory and descriptors.
+set -u
+cd "$(dirname "$0")/../.."
+repo=$PWD
+ELBSHIP=$(realpath "${ELBSHIP:-build/release/elbship}")
+RELEASE=$(realpath "${ELBSHIP_RELEASE:-build/release/elbship}")
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	"$repo/tests/s3/s3rver.sh" stop "$tmp/s3" >/dev/null 2>&1
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+finish() { echo "# $((n - fail)) passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+# ---- s3rver with the sample logs --------------------------------------------
+export S3RVER_PARENT_PID=$$
+if ! "$repo/tests/s3/s3rver.sh" start "$tmp/s3" >"$tmp/s3.log" 2>&1; then
+	notok "s3rver starts"; cat "$tmp/s3.log" | sed 's/^/# /'; finish
+fi
+# shellcheck disable=SC1091
+. "$tmp/s3/env"
+s3() { python3 "$repo/tests/s3/s3util.py" --env-file "$tmp/s3/env" "$@"; }
+prefix=AWSLogs/111122223333/elasticloadbalancing/eu-west-1/2025/11/03
+s3 mb logs >/dev/null
+for f in examples/*; do s3 put "$f" "s3://logs/$prefix/$(basename "$f")" >/dev/null; done
+clb=$(basename examples/*web-clb*)
+alb=$(basename examples/111122223333_*app.shop-alb*)
+nlb=$(basename examples/*net.edge-nlb*)
+conn=$(basename examples/conn_log*)
+oddkey="odd dir/é+ünï=%/$clb"
+s3 put "examples/$clb" "s3://logs/$oddkey" >/dev/null
+check "sample logs uploaded to s3rver" "[ \$(s3 ls s3://logs/ | wc -l) -ge 5 ]"
+lines() { "$ELBSHIP" ship -q "examples/$1" | wc -l; }
+n_alb=$(lines "$alb"); n_clb=$(lines "$clb"); n_nlb=$(lines "$nlb"); n_conn=$(lines "$conn")
+
+# ---- Elasticsearch test server ---------------------------------------------
+start_es() {
+	rm -f "$tmp/es.port"
+	python3 "$repo/tests/servers/es_server.py" --port 0 --port-file "$tmp/es.port" "$@" \
+	    >"$tmp/es.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/es.port" ] && break; sleep 0.05; done
+	es=http://127.0.0.1:$(cat "$tmp/es.port")
+}
+stored() { curl -s "$es/_test/docs" | jq -r ._id | sort; }
+
+# ---- events ---------------------------------------------------------------------
+form() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote_plus(sys.argv[1], safe="/"))' "$1"; }
+s3rec() {	# s3rec KEY [eventName]: one S3 notification record
+	jq -cn --arg k "$(form "$1")" --arg e "${2:-ObjectCreated:Put}" \
+	    '{eventVersion:"2.1",eventSource:"aws:s3",awsRegion:"us-east-1",eventTime:"2025-11-03T10:21:07.512Z",eventName:$e,s3:{s3SchemaVersion:"1.0",configurationId:"elb",bucket:{name:"logs",arn:"arn:aws:s3:::logs"},object:{key:$k,size:100,eTag:"x",sequencer:"01"}}}'
+}
+s3event() {	# s3event KEY...: an S3 notification with one record per key
+	local recs=()
+	for k in "$@"; do recs+=("$(s3rec "$k")"); done
+	printf '%s\n' "${recs[@]}" | jq -cs '{Records:.}'
+}
+ebevent() {	# ebevent KEY: EventBridge Object Created (key as is)
+	jq -cn --arg k "$1" '{version:"0",id:"e1","detail-type":"Object Created",source:"aws.s3",account:"111122223333",time:"2025-11-03T10:21:07Z",region:"us-east-1",resources:["arn:aws:s3:::logs"],detail:{version:"0",bucket:{name:"logs"},object:{key:$k,size:100,etag:"x"},reason:"PutObject"}}'
+}
+snsenv() {	# snsenv JSON: the SNS HTTP/SQS envelope around a message
+	jq -cn --arg m "$1" '{Type:"Notification",MessageId:"m1",TopicArn:"arn:aws:sns:us-east-1:1:t",Subject:"Amazon S3 Notification",Message:$m,Timestamp:"2025-11-03T10:21:08Z",SignatureVersion:"1",Signature:"x",SigningCertURL:"https://x",UnsubscribeURL:"https://x"}'
+}
+sqsrec() {	# sqsrec ID BODY
+	jq -cn --arg id "$1" --arg b "$2" '{messageId:$id,receiptHandle:"rh",body:$b,attributes:{ApproximateReceiveCount:"1"},messageAttributes:{},md5OfBody:"x",eventSource:"aws:sqs",eventSourceARN:"arn:aws:sqs:us-east-1:1:q",awsRegion:"us-east-1"}'
+}
+sqsevent() { printf '%s\n' "$@" | jq -cs '{Records:.}'; }
+snsdirect() {
+	jq -cn --arg m "$1" '{Records:[{EventSource:"aws:sns",EventVersion:"1.0",EventSubscriptionArn:"arn:x",Sns:{Type:"Notification",MessageId:"m2",Message:$m,SigningCertUrl:"https://x",UnsubscribeUrl:"https://x"}}]}'
+}
+
+# ---- running the function ------------------------------------------------------
+mkdir -p "$tmp/task"
+cp "$ELBSHIP" "$tmp/task/bootstrap"
+run_function() {	# run_function EVENTS RESULTS [runtime args] -- [env...]
+	local events=$1 results=$2
+	shift 2
+	local rargs=() envs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do rargs+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	envs=("$@")
+	rm -f "$tmp/rt.port"
+	python3 "$repo/tests/servers/runtime_api.py" --port 0 --port-file "$tmp/rt.port" \
+	    --events "$events" --results "$results" --exit-after-all \
+	    --stats-file "$results.stats" "${rargs[@]}" \
+	    >"$tmp/rt.log" 2>&1 &
+	local rt=$!
+	pids+=($rt)
+	for _ in $(seq 100); do [ -s "$tmp/rt.port" ] && break; sleep 0.05; done
+	env -i PATH=/usr/bin:/bin HOME="$tmp" TZ=UTC \
+	    AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$tmp/rt.port")" \
+	    AWS_LAMBDA_FUNCTION_NAME=elbship-test AWS_REGION=us-east-1 \
+	    AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+	    AWS_SESSION_TOKEN= AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
+	    ELBSHIP_ES_URL="$es" ELBSHIP_RETRY_INITIAL_MS=20 \
+	    ELBSHIP_DEAD_LETTER_FILE="$tmp/dl.ndjson" "${envs[@]}" \
+	    "$tmp/task/bootstrap" >"$tmp/fn.out" 2>"$tmp/fn.err" &
+	fn=$!
+	pids+=($fn)
+	# Until the server has served everything (and exited) or the
+	# function has exited (start-up errors).
+	while kill -0 "$rt" 2>/dev/null && kill -0 "$fn" 2>/dev/null; do
+		sleep 0.05
+	done
+	sleep 0.2
+	kill "$fn" "$rt" 2>/dev/null
+	wait "$fn" "$rt" 2>/dev/null
+}
+result() { sed -n "$(($1 + 1))p" "$2"; }	# result INDEX FILE
+
+# ---- every envelope ----------------------------------------------------------------
+start_es
+ev=$tmp/events.ndjson
+{
+	s3event "$prefix/$alb" "$prefix/$clb"						# 0 S3, two records
+	sqsevent "$(sqsrec msg-a "$(s3event "$prefix/$nlb")")" \
+	    "$(sqsrec msg-b "$(snsenv "$(s3event "$prefix/$conn")")")" \
+	    "$(sqsrec msg-c 'this is not json')"					# 1 SQS: S3, SNS-in-SQS, garbage
+	snsdirect "$(s3event "$oddkey")"						# 2 SNS direct, odd key
+	ebevent "$oddkey"								# 3 EventBridge direct
+	sqsevent "$(sqsrec msg-d "$(ebevent "$prefix/$alb")")"				# 4 EventBridge in SQS
+	jq -cn '{Service:"Amazon S3",Event:"s3:TestEvent",Time:"2025-11-03T09:00:00.000Z",Bucket:"logs",RequestId:"r",HostId:"h"}'	# 5
+	jq -cn '{foo:1,bar:{baz:2}}'							# 6 not an event
+	s3event "$prefix/$alb" "$prefix/$clb"						# 7 redelivery of 0
+	sqsevent "$(sqsrec msg-e "$(s3event "$prefix/$nlb")")" \
+	    "$(sqsrec msg-f "$(s3event "$prefix/missing.log")")"			# 8 SQS: one object missing
+	s3event "$prefix/no-such-object.log"						# 9 direct, missing object
+	s3event "$prefix/$alb" "$prefix/$alb" | jq -c '.Records[1].eventName="ObjectRemoved:Delete"'	# 10 ignore removals
+} >"$ev"
+run_function "$ev" "$tmp/res.ndjson"
+check "the function answered all 11 invocations" "[ \$(grep -c request_id $tmp/res.ndjson) -eq 11 ]"
+r() { result "$1" "$tmp/res.ndjson"; }
+check "S3 notification, two records: response ok" \
+    "[ \"\$(r 0 | jq -r .outcome)\" = response ] && [ \"\$(r 0 | jq .body.objects)\" = 2 ]"
+check "SQS: batchItemFailures names exactly the unreadable message" \
+    "[ \"\$(r 1 | jq -c '[.body.batchItemFailures[].itemIdentifier]')\" = '[\"msg-c\"]' ]"
+check "SNS direct with an odd key (space, +, é, =, %): response ok" \
+    "[ \"\$(r 2 | jq -r .outcome)\" = response ] && [ \"\$(r 2 | jq .body.objects)\" = 1 ]"
+check "EventBridge direct (key as is): response ok" \
+    "[ \"\$(r 3 | jq -r .outcome)\" = response ] && [ \"\$(r 3 | jq .body.objects)\" = 1 ]"
+check "EventBridge in SQS: no failures" \
+    "[ \"\$(r 4 | jq -c .body.batchItemFailures)\" = '[]' ]"
+check "s3:TestEvent acknowledged" \
+    "[ \"\$(r 5 | jq -r .outcome)\" = response ] && [ \"\$(r 5 | jq .body.test_events)\" = 1 ]"
+check "an unknown event is an error naming its keys" \
+    "[ \"\$(r 6 | jq -r .outcome)\" = error ] && r 6 | jq -r .body.errorMessage | grep -q 'foo, bar'"
+check "redelivery: response ok, every document counted duplicate" \
+    "[ \"\$(r 7 | jq .body.duplicates)\" = $((n_alb + n_clb)) ] && [ \"\$(r 7 | jq .body.indexed)\" = 0 ]"
+check "SQS with a missing object: exactly that message fails" \
+    "[ \"\$(r 8 | jq -c '[.body.batchItemFailures[].itemIdentifier]')\" = '[\"msg-f\"]' ]"
+check "direct event with a missing object: an error (Lambda retries)" \
+    "[ \"\$(r 9 | jq -r .outcome)\" = error ] && [ \"\$(r 9 | jq -r .error_type_header)\" = Elbship.ObjectFailed ]"
+check "ObjectRemoved records are skipped" "[ \"\$(r 10 | jq .body.objects)\" = 1 ]"
+stored >"$tmp/stored"
+want=$((n_alb + n_clb + n_nlb + n_conn))
+check "the store holds each sample line once ($want documents)" \
+    "[ \$(wc -l <$tmp/stored) -eq $want ] && [ -z \"\$(uniq -d $tmp/stored)\" ]"
+"$ELBSHIP" ship -q examples | jq -r .event.id | sort >"$tmp/local.ids"
+check "ids from the Lambda equal ids from a local run of the same files" \
+    "cmp -s $tmp/stored $tmp/local.ids"
+check "one JSON log line per object and per invocation, all valid JSON" \
+    "jq -e . $tmp/fn.out >/dev/null && [ \$(grep -c '\"msg\":\"invocation\"' $tmp/fn.out) -eq 11 ] && [ \$(grep -c '\"msg\":\"object\"' $tmp/fn.out) -ge 9 ]"
+check "object log lines carry the counts" \
+    "grep '\"msg\":\"object\"' $tmp/fn.out | head -n 1 | jq -e 'has(\"bucket\") and has(\"key\") and has(\"log_type\") and has(\"lines\") and has(\"documents\") and has(\"malformed\") and has(\"duplicates\") and has(\"dead_lettered\") and has(\"undelivered\") and has(\"bytes_in\") and has(\"bytes_out\") and has(\"duration_ms\") and has(\"mb_per_s\")' >/dev/null"
+check "invocation log lines are CloudWatch EMF" \
+    "grep '\"msg\":\"invocation\"' $tmp/fn.out | head -n 1 | jq -e '._aws.CloudWatchMetrics[0].Namespace == \"elbship\" and (.Lines | type) == \"number\"' >/dev/null"
+check "no per-line logging" "[ \$(wc -l <$tmp/fn.out) -lt 40 ]"
+check "the runtime kept one connection to the Runtime API, no violations" \
+    "[ \"\$(jq .connections $tmp/res.ndjson.stats)\" = 1 ] && [ \"\$(jq .violation_count $tmp/res.ndjson.stats)\" = 0 ]"
+
+# ---- deadline --------------------------------------------------------------------
+# The cluster answers slower than the time left: elbship stops in time,
+# reports the object failed, and the redelivery completes it.
+kill "${pids[@]}" 2>/dev/null
+start_es --slow-first 1 --slow-ms 4000
+jq -cn --argjson e "$(s3event "$prefix/$alb")" '{event:$e, deadline_ms:2500}' >"$tmp/dl-events.ndjson"
+s3event "$prefix/$alb" >>"$tmp/dl-events.ndjson"
+run_function "$tmp/dl-events.ndjson" "$tmp/dl-res.ndjson" -- ELBSHIP_DEADLINE_MARGIN=0.5
+d0=$(result 0 "$tmp/dl-res.ndjson"); d1=$(result 1 "$tmp/dl-res.ndjson")
+check "deadline: the invocation ends with an error before its deadline" \
+    "[ \"\$(echo '$d0' | jq -r .outcome)\" = error ] && [ \"\$(echo '$d0' | jq -r .completed_before_deadline)\" = true ]"
+check "deadline: the log says how far it got" \
+    "grep '\"msg\":\"object\"' $tmp/fn.out | head -n 1 | jq -e '.status == \"failed\" and (.read_to_offset | type) == \"number\"' >/dev/null"
+check "deadline: the retried event completes (indexed + duplicate = all lines)" \
+    "[ \"\$(echo '$d1' | jq -r .outcome)\" = response ] && [ \$(( \$(echo '$d1' | jq .body.indexed) + \$(echo '$d1' | jq .body.duplicates) )) -eq $n_alb ]"
+check "deadline: the store holds every line once" \
+    "[ \$(stored | wc -l) -eq $n_alb ]"
+
+# ---- start-up errors ---------------------------------------------------------------
+echo '{}' >"$tmp/one.ndjson"
+run_function "$tmp/one.ndjson" "$tmp/init-res.ndjson" --init-error-file "$tmp/init.json" -- \
+    ELBSHIP_ES_URL= ELBSHIP_BATCH_DOCS=lots
+check "start-up: a bad setting is posted to /init/error, naming it" \
+    "jq -e '.body.errorMessage | test(\"ELBSHIP_BATCH_DOCS\")' $tmp/init.json >/dev/null"
+run_function "$tmp/one.ndjson" "$tmp/init-res2.ndjson" --init-error-file "$tmp/init2.json" -- \
+    ELBSHIP_ES_URL=
+check "start-up: no sink configured is an init error saying what to set" \
+    "jq -e '.body.errorMessage | test(\"ELBSHIP_ES_URL\")' $tmp/init2.json >/dev/null"
+
+# ---- 1,000 warm invocations: flat memory and descriptors -------------------------
+cp "$RELEASE" "$tmp/task/bootstrap"
+for _ in $(seq 1000); do s3event "$prefix/$nlb"; done >"$tmp/many.ndjson"
+(
+	while [ ! -s "$tmp/rt.port" ]; do sleep 0.05; done
+	while :; do
+		p=$(pgrep -f "$tmp/task/bootstrap" | head -n 1)
+		[ -n "$p" ] || { sleep 0.05; continue; }
+		c=$(curl -s "http://127.0.0.1:$(cat "$tmp/rt.port")/_test/stats" | jq -r '.completed // 0' 2>/dev/null)
+		echo "$c $(awk '/VmRSS/ {print $2}' /proc/"$p"/status 2>/dev/null) $(ls /proc/"$p"/fd 2>/dev/null | wc -l)"
+		sleep 0.2
+	done
+) >"$tmp/samples" 2>/dev/null &
+sampler=$!
+rm -f "$tmp/rt.port"
+run_function "$tmp/many.ndjson" "$tmp/many-res.ndjson"
+kill "$sampler" 2>/dev/null
+check "1,000 invocations answered" \
+    "[ \$(jq -r .outcome $tmp/many-res.ndjson | grep -c response) -eq 1000 ]"
+awk 'NF == 3 && $2 > 0' "$tmp/samples" >"$tmp/s2"
+early=$(awk 'NR == 3' "$tmp/s2"); late=$(tail -n 2 "$tmp/s2" | head -n 1)
+echo "# samples (invocations rss_kb fds): early '$early' late '$late' of $(wc -l <"$tmp/s2")"
+check "memory flat across 1,000 invocations (RSS growth under 2 MB)" \
+    "[ -n \"$early\" ] && [ -n \"$late\" ] && [ \$(( \$(echo $late | cut -d' ' -f2) - \$(echo $early | cut -d' ' -f2) )) -lt 2048 ]"
+check "open descriptors flat across 1,000 invocations" \
+    "[ -n \"$early\" ] && [ \"\$(echo $late | cut -d' ' -f3)\" -le \"\$(echo $early | cut -d' ' -f3)\" ]"
+
+finish
