@@ -548,6 +548,18 @@ cmd_ship(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (sh->set.es_password_secret != NULL ||
+	    sh->set.es_api_key_secret != NULL) {
+		struct httpsign_creds hc = { aws_provider_get, &sh->aws };
+		const char *reg = ship_region(sh, err, sizeof(err));
+
+		if (settings_fetch_secrets(&sh->set, reg, &hc, err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "elbship ship: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (sh->kind == SINK_LOCAL && sh->set.output != NULL &&
 	    strcmp(sh->set.output, "-") != 0) {
 		fd = open(sh->set.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aws/secrets.h"
 #include "core/settings.h"
 #include "util/xalloc.h"
 
@@ -92,6 +93,14 @@ static const struct setting table[] = {
 	{ "es-api-key-file", 0, "ELBSHIP_ES_API_KEY_FILE", T_STR,
 	    OFF(es_api_key_file), 0, 0, "FILE", "read the API key (the "
 	    "base64 `encoded` value) from FILE; or set ELBSHIP_ES_API_KEY" },
+	{ "es-password-secret", 0, "ELBSHIP_ES_PASSWORD_SECRET", T_STR,
+	    OFF(es_password_secret), 0, 0, "ARN", "read the basic "
+	    "authentication password from AWS Secrets Manager (secret ARN, "
+	    "ARN#key for a key of a JSON secret) or SSM Parameter Store "
+	    "(parameter ARN, or ssm:/name)" },
+	{ "es-api-key-secret", 0, "ELBSHIP_ES_API_KEY_SECRET", T_STR,
+	    OFF(es_api_key_secret), 0, 0, "ARN", "read the API key from "
+	    "Secrets Manager or SSM, as --es-password-secret" },
 	{ "es-aws-sigv4", 0, "ELBSHIP_ES_AWS_SIGV4", T_STR, OFF(es_sigv4), 0,
 	    0, "SERVICE", "sign requests with AWS SigV4 for Amazon OpenSearch "
 	    "Service (es) or OpenSearch Serverless (aoss)" },
@@ -541,13 +550,42 @@ settings_finish(struct settings *s, char *err, size_t cap)
 	} else if ((v = getenv("ELBSHIP_ES_API_KEY")) != NULL && *v != '\0') {
 		s->es.api_key = v;
 	}
+	if (s->es_password_secret != NULL &&
+	    (s->es_password_file != NULL || s->es.password != NULL)) {
+		snprintf(err, cap, "give the password one way: "
+		    "ELBSHIP_ES_PASSWORD, --es-password-file or "
+		    "--es-password-secret");
+		return -1;
+	}
+	if (s->es_password_secret != NULL && s->es.username == NULL) {
+		snprintf(err, cap, "a password secret is set but no user "
+		    "(--es-user or ELBSHIP_ES_USERNAME)");
+		return -1;
+	}
+	if (s->es_api_key_secret != NULL && s->es.api_key != NULL) {
+		snprintf(err, cap, "give the API key one way: ELBSHIP_ES_API_KEY, "
+		    "--es-api-key-file or --es-api-key-secret");
+		return -1;
+	}
+	if (s->es_password_secret != NULL && !aws_secret_is_ref(
+	    s->es_password_secret)) {
+		snprintf(err, cap, "ELBSHIP_ES_PASSWORD_SECRET must be a Secrets "
+		    "Manager or SSM parameter ARN, or ssm:/name");
+		return -1;
+	}
+	if (s->es_api_key_secret != NULL && !aws_secret_is_ref(
+	    s->es_api_key_secret)) {
+		snprintf(err, cap, "ELBSHIP_ES_API_KEY_SECRET must be a Secrets "
+		    "Manager or SSM parameter ARN, or ssm:/name");
+		return -1;
+	}
 	if (s->es.password != NULL && s->es.username == NULL) {
 		snprintf(err, cap, "a password is set but no user "
 		    "(--es-user or ELBSHIP_ES_USERNAME)");
 		return -1;
 	}
-	if ((s->es.username != NULL) + (s->es.api_key != NULL) +
-	    (s->es_sigv4 != NULL) > 1) {
+	if ((s->es.username != NULL) + (s->es.api_key != NULL ||
+	    s->es_api_key_secret != NULL) + (s->es_sigv4 != NULL) > 1) {
 		snprintf(err, cap, "use one way to authenticate: a user and "
 		    "password, an API key, or AWS SigV4");
 		return -1;
@@ -650,6 +688,36 @@ settings_env_table(FILE *f)
 	    "(secret: environment or --es-password-file only) |\n");
 	fprintf(f, "| `ELBSHIP_ES_API_KEY` | | API key, the base64 `encoded` "
 	    "value (secret: environment or --es-api-key-file only) |\n");
+}
+
+int
+settings_need_aws(const struct settings *s)
+{
+	return s->es_sigv4 != NULL || s->es_password_secret != NULL ||
+	    s->es_api_key_secret != NULL;
+}
+
+int
+settings_fetch_secrets(struct settings *s, const char *region,
+    const struct httpsign_creds *creds, char *err, size_t cap)
+{
+	char *v;
+
+	if (s->es_password_secret != NULL) {
+		if (aws_secret_fetch(s->es_password_secret, region, creds, &v, err,
+		    cap) != 0)
+			return -1;
+		s->secret_mem[0] = v;
+		s->es.password = v;
+	}
+	if (s->es_api_key_secret != NULL) {
+		if (aws_secret_fetch(s->es_api_key_secret, region, creds, &v, err,
+		    cap) != 0)
+			return -1;
+		s->secret_mem[1] = v;
+		s->es.api_key = v;
+	}
+	return 0;
 }
 
 void

@@ -41,6 +41,8 @@ struct settings {
 	const char *es_password_file;
 	const char *es_api_key_file;
 	const char *es_sigv4;		/* "es" or "aoss" */
+	const char *es_password_secret;	/* Secrets Manager / SSM reference */
+	const char *es_api_key_secret;
 	const char *region;
 	char *secret_mem[2];		/* secrets read from files */
 	/* Logstash */
@@ -83,6 +85,20 @@ int settings_args(struct settings *s, int argc, char **argv, int *first,
  * Returns 0, or -1 with a message.
  */
 int settings_finish(struct settings *s, char *err, size_t cap);
+
+struct httpsign_creds;
+
+/**
+ * settings_fetch_secrets(s, region, creds, err, cap): read the password or
+ * API key from Secrets Manager / SSM when given by reference
+ * (ELBSHIP_ES_PASSWORD_SECRET, ELBSHIP_ES_API_KEY_SECRET).  0 (nothing to
+ * do, or done), or -1 with a message.
+ */
+int settings_fetch_secrets(struct settings *s, const char *region,
+    const struct httpsign_creds *creds, char *err, size_t cap);
+
+/** settings_need_aws(s): 1 if the settings need AWS credentials. */
+int settings_need_aws(const struct settings *s);
 
 /**
  * settings_usage(f): print the option list (flags, environment variables,

@@ -197,6 +197,12 @@ init(struct lambda *L, char *err, size_t cap)
 		    cap) != 0)
 			return -1;
 	}
+	{
+		struct httpsign_creds hc = { aws_provider_get, &L->aws };
+
+		if (settings_fetch_secrets(st, L->region, &hc, err, cap) != 0)
+			return -1;
+	}
 	if (st->es_sigv4 != NULL) {
 		L->sign.region = L->region;
 		L->sign.service = st->es_sigv4;

@@ -168,6 +168,44 @@ check "SigV4: no secret in any output" "! grep -q sigv4secret $tmp/sv.err $tmp/s
 rc=$?
 check "credentials in the URL are refused (exit 2)" "[ $rc -eq 2 ] && ! grep -q ':pw@' $tmp/url.err"
 
+# Secrets from AWS Secrets Manager and SSM Parameter Store (SigV4 checked).
+start_secrets() {	# start_secrets SERVICE NAME=VALUE
+	rm -f "$tmp/sec.port"
+	python3 "$SERVERS/secrets_server.py" --port 0 --port-file "$tmp/sec.port" \
+	    --service "$1" --auth AKIDTEST0002:secrets-key-xyz:eu-west-1 --secret "$2" \
+	    >"$tmp/sec.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/sec.port" ] && break; sleep 0.05; done
+	sec=http://127.0.0.1:$(cat "$tmp/sec.port")
+}
+smarn=arn:aws:secretsmanager:eu-west-1:111122223333:secret:es-creds-AbCdEf
+start_secrets secretsmanager "$smarn={\"password\":\"$secret\"}"
+start_es auth_sm --auth "basic:elastic:$secret"
+AWS_ENDPOINT_URL_SECRETS_MANAGER=$sec AWS_ACCESS_KEY_ID=AKIDTEST0002 \
+    AWS_SECRET_ACCESS_KEY=secrets-key-xyz AWS_REGION=eu-west-1 \
+    "$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-user elastic \
+    --es-password-secret "$smarn#password" "$tmp/in" >/dev/null 2>"$tmp/sm.err"
+check "password from Secrets Manager (a key of a JSON secret): delivered" \
+    "[ \$(count_of indexed $tmp/sm.err) -eq $total ]"
+AWS_ENDPOINT_URL_SECRETS_MANAGER=$sec AWS_ACCESS_KEY_ID=AKIDTEST0002 \
+    AWS_SECRET_ACCESS_KEY=wrong AWS_REGION=eu-west-1 \
+    "$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-user elastic \
+    --es-password-secret "$smarn#password" "$tmp/in" >/dev/null 2>"$tmp/sm2.err"
+rc=$?
+check "Secrets Manager refuses the signature: exit 2, one line naming the secret" \
+    "[ $rc -eq 2 ] && [ \$(wc -l <$tmp/sm2.err) -eq 1 ] && grep -q 'InvalidSignatureException' $tmp/sm2.err"
+ssmarn=arn:aws:ssm:eu-west-1:111122223333:parameter/elbship/es-api-key
+start_secrets ssm "$ssmarn=$key"
+start_es auth_ssm --auth "apikey:$key"
+AWS_ENDPOINT_URL_SSM=$sec AWS_ACCESS_KEY_ID=AKIDTEST0002 \
+    AWS_SECRET_ACCESS_KEY=secrets-key-xyz AWS_REGION=eu-west-1 \
+    "$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-api-key-secret "$ssmarn" \
+    "$tmp/in" >/dev/null 2>"$tmp/ssm.err"
+check "API key from SSM Parameter Store (SecureString, decrypted): delivered" \
+    "[ \$(count_of indexed $tmp/ssm.err) -eq $total ]"
+check "no secret from Secrets Manager or SSM in any output" \
+    "! grep -q -e '$secret' -e apikeysecret $tmp/sm.err $tmp/sm2.err $tmp/ssm.err"
+
 # Logstash http input: acknowledged, exact accounting.
 start_ls() {
 	local name=$1
