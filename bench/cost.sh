@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench/cost.sh: CPU seconds per million documents, parse+encode alone and
+# parse+encode+compress+send to a local _bulk endpoint, one thread each,
+# so the sink's overhead shows as a ratio (target: at most 2x).
+#
+#   bench/cost.sh                 # uses build/bench/alb-400m.log (bench/run.sh makes it)
+#   COST_BYTES=100000000 bench/cost.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ELBSHIP=${ELBSHIP:-build/release/elbship}
+OUT=build/bench
+COST_BYTES=${COST_BYTES:-200000000}
+mkdir -p "$OUT"
+in=$OUT/cost-input.log
+if [ ! -s "$in" ]; then
+	cc -O2 -o "$OUT/gen_alb" bench/gen_alb.c
+	"$OUT/gen_alb" --bytes "$COST_BYTES" --seed 5 >"$in"
+fi
+lines=$(wc -l <"$in")
+cpu() {	# cpu CMD...: user+sys seconds of CMD
+	/usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -n 1 | awk '{print $1 + $2}'
+}
+best() {	# best N CMD...: the lowest of N runs
+	local n=$1 b=
+	shift
+	for _ in $(seq "$n"); do
+		v=$(cpu "$@")
+		if [ -z "$b" ] || awk "BEGIN{exit !($v < $b)}"; then b=$v; fi
+	done
+	echo "$b"
+}
+parse=$(best 3 "$ELBSHIP" ship -q --threads 1 "$in" -o /dev/null)
+rm -f "$OUT/sink.port"
+python3 bench/bulk_sink.py --port-file "$OUT/sink.port" &
+sink=$!
+trap 'kill $sink 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -s "$OUT/sink.port" ] && break; sleep 0.05; done
+url=http://127.0.0.1:$(cat "$OUT/sink.port")
+ship=$(best 3 "$ELBSHIP" ship -q --threads 1 --es "$url" "$in")
+raw=$(best 3 "$ELBSHIP" ship -q --threads 1 --no-compress --es "$url" "$in")
+per() { awk "BEGIN{printf \"%.2f\", $1 * 1000000 / $lines}"; }
+{
+	echo "| elbship, one thread, $lines ALB lines ($(du -m "$in" | cut -f1) MB) | CPU s per million documents | ratio |"
+	echo "|---|---:|---:|"
+	echo "| parse + encode (NDJSON to /dev/null) | $(per "$parse") | 1.00 |"
+	echo "| parse + encode + gzip + send (_bulk, local endpoint) | $(per "$ship") | $(awk "BEGIN{printf \"%.2f\", $ship / $parse}") |"
+	echo "| parse + encode + send, uncompressed | $(per "$raw") | $(awk "BEGIN{printf \"%.2f\", $raw / $parse}") |"
+} | tee "$OUT/cost.md"
