@@ -173,7 +173,8 @@ static const struct setting table[] = {
 	{ NULL, 0, "ELBSHIP_DEADLINE_MARGIN", T_MS, OFF(deadline_margin_ms), 0,
 	    600000, "SECONDS", "stop reading this long before the invocation's "
 	    "deadline, so what was read can still be delivered and the object "
-	    "reported failed for a retry (default 10)" },
+	    "reported failed for a retry (default: a tenth of the invocation's "
+	    "time, from 0.5 to 10 seconds)" },
 	{ NULL, 0, "ELBSHIP_LOG_LEVEL", T_STR, OFF(log_level), 0, 0, "LEVEL",
 	    "error, warn, info (default: one line per object and per "
 	    "invocation) or debug" },
@@ -197,7 +198,7 @@ settings_init(struct settings *s)
 	s->es.dead_letter_file = "elbship-dead-letter.ndjson";
 	s->concurrency = 4;
 	s->progress = -1;
-	s->deadline_margin_ms = 10000;
+	s->deadline_margin_ms = -1;	/* auto: see lambda.c */
 	s->log_level = "info";
 	s->metrics_namespace = "elbship";
 }
@@ -410,21 +411,26 @@ settings_env(struct settings *s, char *err, size_t cap)
 {
 	const char *v;
 	char want[128];
-	size_t i;
+	size_t i, l = 0;
+	int bad = 0;
 
+	/* Every problem is reported, in one message (Lambda takes one). */
+	err[0] = '\0';
 	for (i = 0; i < NTABLE; i++) {
 		const struct setting *t = &table[i];
 
-		if (t->env == NULL || (v = getenv(t->env)) == NULL)
-			continue;
-		if (strcmp(t->env, "AWS_REGION") == 0 && *v == '\0')
+		/* An empty variable is an unset one (templates leave them so). */
+		if (t->env == NULL || (v = getenv(t->env)) == NULL || *v == '\0')
 			continue;
 		if (apply(s, t, v, 1, want, sizeof(want)) != 0) {
-			snprintf(err, cap, "%s must be %s, not '%s'", t->env, want,
-			    v);
-			return -1;
+			if (l < cap)
+				l += (size_t)snprintf(err + l, cap - l, "%s%s must be "
+				    "%s, not '%s'", bad ? "; " : "", t->env, want, v);
+			bad++;
 		}
 	}
+	if (bad)
+		return -1;
 	if (s->region == NULL && (v = getenv("AWS_DEFAULT_REGION")) != NULL &&
 	    *v != '\0')
 		s->region = v;

@@ -392,9 +392,23 @@ handle(struct lambda *L, struct rt_invocation *inv)
 		setenv("_X_AMZN_TRACE_ID", inv->trace_id, 1);
 	else
 		unsetenv("_X_AMZN_TRACE_ID");
-	/* The deadline on the monotonic clock, less the margin. */
-	deadline = inv->deadline_ms > 0 ? t0 + (inv->deadline_ms - epoch_ms()) -
-	    L->set.deadline_margin_ms : 0;
+	/*
+	 * The deadline on the monotonic clock, less the margin: as set, or by
+	 * default a tenth of the time left, between 0.5 and 10 seconds (a 3 s
+	 * function cannot give up 10 s).
+	 */
+	if (inv->deadline_ms > 0) {
+		int64_t left = inv->deadline_ms - epoch_ms(), margin;
+
+		margin = L->set.deadline_margin_ms;
+		if (margin < 0) {
+			margin = left / 10;
+			margin = margin < 500 ? 500 : margin > 10000 ? 10000 : margin;
+		}
+		deadline = t0 + left - margin;
+	} else {
+		deadline = 0;
+	}
 	if (deadline != 0 && deadline <= t0)
 		deadline = t0 + 1;
 	L->set.es.deadline_ms = deadline;

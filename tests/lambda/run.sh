@@ -18,7 +18,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	"$repo/tests/s3/s3rver.sh" stop "$tmp/s3" >/dev/null 2>&1
 	wait 2>/dev/null
-	rm -rf "$tmp"
+	[ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
 n=0 fail=0
@@ -37,14 +37,14 @@ fi
 s3() { python3 "$repo/tests/s3/s3util.py" --env-file "$tmp/s3/env" "$@"; }
 prefix=AWSLogs/111122223333/elasticloadbalancing/eu-west-1/2025/11/03
 s3 mb logs >/dev/null
-for f in examples/*; do s3 put "$f" "s3://logs/$prefix/$(basename "$f")" >/dev/null; done
+for f in examples/*; do s3 put logs "$prefix/$(basename "$f")" "$f" >/dev/null; done
 clb=$(basename examples/*web-clb*)
 alb=$(basename examples/111122223333_*app.shop-alb*)
 nlb=$(basename examples/*net.edge-nlb*)
 conn=$(basename examples/conn_log*)
 oddkey="odd dir/é+ünï=%/$clb"
-s3 put "examples/$clb" "s3://logs/$oddkey" >/dev/null
-check "sample logs uploaded to s3rver" "[ \$(s3 ls s3://logs/ | wc -l) -ge 5 ]"
+s3 put logs "$oddkey" "examples/$clb" >/dev/null
+check "sample logs uploaded to s3rver" "[ \$(s3 ls logs | wc -l) -ge 5 ]"
 lines() { "$ELBSHIP" ship -q "examples/$1" | wc -l; }
 n_alb=$(lines "$alb"); n_clb=$(lines "$clb"); n_nlb=$(lines "$nlb"); n_conn=$(lines "$conn")
 
