@@ -236,19 +236,46 @@ not_hidden(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
+/* Directories being walked (device, inode): a symlink loop ends here. */
+struct walk {
+	dev_t dev[64];
+	ino_t ino[64];
+	int depth;
+};
+
 /* Walk ${dir} recursively in name order; ship files named like ELB logs. */
 static int
-ship_dir(struct ship *sh, const char *dir, unsigned long *found)
+ship_dir(struct ship *sh, const char *dir, unsigned long *found,
+    struct walk *w)
 {
 	struct dirent **ents;
 	struct stat sb;
 	int n, i, rc = 0;
+
+	if (stat(dir, &sb) == 0) {
+		for (i = 0; i < w->depth; i++) {
+			if (w->dev[i] == sb.st_dev && w->ino[i] == sb.st_ino) {
+				fprintf(stderr, "elbship: '%s': directory loop "
+				    "(symbolic link), not walked again\n", dir);
+				return 0;
+			}
+		}
+		if (w->depth == 64) {
+			fprintf(stderr, "elbship: '%s': directories nested too "
+			    "deep (64), not walked\n", dir);
+			return 0;
+		}
+		w->dev[w->depth] = sb.st_dev;
+		w->ino[w->depth] = sb.st_ino;
+	}
+	w->depth++;
 
 	n = scandir(dir, &ents, not_hidden, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "elbship: cannot read directory '%s': %s\n", dir,
 		    strerror(errno));
 		sh->files_failed++;
+		w->depth--;
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -259,7 +286,7 @@ ship_dir(struct ship *sh, const char *dir, unsigned long *found)
 		    dir[strlen(dir) - 1] == '/' ? "" : "/", ents[i]->d_name);
 		if (rc == 0 && stat(p, &sb) == 0) {
 			if (S_ISDIR(sb.st_mode)) {
-				rc = ship_dir(sh, p, found);
+				rc = ship_dir(sh, p, found, w);
 			} else if (S_ISREG(sb.st_mode) &&
 			    lbname_is_log(ents[i]->d_name,
 			    strlen(ents[i]->d_name))) {
@@ -271,6 +298,7 @@ ship_dir(struct ship *sh, const char *dir, unsigned long *found)
 		free(ents[i]);
 	}
 	free(ents);
+	w->depth--;
 	return rc;
 }
 
@@ -293,7 +321,12 @@ ship_path(struct ship *sh, const char *path)
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return ship_file(sh, path);
-	rc = ship_dir(sh, path, &found);
+	{
+		struct walk w;
+
+		w.depth = 0;
+		rc = ship_dir(sh, path, &found, &w);
+	}
 	if (rc == 0 && found == 0)
 		fprintf(stderr, "elbship: no ELB log files (named like AWS's "
 		    "*.log or *.log.gz) under '%s'\n", path);

@@ -418,6 +418,21 @@ emit(struct pipe *p, struct slot *sl, const char *s, size_t n, uint64_t off,
 }
 
 static void
+too_long(struct pipe *p, struct slot *sl, const char *s, uint64_t len,
+    uint64_t off)
+{
+	char msg[200];
+	size_t keep = len < PIPELINE_LONG_KEEP ? (size_t)len : PIPELINE_LONG_KEEP;
+
+	snprintf(msg, sizeof(msg),
+	    "line of %llu bytes is longer than the limit of %zu bytes "
+	    "(--max-line); event.original holds its first %zu bytes",
+	    (unsigned long long)len, p->max_line, keep);
+	sl->st.too_long++;
+	emit(p, sl, s, keep, off, msg);
+}
+
+static void
 parse_line(struct pipe *p, struct slot *sl, const char *s, size_t n)
 {
 	uint64_t off = sl->base + (uint64_t)(s - sl->in);
@@ -427,6 +442,14 @@ parse_line(struct pipe *p, struct slot *sl, const char *s, size_t n)
 		n--;
 	if (is_blank(s, n)) {
 		sl->st.blank++;
+		return;
+	}
+	/*
+	 * The limit holds however the line arrived: a long line that ends
+	 * within the block (fill() cuts only lines it cannot end) too.
+	 */
+	if (n > p->max_line) {
+		too_long(p, sl, s, n, off);
 		return;
 	}
 	emit(p, sl, s, n, off, NULL);
@@ -442,15 +465,8 @@ parse_block(struct pipe *p, struct slot *sl)
 	sl->ndocs = 0;
 	sl->errs_len = 0;
 	if (sl->kind == K_LONGLINE) {
-		char msg[200];
-
-		snprintf(msg, sizeof(msg),
-		    "line of %llu bytes is longer than the limit of %zu bytes "
-		    "(--max-line); event.original holds its first %zu bytes",
-		    (unsigned long long)sl->ll_len, p->max_line, sl->in_len);
 		sl->st.lines++;
-		sl->st.too_long++;
-		emit(p, sl, sl->in, sl->in_len, sl->base, msg);
+		too_long(p, sl, sl->in, sl->ll_len, sl->base);
 		return;
 	}
 	if (sl->kind == K_EMPTY)

@@ -476,12 +476,21 @@ settings_args(struct settings *s, int argc, char **argv, int *first,
 		const struct setting *t = NULL;
 
 		if (c == ':') {
-			snprintf(err, cap, "option '%s' needs a value",
-			    argv[optind - 1]);
+			if (optopt > 0 && optopt < 1000)
+				snprintf(err, cap, "option '-%c' needs a value",
+				    optopt);
+			else
+				snprintf(err, cap, "option '%s' needs a value",
+				    argv[optind - 1]);
 			return -1;
 		}
 		if (c == '?') {
-			snprintf(err, cap, "unknown option '%s'", argv[optind - 1]);
+			/* A short option inside a cluster (-xe): name it alone. */
+			if (optopt > 0 && optopt < 1000)
+				snprintf(err, cap, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, cap, "unknown option '%s'",
+				    argv[optind - 1]);
 			return -1;
 		}
 		if (c >= 1000)

@@ -375,8 +375,20 @@ body_inflate(struct gunzip *z, uint8_t *out, size_t room, size_t *made)
 
 	ret = isal_inflate(st);
 
-	used = give_in - st->avail_in;
-	wrote = give_out - st->avail_out;
+	/*
+	 * On an error isal may leave avail_in/avail_out out of range (seen:
+	 * 0xFFFFFFFF); never trust them beyond what was given.
+	 */
+	used = st->avail_in <= give_in ? give_in - st->avail_in : give_in;
+	wrote = st->avail_out <= give_out ? give_out - st->avail_out : 0;
+	if (ret < 0 && ret != ISAL_INCORRECT_CHECKSUM) {
+		/*
+		 * What isal wrote in the call that failed may be copied from
+		 * before the start of the stream (ISAL_INVALID_LOOKBACK): it is
+		 * not output.
+		 */
+		wrote = 0;
+	}
 	remember_tail(z, in, used);
 	z->in += used;
 	z->in_len -= used;
@@ -472,7 +484,7 @@ gunzip_new(void)
 {
 	struct gunzip *z;
 
-	if ((z = malloc(sizeof(*z))) == NULL)
+	if ((z = calloc(1, sizeof(*z))) == NULL)
 		goto done;
 	gunzip_reset(z);
 
@@ -504,6 +516,8 @@ gunzip_reset(struct gunzip *z)
 	z->total_in = 0;
 	z->total_out = 0;
 	z->err[0] = '\0';
+	/* No bytes of a previous stream may linger in the window. */
+	memset(&z->st, 0, sizeof(z->st));
 	isal_inflate_init(&z->st);
 }
 

@@ -68,7 +68,9 @@ ecs_file_new(const struct ecs_opts *opts, const struct ecs_origin *origin)
 	f->name_type = nm.type;
 	format_fallback_time(f, &nm);
 
+	/* Every string below is escaped: at most 6 bytes out per byte in. */
 	cap = 512;
+	cap += 6 * strlen(f->identity) * 2;	/* region, account */
 	cap += 6 * (origin->path ? strlen(origin->path) : 0);
 	cap += 12 * (origin->bucket ? strlen(origin->bucket) : 0);
 	cap += 12 * (origin->key ? strlen(origin->key) : 0);

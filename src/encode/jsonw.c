@@ -269,12 +269,12 @@ special32(uint32_t w)
 static char *
 write_str(char *o, struct slice s, int decode)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
-	const unsigned char *end = p + s.n;
+	const unsigned char *p = (const unsigned char *)s.p, *end;
 	size_t n = s.n;
 
 	if (p == NULL || n == 0)
 		return o;
+	end = p + n;
 	if (n < 16) {
 		if (n >= 8) {
 			uint64_t a, b;

@@ -550,6 +550,7 @@ cmd_lambda(int argc, char **argv)
 	sink_free(L.sink);
 	s3_client_free(L.s3);
 	rt_free(L.rt);
+	aws_provider_free(&L.aws);
 	settings_free(&L.set);
 	buf_free(&L.line);
 	return EXIT_INPUT;

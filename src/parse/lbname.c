@@ -70,7 +70,9 @@ lbname_parse(const char *base, size_t n, struct lbname *out)
 	out->end = slice_make(p, (size_t)(e - p));
 	rest = out->end;
 	/* 20251103T1020Z */
-	if (rest.n != 14 || rest.p[8] != 'T' || rest.p[13] != 'Z')
+	if (rest.n != 14 || rest.p[8] != 'T' || rest.p[13] != 'Z' ||
+	    !all_digits(slice_make(rest.p, 8)) ||
+	    !all_digits(slice_make(rest.p + 9, 4)))
 		return -1;
 	if (conn)
 		out->type = LB_ALBCONN;

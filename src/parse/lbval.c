@@ -120,12 +120,15 @@ lbval_dec(struct slice s)
 	else
 		while (i < n && isdig(p[i]))
 			i++;
+	/* 15 digits before the point and 9 after: exact in a double. */
+	if (i > 15)
+		return -1;
 	if (i < n && p[i] == '.') {
 		size_t d = ++i;
 
 		while (i < n && isdig(p[i]))
 			i++;
-		if (i == d)
+		if (i == d || i - d > 9)
 			return -1;
 	}
 	return i == n ? 0 : -1;

@@ -28,7 +28,8 @@ int lbval_uint(struct slice s, uint64_t max, uint64_t *v);
 /**
  * lbval_dec(s): ${s} is a non-negative decimal number in JSON's grammar
  * (no sign, no leading zeros, optional fraction with at least one digit),
- * so it can be copied into JSON as is.
+ * at most 15 digits before the point and 9 after (exact in a double, as
+ * Elasticsearch stores it), so it can be copied into JSON as is.
  */
 int lbval_dec(struct slice s);
 

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# tests/deploy/run.sh: the CloudFormation template deploy/elbship.yaml.
+#
+#   1. validate.js checks it against AWS's resource specification as shipped
+#      in npm's @aws-cdk/aws-service-spec (types, properties and their
+#      shapes, required properties, intrinsic functions, references);
+#   2. the same validator, run as a command on copies of the template with
+#      a typo'd property and with a required property removed, must fail
+#      and name the defect;
+#   3. checks.js asserts what the project needs of the template (least
+#      privilege, notification ordering without a cycle, optional parts
+#      behind conditions, provided.al2023 / bootstrap / arm64, the ELB
+#      delivery bucket policy, a locked-down bucket...) and proves that the
+#      validator and the checks catch a series of planted defects.
+#
+# Test-only Node dependencies live in tests/deploy (package.json and its
+# lockfile, exact versions); they are installed with `npm ci` when missing
+# or when the installed versions differ from the pinned ones.
+#
+# Prints TAP lines and ends with "# N passed, M failed"; exits non-zero on
+# any failure. About ten seconds once node_modules is there.
+# ELBSHIP_TEMPLATE=FILE checks another template (e.g. a broken copy).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 1
+
+template=${ELBSHIP_TEMPLATE:-deploy/elbship.yaml}
+n=0
+passed=0
+failed=0
+
+ok() {
+	n=$((n + 1)); passed=$((passed + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | head -n 15 | sed 's/^/#   /'
+}
+finish() {
+	echo "# $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	not_ok "node and npm are installed"
+	finish
+fi
+
+# The pinned versions (package.json) must be the installed ones.
+deps_current() {
+	node -e '
+		const fs = require("fs"), p = require("path"), d = process.argv[1];
+		const want = JSON.parse(fs.readFileSync(p.join(d, "package.json"))).devDependencies;
+		for (const [name, v] of Object.entries(want)) {
+			const f = p.join(d, "node_modules", name, "package.json");
+			if (!fs.existsSync(f) || JSON.parse(fs.readFileSync(f)).version !== v)
+				process.exit(1);
+		}' "$here" 2>/dev/null
+}
+if ! deps_current; then
+	if ! out=$(npm ci --prefix "$here" --no-audit --no-fund --loglevel=error 2>&1); then
+		not_ok "npm ci --prefix tests/deploy" "$out"
+		finish
+	fi
+fi
+if deps_current; then
+	ok "test dependencies installed at the pinned versions ($(node -p 'Object.entries(require(process.argv[1]).devDependencies).map(([k, v]) => k + "@" + v).join(", ")' "$here/package.json"))"
+else
+	not_ok "test dependencies installed at the pinned versions"
+	finish
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# 1. The template against the specification.
+out=$(node "$here/validate.js" "$template" 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ]; then
+	ok "$template is valid: ${out#"$template: "}"
+else
+	not_ok "$template is valid against AWS's resource specification" "$out"
+fi
+
+# 2. The validator command on broken copies. mutate NAME SED-SCRIPT: a copy
+# of the template with one edit, which must have changed something.
+mutate() {
+	sed "$2" "$template" >"$tmp/$1.yaml"
+	! cmp -s "$template" "$tmp/$1.yaml"
+}
+# expect_invalid NAME DESCRIPTION PATTERN...: validate.js must exit 1 and
+# print every PATTERN (grep -E).
+expect_invalid() {
+	local name=$1 what=$2 pat missing=()
+	shift 2
+	out=$(node "$here/validate.js" "$tmp/$name.yaml" 2>&1)
+	rc=$?
+	for pat in "$@"; do
+		grep -Eq -- "$pat" <<<"$out" || missing+=("no error matching: $pat")
+	done
+	if [ "$rc" -eq 1 ] && [ ${#missing[@]} -eq 0 ]; then
+		ok "validate.js rejects $what (exit 1): $(grep -E -- "$1" <<<"$out" | head -n 1 | sed "s|^$tmp/||")"
+	else
+		not_ok "validate.js rejects $what" "exit status $rc" "${missing[@]}" "$out"
+	fi
+}
+
+typo='s/^      MemorySize: !Ref MemorySize$/      MemorySise: !Ref MemorySize/'
+noreq='/^      Role: !GetAtt FunctionRole.Arn$/d'
+if mutate typo "$typo"; then
+	expect_invalid typo "a copy with a typo'd property (MemorySise)" \
+	    'Resources\.Function\.Properties\.MemorySise: AWS::Lambda::Function has no property MemorySise \(did you mean MemorySize\?\)'
+else
+	not_ok "validate.js rejects a typo'd property" "the line to change is not in $template"
+fi
+if mutate noreq "$noreq"; then
+	expect_invalid noreq "a copy missing a required property (the function's Role)" \
+	    'Resources\.Function\.Properties: AWS::Lambda::Function requires property Role'
+else
+	not_ok "validate.js rejects a missing required property" "the line to remove is not in $template"
+fi
+if mutate both "$typo;$noreq"; then
+	expect_invalid both "a copy with both defects, reporting both" \
+	    'has no property MemorySise' 'requires property Role' ': 2 error\(s\)$'
+else
+	not_ok "validate.js rejects a copy with both defects" "the lines to change are not in $template"
+fi
+
+# 3. The project's assertions, and the planted defects they must catch.
+out=$(node "$here/checks.js" "$template" 2>&1)
+rc=$?
+seen=0
+while IFS= read -r line; do
+	case $line in
+	'ok - '*) ok "${line#ok - }"; seen=$((seen + 1)) ;;
+	'not ok - '*) n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - ${line#not ok - }"; seen=$((seen + 1)) ;;
+	'#'*) echo "$line" ;;
+	esac
+done <<<"$out"
+if [ "$rc" -ne 0 ] || [ "$seen" -eq 0 ]; then
+	not_ok "checks.js ran to the end" "exit status $rc" "$out"
+fi
+
+finish
