@@ -81,7 +81,7 @@ done
 echo "== servers and end to end (asan build)"
 for s in tests/servers/selftest.sh tests/servers/test_runtime_api.sh \
     tests/s3/selftest.sh tests/delivery/run.sh tests/s3/run.sh \
-    tests/lambda/run.sh; do
+    tests/lambda/run.sh tests/deploy/run.sh tests/package/run.sh; do
 	[ -x "$s" ] || continue
 	run_suite "$(echo "$s" | sed 's,tests/,,; s,/run.sh,,; s,\.sh$,,')" \
 	    env ELBSHIP="build/asan/elbship" TOOLS="build/asan/tools" "$s"
