@@ -63,5 +63,14 @@ else
 	notok "example documents in $doc differ from elbship's output (run tests/docs/run.sh --update)"
 	diff "$tmp/fields.md" "$doc" | head -n 20 | sed 's/^/# /'
 fi
+# docs/configuration.md carries the environment table elbship prints.
+"$ELBSHIP" help environment >"$tmp/env.md"
+if awk '/^## Variables/{f=1; next} /^## /{f=0} f' docs/configuration.md | grep '^|' |
+    cmp -s - "$tmp/env.md"; then
+	ok "docs/configuration.md lists every variable as elbship does"
+else
+	notok "docs/configuration.md's table differs from 'elbship help environment'"
+fi
+
 echo "# $((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -320,6 +320,9 @@ row() {
 			return
 		fi
 		want=wildcard ;;
+	match_only_text)
+		# OpenSearch has no match_only_text: text (docs/fields.md says so).
+		if [ "$fl" = os ]; then want=text; else want=match_only_text; fi ;;
 	*"[]") want=${dt%\[\]} ;;
 	*) want=$dt ;;
 	esac
