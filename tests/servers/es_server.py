@@ -8,7 +8,10 @@ deterministic fault injection.  Standard library only (Debian 12 python3).
                  [--tls-cert C --tls-key K [--client-ca CA]]
                  [--auth basic:USER:PASS] [--auth apikey:ENCODED]
                  [--auth sigv4:AKID:SECRET:REGION:es|aoss[:SESSION_TOKEN]]
-                 [fault options, see --help] [--dump FILE] [--verbose]
+                 [--version 8.15.0] [--flavor elasticsearch|opensearch]
+                 [--no-builtin-templates] [--no-auto-create]
+                 [--response-compression auto|on|off]
+                 [fault options, see below] [--dump FILE] [--verbose]
 
 Faithful to (sources: elastic docs "Bulk API", BulkRequestParser.java of
 elasticsearch 8.x, the reference sheet elasticsearch-logstash.md, observed
@@ -90,11 +93,23 @@ responses quoted in elastic/elasticsearch issues):
   rejected; two templates with overlapping patterns and the same priority
   are rejected.
 
+Stricter than ES (each one answered 400 AND recorded in the violations
+list, so a test fails loudly):
+- `Transfer-Encoding: chunked` on _bulk (ES accepts it; the reference
+  sheet says send a Content-Length);
+- an action line with more than one key or an unknown action (ES 8 only
+  logs a deprecation warning), an action with no source line after it (ES
+  silently drops it);
+- a Content-Encoding other than gzip/deflate (ES mis-parses zstd silently).
+Recorded as violations but answered as ES does: a source line that is not
+a JSON object (item 400), a wrong Content-Type (406), validation failures.
+
 Simplified: one node, one shard per index, no mappings (documents are
 stored as sent), no scripts (a scripted update is an item 400), no
 routing, no aliases (`require_alias=true` always fails, as it would with no
-alias), no date math in index names, no search; `_test/*` endpoints are not
-authenticated.
+alias), no date math in index names, no search, no rollover; `_test/*`
+endpoints are not authenticated.  `--flavor opensearch` only changes GET /
+(version.distribution) and drops X-elastic-product.
 
 Fault injection (all deterministic for a given --seed; "bulk request N"
 counts every POST/PUT .../_bulk the server receives, from 1, including
@@ -2276,9 +2291,8 @@ def parse_size(text):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(
-        description="Elasticsearch-compatible test server (see the module "
-                    "docstring: python3 -c 'import es_server; "
-                    "help(es_server)').")
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file")

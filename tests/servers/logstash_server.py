@@ -730,9 +730,9 @@ class ControlServer(common.ThreadedHTTPServer):
 # ============================================================================
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description="Logstash tcp/http input test "
-                                            "server (see the module "
-                                            "docstring).")
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", choices=("tcp", "http"), required=True)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
