@@ -5,6 +5,8 @@
 #   make asan         sanitizer build: build/asan/elbship
 #   make fuzz         longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
 #   make bench        benchmarks (bench/run.sh); never part of `make test`
+#   make package      the Lambda zip: dist/elbship-VERSION-lambda-ARCH.zip
+#                     (PACKAGE_ARCH=x86_64 or arm64)
 #   make clean
 #
 # Every .c under src/ except src/cli/ goes into libelbship.a; tests/unit/test_X.c
@@ -45,7 +47,10 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(O)/tests/%)
 TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
-.PHONY: all elbship tests tools test asan fuzz fuzz-smoke bench clean demo
+.PHONY: all elbship tests tools test asan fuzz fuzz-smoke bench clean demo \
+	package package-deps package-test
+
+PACKAGE_ARCH ?= x86_64
 
 all: $(O)/elbship
 
@@ -95,6 +100,15 @@ fuzz-smoke:
 
 bench: all
 	bench/run.sh
+
+package:
+	scripts/package.sh --arch $(PACKAGE_ARCH)
+
+package-deps:
+	scripts/package-deps.sh $(PACKAGE_ARCH)
+
+package-test:
+	tests/package/run.sh
 
 clean:
 	rm -rf build

@@ -43,6 +43,7 @@
 #include <jansson.h>
 
 #include "aws/creds.h"
+#include "util/cacert.h"
 #include "util/slice.h"
 #include "util/xalloc.h"
 
@@ -855,6 +856,8 @@ creds_from_container(struct aws_creds *out, const struct aws_env *env,
 		seterr(err, cap, "container credentials: cannot start libcurl");
 		goto out;
 	}
+	if (cacert_path() != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, cacert_path());
 	hl = curl_slist_append(hl, "Accept: application/json");
 	if (tok != NULL) {
 		n = strlen(tok) + sizeof("Authorization: ");

@@ -14,6 +14,7 @@
 
 #include "aws/secrets.h"
 #include "util/buf.h"
+#include "util/cacert.h"
 #include "util/xalloc.h"
 
 int
@@ -129,6 +130,8 @@ aws_secret_fetch(const char *ref, const char *region,
 		goto out;
 	c = curl_easy_init();
 	curl_easy_setopt(c, CURLOPT_URL, url.p);
+	if (cacert_path() != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert_path());
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.p);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);

@@ -39,9 +39,12 @@ main(int argc, char **argv)
 {
 	const char *cmd, *base = strrchr(argv[0], '/');
 
-	/* Started by Lambda as /var/task/bootstrap: serve the Runtime API. */
+	/*
+	 * Started by Lambda as /var/task/bootstrap (no arguments): serve the
+	 * Runtime API.  With arguments (bootstrap --version) it is the CLI.
+	 */
 	base = base ? base + 1 : argv[0];
-	if (strcmp(base, "bootstrap") == 0)
+	if (strcmp(base, "bootstrap") == 0 && argc == 1)
 		return cmd_lambda(argc, argv);
 	if (argc < 2) {
 		usage(stderr);

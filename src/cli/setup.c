@@ -33,6 +33,7 @@
 #include "sink/es.h"
 #include "sink/estemplate.h"
 #include "util/buf.h"
+#include "util/cacert.h"
 #include "util/xalloc.h"
 
 #define RESP_MAX (16u << 20)	/* largest answer read */
@@ -373,8 +374,9 @@ request(struct setup *su, const char *method, const char *path,
 		curl_easy_setopt(su->easy, CURLOPT_PASSWORD,
 		    c->password ? c->password : "");
 	}
-	if (c->ca_file != NULL)
-		curl_easy_setopt(su->easy, CURLOPT_CAINFO, c->ca_file);
+	if (c->ca_file != NULL || cacert_path() != NULL)
+		curl_easy_setopt(su->easy, CURLOPT_CAINFO, c->ca_file ?
+		    c->ca_file : cacert_path());
 	if (c->cert_file != NULL)
 		curl_easy_setopt(su->easy, CURLOPT_SSLCERT, c->cert_file);
 	if (c->key_file != NULL)
@@ -519,9 +521,14 @@ create_stream(struct setup *su, const char *name, char *err, size_t cap)
 	char path[400];
 	char *esc = curl_easy_escape(su->easy, name, 0);
 	long st;
+	int l;
 
-	snprintf(path, sizeof(path), "_data_stream/%s", esc ? esc : name);
+	l = snprintf(path, sizeof(path), "_data_stream/%s", esc ? esc : name);
 	curl_free(esc);
+	if (l < 0 || (size_t)l >= sizeof(path)) {
+		snprintf(err, cap, "data stream name too long: %.64s...", name);
+		return -1;
+	}
 	st = request(su, "GET", path, NULL, err, cap);
 	if (st < 0)
 		return -1;

@@ -30,6 +30,7 @@
 #include "encode/jsonw.h"
 #include "sink/es.h"
 #include "util/buf.h"
+#include "util/cacert.h"
 #include "util/xalloc.h"
 
 #define RESP_MAX (256u << 20)	/* largest response body read */
@@ -693,8 +694,9 @@ start(struct es *s, struct batch *b)
 		curl_easy_setopt(b->easy, CURLOPT_PASSWORD,
 		    c->password ? c->password : "");
 	}
-	if (c->ca_file != NULL)
-		curl_easy_setopt(b->easy, CURLOPT_CAINFO, c->ca_file);
+	if (c->ca_file != NULL || cacert_path() != NULL)
+		curl_easy_setopt(b->easy, CURLOPT_CAINFO,
+		    c->ca_file ? c->ca_file : cacert_path());
 	if (c->cert_file != NULL)
 		curl_easy_setopt(b->easy, CURLOPT_SSLCERT, c->cert_file);
 	if (c->key_file != NULL)

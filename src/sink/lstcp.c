@@ -17,6 +17,7 @@
 
 #include "sink/lstcp.h"
 #include "util/buf.h"
+#include "util/cacert.h"
 #include "util/xalloc.h"
 
 #define WINDOW (16u << 20)
@@ -80,8 +81,9 @@ connect_peer(struct lstcp *s)
 	curl_easy_setopt(s->c, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(s->c, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (c->ca_file != NULL)
-		curl_easy_setopt(s->c, CURLOPT_CAINFO, c->ca_file);
+	if (c->ca_file != NULL || cacert_path() != NULL)
+		curl_easy_setopt(s->c, CURLOPT_CAINFO, c->ca_file ? c->ca_file :
+		    cacert_path());
 	if (c->cert_file != NULL)
 		curl_easy_setopt(s->c, CURLOPT_SSLCERT, c->cert_file);
 	if (c->key_file != NULL)

@@ -26,6 +26,7 @@
 
 #include "source/s3.h"
 #include "util/buf.h"
+#include "util/cacert.h"
 #include "util/xalloc.h"
 
 #define PEND_MAX (4u << 20)
@@ -227,8 +228,9 @@ common_opts(struct s3_client *c, CURL *e)
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (t + 999) / 1000);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "elbship");
-	if (c->cfg->ca_file != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg->ca_file);
+	if (c->cfg->ca_file != NULL || cacert_path() != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg->ca_file ?
+		    c->cfg->ca_file : cacert_path());
 	if (c->cfg->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
