@@ -214,7 +214,8 @@ check "start-up: no sink configured is an init error saying what to set" \
 
 # ---- 1,000 warm invocations: flat memory and descriptors -------------------------
 cp "$RELEASE" "$tmp/task/bootstrap"
-for _ in $(seq 1000); do s3event "$prefix/$nlb"; done >"$tmp/many.ndjson"
+one=$(s3event "$prefix/$nlb")
+for _ in $(seq 1000); do printf '%s\n' "$one"; done >"$tmp/many.ndjson"
 (
 	while [ ! -s "$tmp/rt.port" ]; do sleep 0.05; done
 	while :; do
