@@ -54,6 +54,10 @@ run_suite() {
 fatal() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
 
 scripts/deps.sh test || fatal "could not install the test dependencies"
+# The Lambda package's cross build (arm64, run under qemu): if Debian's
+# cross toolchain cannot be installed here, tests/package/run.sh says SKIP.
+scripts/package-deps.sh all >"$log_dir/package-deps.log" 2>&1 ||
+    echo "note: arm64 cross toolchain not installed (see $log_dir/package-deps.log)"
 if [ ! -f node_modules/s3rver/package.json ]; then
 	npm ci --no-audit --no-fund --loglevel=error >"$log_dir/npm.log" 2>&1 ||
 	    { cat "$log_dir/npm.log"; fatal "npm ci failed"; }

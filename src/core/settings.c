@@ -107,9 +107,11 @@ static const struct setting table[] = {
 	{ "aws-region", 0, "AWS_REGION", T_STR, OFF(region), 0, 0, "REGION",
 	    "AWS region for SigV4 (default: AWS_REGION, AWS_DEFAULT_REGION)" },
 	{ "es-ca", 0, "ELBSHIP_ES_CA_FILE", T_STR, OFF(es.ca_file), 0, 0, "FILE",
-	    "CA bundle (PEM) to verify the cluster's certificate" },
+	    "CA bundle (PEM) to verify the server's certificate "
+	    "(Elasticsearch, OpenSearch, Logstash)" },
 	{ "es-cert", 0, "ELBSHIP_ES_CERT_FILE", T_STR, OFF(es.cert_file), 0, 0,
-	    "FILE", "client certificate (PEM) for mutual TLS" },
+	    "FILE", "client certificate (PEM) for mutual TLS (Elasticsearch, "
+	    "Logstash)" },
 	{ "es-key", 0, "ELBSHIP_ES_KEY_FILE", T_STR, OFF(es.key_file), 0, 0,
 	    "FILE", "client certificate's private key (PEM)" },
 	{ "insecure-skip-tls-verify", 0, "ELBSHIP_INSECURE_SKIP_TLS_VERIFY",

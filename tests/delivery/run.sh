@@ -206,6 +206,51 @@ check "API key from SSM Parameter Store (SecureString, decrypted): delivered" \
 check "no secret from Secrets Manager or SSM in any output" \
     "! grep -q -e '$secret' -e apikeysecret $tmp/sm.err $tmp/sm2.err $tmp/ssm.err"
 
+# TLS: verification on by default, a custom CA, mutual TLS, the one flag
+# that turns verification off; the same for Logstash's tcp input (tls://).
+mkdir -p "$tmp/pki"
+(
+	cd "$tmp/pki" || exit 1
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+	    -subj /CN=elbship-test-ca 2>/dev/null
+	for who in server client; do
+		openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr \
+		    -subj /CN=$who 2>/dev/null
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >$who.ext
+		openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		    -out $who.pem -days 2 -extfile $who.ext 2>/dev/null
+	done
+)
+start_es tls --tls-cert "$tmp/pki/server.pem" --tls-key "$tmp/pki/server.key"
+"$ELBSHIP" ship --es "https://127.0.0.1:$port" --retry-attempts 1 "$tmp/in" \
+    >/dev/null 2>"$tmp/tls0.err"
+rc=$?
+check "TLS: an unknown CA is refused (verification is on), exit 5" \
+    "[ $rc -eq 5 ] && grep -qi 'certificate' $tmp/tls0.err"
+"$ELBSHIP" ship --es "https://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" "$tmp/in" \
+    >/dev/null 2>"$tmp/tls1.err"
+check "TLS with --es-ca: delivered" "[ \$(count_of indexed $tmp/tls1.err) -eq $total ]"
+"$ELBSHIP" ship --es "https://127.0.0.1:$port" --insecure-skip-tls-verify "$tmp/in" \
+    >/dev/null 2>"$tmp/tls2.err"
+check "TLS with --insecure-skip-tls-verify: delivered (all duplicates now)" \
+    "[ \$(count_of duplicate $tmp/tls2.err) -eq $total ]"
+start_es mtls --tls-cert "$tmp/pki/server.pem" --tls-key "$tmp/pki/server.key" \
+    --client-ca "$tmp/pki/ca.pem"
+"$ELBSHIP" ship --es "https://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" \
+    --retry-attempts 1 "$tmp/in" >/dev/null 2>"$tmp/mtls0.err"
+rc=$?
+check "mutual TLS without a client certificate: refused, exit 5" "[ $rc -eq 5 ]"
+"$ELBSHIP" ship --es "https://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" \
+    --es-cert "$tmp/pki/client.pem" --es-key "$tmp/pki/client.key" "$tmp/in" \
+    >/dev/null 2>"$tmp/mtls1.err"
+check "mutual TLS with --es-cert/--es-key: delivered" \
+    "[ \$(count_of indexed $tmp/mtls1.err) -eq $total ]"
+"$ELBSHIP" ship --es "https://127.0.0.1:$port" --es-cert "$tmp/pki/client.pem" \
+    "$tmp/in" >/dev/null 2>"$tmp/mtls2.err"
+rc=$?
+check "a client certificate without its key: exit 2, one line" \
+    "[ $rc -eq 2 ] && [ \$(wc -l <$tmp/mtls2.err) -eq 1 ]"
+
 # Logstash http input: acknowledged, exact accounting.
 start_ls() {
 	local name=$1
@@ -228,6 +273,17 @@ for c in "clean:" "r429:--429-rate 0.3" "r503:--503-first 2" "reset:--reset-mid-
 	check "$name: every input document reached Logstash" \
 	    "[ -z \"\$(comm -23 $tmp/all.ids $(printf %q "$tmp/$name.ids"))\" ]"
 done
+
+# Logstash tcp input over TLS (tls://).
+start_ls ls_tls --mode tcp --control-port-file "$tmp/ls_tls.cport" \
+    --tls-cert "$tmp/pki/server.pem" --tls-key "$tmp/pki/server.key"
+for _ in $(seq 100); do [ -s "$tmp/ls_tls.cport" ] && break; sleep 0.05; done
+"$ELBSHIP" ship --logstash "tls://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" "$tmp/in" \
+    >/dev/null 2>"$tmp/ls_tls.err"
+rc=$?
+curl -s "http://127.0.0.1:$(cat "$tmp/ls_tls.cport")/_test/events" | jq -r '.event.id' | sort -u >"$tmp/ls_tls.ids"
+check "logstash tls://: exit 0 and every document arrived" \
+    "[ $rc -eq 0 ] && [ -z \"\$(comm -23 $tmp/all.ids $tmp/ls_tls.ids)\" ]"
 
 # Logstash tcp input: at least once, reconnects.
 start_ls ls_tcp --mode tcp --control-port-file "$tmp/ls_tcp.cport" --close-after-lines 1000
