@@ -26,7 +26,6 @@ struct lstcp {
 	struct sink base;
 	const struct lstcp_config *cfg;
 	char *url;		/* http:// or https:// form for curl */
-	int tls;
 	CURL *c;
 	curl_socket_t fd;
 	/*
@@ -255,29 +254,41 @@ lt_put(struct sink *base, const struct docbatch *b)
 }
 
 /*
- * End of stream, plain TCP: half-close and wait for the peer's EOF.  A
- * peer that read to the end closes cleanly; one that reset (it closed
- * before reading everything) gets the window again on a new connection.
- * Over TLS the half-close is not possible through libcurl: the connection
- * is just closed.
+ * End of stream: half-close (FIN after everything sent) and read until the
+ * peer's EOF, which comes once it has read to the end.  Closing with unread
+ * bytes in our receive queue (a TLS server's session tickets) would send a
+ * reset, and a peer that gets a reset may drop what it had not read yet:
+ * so whatever arrives is read and dropped until the EOF.  If the peer
+ * resets instead (it closed before reading everything), the window goes
+ * again on a new connection.  Over TLS the FIN comes without a TLS
+ * close_notify (libcurl does not expose one); the data before it arrives
+ * intact.
  */
 static int
 lt_flush(struct sink *base)
 {
 	struct lstcp *s = (struct lstcp *)base;
+	int64_t until;
 	int tries;
 
-	for (tries = 0; s->c != NULL && !s->tls && tries < 3; tries++) {
-		struct pollfd p = { s->fd, POLLIN, 0 };
-		char b[256];
-		ssize_t r;
+	for (tries = 0; s->c != NULL && tries < 3; tries++) {
+		char b[4096];
+		ssize_t r = 1;
 
 		shutdown(s->fd, SHUT_WR);
-		if (poll(&p, 1, (int)s->cfg->timeout_ms) <= 0)
-			break;	/* no answer: the data is in the peer's hands */
-		r = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
+		until = now_ms() + s->cfg->timeout_ms;
+		while (r > 0) {
+			struct pollfd p = { s->fd, POLLIN, 0 };
+			int64_t left = until - now_ms();
+
+			if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+				break;	/* no answer: the data is in its hands */
+			r = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				r = 1;
+		}
 		if (r >= 0)
-			break;	/* clean EOF (or chatter): read to the end */
+			break;	/* EOF (or timeout): read to the end */
 		/* Reset: the peer closed before reading everything. */
 		disconnect(s);
 		s->resend = 0;
@@ -358,7 +369,6 @@ lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
 	s->rng = (uint64_t)now_ms() | 1;
-	s->tls = tls;
 	buf_init(&s->win, WINDOW + (64u << 20));
 	s->url = xmalloc(strlen(hp) + 16);
 	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);
