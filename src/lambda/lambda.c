@@ -357,6 +357,8 @@ log_invocation(struct lambda *L, const struct rt_invocation *inv,
 	jstr(&L->line, "level", c->failed ? "warn" : "info");
 	jstr(&L->line, "msg", "invocation");
 	jstr(&L->line, "request_id", inv->request_id);
+	if (getenv("_X_AMZN_TRACE_ID") != NULL)
+		jstr(&L->line, "trace_id", getenv("_X_AMZN_TRACE_ID"));
 	jstr(&L->line, "envelope", ev->kind == EVK_SQS ? "sqs" :
 	    ev->kind == EVK_SNS ? "sns" : ev->kind == EVK_EVENTBRIDGE ?
 	    "eventbridge" : ev->kind == EVK_TEST ? "s3-test-event" : "s3");

@@ -180,6 +180,8 @@ check "object log lines carry the counts" \
 check "invocation log lines are CloudWatch EMF" \
     "grep '\"msg\":\"invocation\"' $tmp/fn.out | head -n 1 | jq -e '._aws.CloudWatchMetrics[0].Namespace == \"elbship\" and (.Lines | type) == \"number\"' >/dev/null"
 check "no per-line logging" "[ \$(wc -l <$tmp/fn.out) -lt 40 ]"
+check "the trace id is exported per invocation (_X_AMZN_TRACE_ID, logged)" \
+    "[ \"\$(grep '\"msg\":\"invocation\"' $tmp/fn.out | head -n 1 | jq -r .trace_id)\" = \"\$(r 0 | jq -r .trace_id)\" ] && [ \"\$(r 0 | jq -r .trace_id)\" != null ]"
 check "the runtime kept one connection to the Runtime API, no violations" \
     "[ \"\$(jq .connections $tmp/res.ndjson.stats)\" = 1 ] && [ \"\$(jq .violation_count $tmp/res.ndjson.stats)\" = 0 ]"
 
@@ -201,6 +203,24 @@ check "deadline: the retried event completes (indexed + duplicate = all lines)" 
 check "deadline: the store holds every line once" \
     "[ \$(stored | wc -l) -eq $n_alb ]"
 
+# ---- the password from Secrets Manager ------------------------------------------
+kill "${pids[@]}" 2>/dev/null
+rm -f "$tmp/sec.port"
+smarn=arn:aws:secretsmanager:us-east-1:111122223333:secret:elbship-es-AbCdEf
+python3 "$repo/tests/servers/secrets_server.py" --port 0 --port-file "$tmp/sec.port" \
+    --service secretsmanager --auth "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY:us-east-1" \
+    --secret "$smarn={\"password\":\"lambda-pw-xyz\"}" >"$tmp/sec.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$tmp/sec.port" ] && break; sleep 0.05; done
+start_es --auth basic:elastic:lambda-pw-xyz
+s3event "$prefix/$clb" >"$tmp/sec-events.ndjson"
+run_function "$tmp/sec-events.ndjson" "$tmp/sec-res.ndjson" -- \
+    ELBSHIP_ES_USERNAME=elastic ELBSHIP_ES_PASSWORD_SECRET="$smarn#password" \
+    AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:$(cat "$tmp/sec.port")"
+check "password read from Secrets Manager at start-up: the object is indexed" \
+    "[ \"\$(result 0 $tmp/sec-res.ndjson | jq .body.indexed)\" = $n_clb ]"
+check "the secret appears in no log line" "! grep -q lambda-pw-xyz $tmp/fn.out $tmp/fn.err"
+
 # ---- start-up errors ---------------------------------------------------------------
 echo '{}' >"$tmp/one.ndjson"
 run_function "$tmp/one.ndjson" "$tmp/init-res.ndjson" --init-error-file "$tmp/init.json" -- \
@@ -213,6 +233,7 @@ check "start-up: no sink configured is an init error saying what to set" \
     "jq -e '.body.errorMessage | test(\"ELBSHIP_ES_URL\")' $tmp/init2.json >/dev/null"
 
 # ---- 1,000 warm invocations: flat memory and descriptors -------------------------
+start_es
 cp "$RELEASE" "$tmp/task/bootstrap"
 one=$(s3event "$prefix/$nlb")
 for _ in $(seq 1000); do printf '%s\n' "$one"; done >"$tmp/many.ndjson"

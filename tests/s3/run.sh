@@ -145,6 +145,34 @@ check "the proxy saw Range requests resuming where the cuts were" \
 check "bytes requested in all: the object once, not restarted" \
     "[ \$(jq -s '[.[] | select(.body_bytes != null) | .body_bytes] | add' $tmp/proxy.log) -le \$(( \$(stat -c %s $tmp/$big) + 1000 )) ]"
 
+# ---- throttling and 5xx: retried with backoff ---------------------------------
+start_fault() {	# start_fault NAME ARGS...: sets $fport
+	rm -f "$tmp/$1.port"
+	python3 "$repo/tests/s3/faultproxy.py" --port-file "$tmp/$1.port" \
+	    --target "127.0.0.1:$S3RVER_PORT" --log "$tmp/$1.log" "${@:2}" \
+	    >"$tmp/$1.out" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/$1.port" ] && break; sleep 0.05; done
+	fport=$(cat "$tmp/$1.port")
+}
+start_fault slowdown --fail 2 --status 503 --code SlowDown --match "$alb"
+AWS_ENDPOINT_URL_S3=http://127.0.0.1:$fport ship -q --retry-initial-ms 20 "s3://logs/$pre/$alb" \
+    >"$tmp/sd.out" 2>"$tmp/sd.err"
+rc=$?
+check "503 SlowDown twice on GetObject: retried, exit 0, every line" \
+    "[ $rc -eq 0 ] && cmp -s $tmp/sd.out $tmp/alb.out && [ \$(grep -c '\"status\": 503' $tmp/slowdown.log) -eq 2 ]"
+start_fault list500 --fail 2 --status 500 --code InternalError --match 'list-type=2'
+AWS_ENDPOINT_URL_S3=http://127.0.0.1:$fport ship -q --retry-initial-ms 20 "s3://logs/$pre/" \
+    | jq -r .event.id | sort >"$tmp/l5.ids"
+check "500 twice on ListObjectsV2: retried, every object shipped" \
+    "cmp -s $tmp/l5.ids $tmp/local.ids"
+start_fault hard --fail 100 --status 503 --code SlowDown --match "$alb"
+AWS_ENDPOINT_URL_S3=http://127.0.0.1:$fport ship -q --retry-initial-ms 20 "s3://logs/$pre/" \
+    >"$tmp/hard.out" 2>"$tmp/hard.err"
+rc=$?
+check "one object throttled for good: exit 1, the others shipped, the summary names it" \
+    "[ $rc -eq 1 ] && grep -q 'gave up after' $tmp/hard.err && grep -q '1 of 4 objects failed' $tmp/hard.err && [ \$(wc -l <$tmp/hard.out) -eq \$(( \$(wc -l <$tmp/local.ids) - \$(wc -l <$tmp/alb.out) )) ]"
+
 # ---- backfill to Elasticsearch, interrupted, resumed with --state -----------------
 rm -f "$tmp/es.port"
 python3 "$repo/tests/servers/es_server.py" --port 0 --port-file "$tmp/es.port" \
