@@ -49,6 +49,24 @@ load_window(struct scan *sc, size_t w)
 			qt |= (uint64_t)(unsigned)_mm_movemask_epi8(
 			    _mm_cmpeq_epi8(v, vq)) << i;
 		}
+		/*
+		 * The last, partial group: 16 bytes that end at the window's
+		 * end (they start inside the line when it has 16 bytes or
+		 * more), keeping only the bits of bytes not yet seen.
+		 */
+		if (i < avail && w + avail >= 16) {
+			size_t r = avail - i;
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + avail - 16));
+			uint64_t ms = (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(v, vs)) >> (16 - r);
+			uint64_t mq = (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(v, vq)) >> (16 - r);
+
+			sp |= ms << i;
+			qt |= mq << i;
+			i = avail;
+		}
 	}
 #endif
 	for (; i < avail; i++) {
