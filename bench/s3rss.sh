@@ -23,6 +23,13 @@ S3RVER_PARENT_PID=$$ tests/s3/s3rver.sh start "$dir/s3" >/dev/null
 . "$dir/s3/env"
 python3 tests/s3/s3util.py --env-file "$dir/s3/env" mb bench >/dev/null
 python3 tests/s3/s3util.py --env-file "$dir/s3/env" put bench "$name" "$OUT/$name" >/dev/null
+# s3rver answers the PUT before the object is on disk: wait for all of it.
+size=$(stat -c %s "$OUT/$name")
+for _ in $(seq 600); do
+	python3 tests/s3/s3util.py --env-file "$dir/s3/env" head bench "$name" 2>/dev/null |
+	    grep -qi "^content-length: $size" && break
+	sleep 0.1
+done
 for threads in 1 2; do
 	/usr/bin/time -f '%e %M' -o "$dir/t" "$ELBSHIP" ship -q --threads $threads \
 	    "s3://bench/$name" -o /dev/null
