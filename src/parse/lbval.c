@@ -20,55 +20,65 @@ isdig(char c)
 	return (unsigned char)(c - '0') < 10;
 }
 
-static int
-dig2(const char *p, int lo, int hi)
-{
-	int v;
+/* Bytes 0-3, 5-6 of "YYYY-MM-" / bytes 0-1, 3-4, 6-7 of "DDTHH:MM" as digits. */
+#define DIGITS_A 0x00FFFF00FFFFFFFFULL
+#define DIGITS_B 0xFFFF00FFFF00FFFFULL
 
-	if (!isdig(p[0]) || !isdig(p[1]))
-		return -1;
-	v = (p[0] - '0') * 10 + (p[1] - '0');
-	return (v < lo || v > hi) ? -1 : 0;
+/* Are the bytes of ${x} under ${m} all ASCII digits?  (SWAR, no carries.) */
+static inline int
+digits64(uint64_t x, uint64_t m)
+{
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL & m;
+	const uint64_t d3 = 0x3030303030303030ULL & m;
+	const uint64_t six = 0x0606060606060606ULL & m;
+
+	x &= m;
+	return (x & hi) == d3 && ((x + six) & hi) == d3;
 }
 
 /**
  * lbval_time(s, has_z): see lbval.h.
+ *
+ * The fixed part (19 bytes) is checked eight bytes at a time: this runs
+ * two or three times for every line.
  */
 int
 lbval_time(struct slice s, int *has_z)
 {
+	static const char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
 	const char *p = s.p;
 	size_t i, n = s.n;
+	uint64_t a, b;
+	int y, m, d;
 
 	/* 2025-11-03T10:15:42 is 19 bytes. */
 	if (p == NULL || n < 19)
 		return -1;
-	if (!isdig(p[0]) || !isdig(p[1]) || !isdig(p[2]) || !isdig(p[3]) ||
-	    p[4] != '-' || dig2(p + 5, 1, 12) || p[7] != '-' ||
-	    dig2(p + 8, 1, 31) || p[10] != 'T' || dig2(p + 11, 0, 23) ||
-	    p[13] != ':' || dig2(p + 14, 0, 59) || p[16] != ':' ||
-	    dig2(p + 17, 0, 59))
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	if (!digits64(a, DIGITS_A) || !digits64(b, DIGITS_B) ||
+	    p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+	    p[16] != ':' || !isdig(p[17]) || !isdig(p[18]))
 		return -1;
-	/* A day that exists (Elasticsearch rejects 2025-02-30). */
-	{
-		static const char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
-		    30, 31, 30, 31 };
-		int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
-		    (p[2] - '0') * 10 + (p[3] - '0');
-		int m = (p[5] - '0') * 10 + (p[6] - '0');
-		int d = (p[8] - '0') * 10 + (p[9] - '0');
-		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-		if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
-			return -1;
-	}
+	y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 +
+	    (p[3] - '0');
+	m = (p[5] - '0') * 10 + (p[6] - '0');
+	d = (p[8] - '0') * 10 + (p[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0)) ||
+	    (p[11] - '0') * 10 + (p[12] - '0') > 23 ||
+	    (p[14] - '0') * 10 + (p[15] - '0') > 59 ||
+	    (p[17] - '0') * 10 + (p[18] - '0') > 59)
+		return -1;
 	i = 19;
 	if (i < n && p[i] == '.') {
-		size_t d = ++i;
+		size_t dd = ++i;
 
 		while (i < n && isdig(p[i]))
 			i++;
-		if (i == d || i - d > 9)
+		if (i == dd || i - dd > 9)
 			return -1;
 	}
 	*has_z = 0;
