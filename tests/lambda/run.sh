@@ -251,6 +251,9 @@ sampler=$!
 rm -f "$tmp/rt.port"
 run_function "$tmp/many.ndjson" "$tmp/many-res.ndjson"
 kill "$sampler" 2>/dev/null
+curl -s "$es/_test/stats" >"$tmp/many-es.stats"
+check "the sink's keep-alive connections are reused across warm invocations" \
+    "[ \$(jq .bulk_requests $tmp/many-es.stats) -ge 1000 ] && [ \$(jq .connections_accepted $tmp/many-es.stats) -le 4 ]"
 check "1,000 invocations answered" \
     "[ \$(jq -r .outcome $tmp/many-res.ndjson | grep -c response) -eq 1000 ]"
 awk 'NF == 3 && $2 > 0' "$tmp/samples" >"$tmp/s2"
