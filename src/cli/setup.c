@@ -50,8 +50,7 @@ struct setup {
 	unsigned retention;
 	/* connection */
 	struct aws_provider aws;	/* --es-aws-sigv4 */
-	struct httpsign sign;
-	struct es_signer signer;
+	struct es_sigv4 sigv4;
 	char region[64];
 	CURL *easy;
 	char *base;			/* URL without trailing slashes */
@@ -322,7 +321,7 @@ request(struct setup *su, const char *method, const char *path,
 {
 	const struct es_config *c = &su->set.es;
 	struct curl_slist *h = NULL;
-	char hdr[1024], *url;
+	char *url;
 	size_t ul = strlen(su->base) + strlen(path) + 2;
 	CURLcode cc;
 	long status = 0;
@@ -336,11 +335,7 @@ request(struct setup *su, const char *method, const char *path,
 	if (body != NULL)
 		h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Expect:");
-	if (c->api_key != NULL) {
-		snprintf(hdr, sizeof(hdr), "Authorization: ApiKey %s", c->api_key);
-		h = curl_slist_append(h, hdr);
-		explicit_bzero(hdr, sizeof(hdr));
-	}
+	es_curl_common(su->easy, c, &h);
 	if (c->signer != NULL && c->signer->sign(c->signer->arg, method, url,
 	    body ? body : "", body ? strlen(body) : 0, c->signer->content_sha256,
 	    &h, err, cap) != 0) {
@@ -362,29 +357,6 @@ request(struct setup *su, const char *method, const char *path,
 	curl_easy_setopt(su->easy, CURLOPT_WRITEDATA, su);
 	curl_easy_setopt(su->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(su->easy, CURLOPT_ERRORBUFFER, su->curlerr);
-	curl_easy_setopt(su->easy, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(su->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(su->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    c->connect_timeout_ms);
-	curl_easy_setopt(su->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(su->easy, CURLOPT_USERAGENT, c->user_agent);
-	if (c->username != NULL) {
-		curl_easy_setopt(su->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(su->easy, CURLOPT_USERNAME, c->username);
-		curl_easy_setopt(su->easy, CURLOPT_PASSWORD,
-		    c->password ? c->password : "");
-	}
-	if (c->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(su->easy, CURLOPT_CAINFO, c->ca_file ?
-		    c->ca_file : cacert_path());
-	if (c->cert_file != NULL)
-		curl_easy_setopt(su->easy, CURLOPT_SSLCERT, c->cert_file);
-	if (c->key_file != NULL)
-		curl_easy_setopt(su->easy, CURLOPT_SSLKEY, c->key_file);
-	if (c->insecure) {
-		curl_easy_setopt(su->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(su->easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	cc = curl_easy_perform(su->easy);
 	curl_slist_free_all(h);
 	if (cc != CURLE_OK) {
@@ -637,14 +609,12 @@ sigv4_setup(struct setup *su, char *err, size_t cap)
 	else if (aws_region_load(su->region, sizeof(su->region), &env, err,
 	    cap) != 0)
 		return -1;
-	su->sign.region = su->region;
-	su->sign.service = su->set.es_sigv4;
-	su->sign.creds.get = aws_provider_get;
-	su->sign.creds.arg = &su->aws;
-	su->signer.sign = httpsign_sign;
-	su->signer.arg = &su->sign;
-	su->signer.content_sha256 = strcmp(su->set.es_sigv4, "aoss") == 0;
-	su->set.es.signer = &su->signer;
+	{
+		struct httpsign_creds hc = { aws_provider_get, &su->aws };
+
+		es_use_sigv4(&su->set.es, &su->sigv4, su->region,
+		    su->set.es_sigv4, &hc);
+	}
 	if (strcmp(su->set.es_sigv4, "aoss") == 0 && su->flavor < 0)
 		su->flavor = ESTEMPLATE_OPENSEARCH;
 	return 0;

@@ -518,14 +518,10 @@ choose_sink(struct ship *sh, char *err, size_t cap)
 		if (st->es_sigv4 != NULL) {
 			if (ship_region(sh, err, cap) == NULL)
 				return -1;
-			sh->sign.region = sh->region;
-			sh->sign.service = st->es_sigv4;
-			sh->sign.creds.get = aws_provider_get;
-			sh->sign.creds.arg = &sh->aws;
-			sh->signer.sign = httpsign_sign;
-			sh->signer.arg = &sh->sign;
-			sh->signer.content_sha256 = strcmp(st->es_sigv4, "aoss") == 0;
-			st->es.signer = &sh->signer;
+			struct httpsign_creds hc = { aws_provider_get, &sh->aws };
+
+			es_use_sigv4(&st->es, &sh->sigv4, sh->region,
+			    st->es_sigv4, &hc);
 		}
 		sh->kind = SINK_ES;
 	} else {

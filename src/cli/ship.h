@@ -40,8 +40,7 @@ struct ship {
 	/* AWS: credentials (S3, SigV4 to OpenSearch), region */
 	struct aws_provider aws;
 	char region[64];
-	struct httpsign sign;
-	struct es_signer signer;
+	struct es_sigv4 sigv4;
 };
 
 /**

@@ -6,15 +6,7 @@
 #include <time.h>
 
 #include "core/object.h"
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "util/clock.h"
 
 /* The object's bytes, unless the run is stopped or the deadline passed. */
 struct guarded {
@@ -31,7 +23,7 @@ guarded_read(void *arg, char *buf, size_t cap, char *err, size_t errcap)
 		snprintf(err, errcap, "interrupted");
 		return -1;
 	}
-	if (gd->job->deadline_ms != 0 && now_ms() >= gd->job->deadline_ms) {
+	if (gd->job->deadline_ms != 0 && clock_ms() >= gd->job->deadline_ms) {
 		snprintf(err, errcap, "stopped at the deadline");
 		return -1;
 	}
@@ -59,7 +51,7 @@ object_ship(const struct object_job *job, struct object_result *res)
 	struct guarded gd;
 	struct source src;
 	struct ecs_file *ef;
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_ms();
 
 	memset(res, 0, sizeof(*res));
 	memset(&before, 0, sizeof(before));
@@ -88,5 +80,5 @@ object_ship(const struct object_job *job, struct object_result *res)
 			    res->delivered.undelivered);
 		}
 	}
-	res->secs = (double)(now_ms() - t0) / 1000.0;
+	res->secs = (double)(clock_ms() - t0) / 1000.0;
 }

@@ -308,6 +308,36 @@ ecs_tls(char *o, struct slice cipher, struct slice proto)
 }
 
 char *
+ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status)
+{
+	char *m;
+
+	if (ip.p == NULL && status < 0)
+		return o;
+	OPEN(o, m, "backend");
+	PUT_STR(o, "ip", ip);
+	if (ip.p != NULL)
+		PUT_INT(o, "port", (int64_t)port);
+	if (status >= 0) {
+		KEYV(o, "http", "{\"response\":{\"status_code\":");
+		o = jsonw_u64(o, (uint64_t)status);
+		o = JW(o, "}}");
+	}
+	CLOSE(o, m);
+	return o;
+}
+
+char *
+ecs_times(char *o, struct slice request, struct slice backend,
+    struct slice response)
+{
+	PUT_NUMOBJ(o, "request_processing_time", "sec", request);
+	PUT_NUMOBJ(o, "backend_processing_time", "sec", backend);
+	PUT_NUMOBJ(o, "response_processing_time", "sec", response);
+	return o;
+}
+
+char *
 ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
 {
 	const char *p, *end, *q;

@@ -107,33 +107,9 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	PUT_STR(o, "name", r.elb);
 	PUT_STR(o, "type", r.type);
 	KEYV(o, "protocol", "\"http\"");
-	if (r.target_ip.p != NULL || r.target_status_code >= 0) {
-		OPEN(o, m, "backend");
-		PUT_STR(o, "ip", r.target_ip);
-		if (r.target_ip.p != NULL)
-			PUT_INT(o, "port", (int64_t)r.target_port);
-		if (r.target_status_code >= 0) {
-			KEYV(o, "http", "{\"response\":{\"status_code\":");
-			o = jsonw_u64(o, (uint64_t)r.target_status_code);
-			o = JW(o, "}}");
-		}
-		CLOSE(o, m);
-	}
-	if (r.request_processing_time.p) {
-		KEYV(o, "request_processing_time", "{\"sec\":");
-		o = jsonw_bytes(o, r.request_processing_time);
-		*o++ = '}';
-	}
-	if (r.target_processing_time.p) {
-		KEYV(o, "backend_processing_time", "{\"sec\":");
-		o = jsonw_bytes(o, r.target_processing_time);
-		*o++ = '}';
-	}
-	if (r.response_processing_time.p) {
-		KEYV(o, "response_processing_time", "{\"sec\":");
-		o = jsonw_bytes(o, r.response_processing_time);
-		*o++ = '}';
-	}
+	o = ecs_backend(o, r.target_ip, r.target_port, r.target_status_code);
+	o = ecs_times(o, r.request_processing_time, r.target_processing_time,
+	    r.response_processing_time);
 	PUT_STR(o, "ssl_cipher", r.ssl_cipher);
 	PUT_STR(o, "ssl_protocol", r.ssl_protocol);
 	if (r.target_group_arn.p != NULL) {

@@ -77,33 +77,9 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		KEYV(o, "protocol", "\"tcp\"");
 	else
 		KEYV(o, "protocol", "\"http\"");
-	if (r.backend_ip.p != NULL || r.backend_status_code >= 0) {
-		OPEN(o, m, "backend");
-		PUT_STR(o, "ip", r.backend_ip);
-		if (r.backend_ip.p != NULL)
-			PUT_INT(o, "port", (int64_t)r.backend_port);
-		if (r.backend_status_code >= 0) {
-			KEYV(o, "http", "{\"response\":{\"status_code\":");
-			o = jsonw_u64(o, (uint64_t)r.backend_status_code);
-			o = JW(o, "}}");
-		}
-		CLOSE(o, m);
-	}
-	if (r.request_processing_time.p) {
-		KEYV(o, "request_processing_time", "{\"sec\":");
-		o = jsonw_bytes(o, r.request_processing_time);
-		*o++ = '}';
-	}
-	if (r.backend_processing_time.p) {
-		KEYV(o, "backend_processing_time", "{\"sec\":");
-		o = jsonw_bytes(o, r.backend_processing_time);
-		*o++ = '}';
-	}
-	if (r.response_processing_time.p) {
-		KEYV(o, "response_processing_time", "{\"sec\":");
-		o = jsonw_bytes(o, r.response_processing_time);
-		*o++ = '}';
-	}
+	o = ecs_backend(o, r.backend_ip, r.backend_port, r.backend_status_code);
+	o = ecs_times(o, r.request_processing_time, r.backend_processing_time,
+	    r.response_processing_time);
 	PUT_STR(o, "ssl_cipher", r.ssl_cipher);
 	PUT_STR(o, "ssl_protocol", r.ssl_protocol);
 	o = ecs_extra(o, r.extra);

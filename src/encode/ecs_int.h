@@ -74,6 +74,16 @@ ecs_sep(char *o)
 	}                                                                \
 } while (0)
 
+/* "key":{"unit":number} from a validated slice, only if present. */
+#define PUT_NUMOBJ(o, key, unit, v) do {                                 \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		KEYV(o, key, "{\"" unit "\":");                         \
+		(o) = jsonw_bytes((o), v_);                              \
+		*(o)++ = '}';                                            \
+	}                                                                \
+} while (0)
+
 /* A time as a JSON string, with `Z` added when AWS left it off. */
 #define PUT_TIME(o, key, v, z) do {                                      \
 	struct slice v_ = (v);                                           \
@@ -109,6 +119,15 @@ char *ecs_tls(char *o, struct slice cipher, struct slice protocol);
 
 /* Write "source":{"address","ip","port"}. */
 char *ecs_source(char *o, struct slice ip, uint32_t port);
+
+/*
+ * aws.elb.backend.* (ip, port, http.response.status_code; nothing if all
+ * absent) and the three processing times in seconds, as ALB and Classic
+ * ELB log them.
+ */
+char *ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status);
+char *ecs_times(char *o, struct slice request, struct slice backend,
+    struct slice response);
 
 /* Write "key":[..] splitting ${list} at ${sep}; nothing if absent. */
 char *ecs_list(char *o, const char *key, size_t nkey, struct slice list,

@@ -50,16 +50,8 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		PUT_INT(o, "port", (int64_t)r.destination_port);
 		CLOSE(o, m);
 	}
-	if (r.connection_time.p) {
-		KEYV(o, "connection_time", "{\"ms\":");
-		o = jsonw_bytes(o, r.connection_time);
-		*o++ = '}';
-	}
-	if (r.tls_handshake_time.p) {
-		KEYV(o, "tls_handshake_time", "{\"ms\":");
-		o = jsonw_bytes(o, r.tls_handshake_time);
-		*o++ = '}';
-	}
+	PUT_NUMOBJ(o, "connection_time", "ms", r.connection_time);
+	PUT_NUMOBJ(o, "tls_handshake_time", "ms", r.tls_handshake_time);
 	PUT_STR(o, "incoming_tls_alert", r.incoming_tls_alert);
 	if (r.chosen_cert_arn.p != NULL || r.chosen_cert_serial.p != NULL) {
 		OPEN(o, m, "chosen_cert");

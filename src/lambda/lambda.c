@@ -43,6 +43,7 @@
 #include "source/s3.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
@@ -54,8 +55,7 @@ struct lambda {
 	struct s3_client *s3;
 	struct aws_provider aws;
 	char region[64];
-	struct httpsign sign;
-	struct es_signer signer;
+	struct es_sigv4 sigv4;
 	int level;
 	const char *function;
 	struct buf line;		/* log line being built */
@@ -66,24 +66,6 @@ struct inv_counts {
 	uint64_t lines, docs, malformed, indexed, duplicate, dead_lettered,
 	    undelivered, bytes_in, bytes_out;
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-epoch_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* ---- JSON log lines ------------------------------------------------------ */
 
@@ -204,14 +186,9 @@ init(struct lambda *L, char *err, size_t cap)
 			return -1;
 	}
 	if (st->es_sigv4 != NULL) {
-		L->sign.region = L->region;
-		L->sign.service = st->es_sigv4;
-		L->sign.creds.get = aws_provider_get;
-		L->sign.creds.arg = &L->aws;
-		L->signer.sign = httpsign_sign;
-		L->signer.arg = &L->sign;
-		L->signer.content_sha256 = strcmp(st->es_sigv4, "aoss") == 0;
-		st->es.signer = &L->signer;
+		struct httpsign_creds hc = { aws_provider_get, &L->aws };
+
+		es_use_sigv4(&st->es, &L->sigv4, L->region, st->es_sigv4, &hc);
 	}
 	if (st->logstash != NULL) {
 		st->es.url = st->logstash;
@@ -331,7 +308,7 @@ log_invocation(struct lambda *L, const struct rt_invocation *inv,
 	if (emf) {
 		buf_printf(&L->line, "\"_aws\":{\"Timestamp\":%lld,"
 		    "\"CloudWatchMetrics\":[{\"Namespace\":",
-		    (long long)epoch_ms());
+		    (long long)clock_epoch_ms());
 		{
 			struct buf t;
 
@@ -383,7 +360,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 	struct inv_counts c;
 	struct buf resp;
 	char err[1024], perr[512];
-	int64_t t0 = mono_ms(), deadline;
+	int64_t t0 = clock_ms(), deadline;
 	int *msg_failed = NULL;
 	size_t i;
 	const char *outcome;
@@ -400,7 +377,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 	 * function cannot give up 10 s).
 	 */
 	if (inv->deadline_ms > 0) {
-		int64_t left = inv->deadline_ms - epoch_ms(), margin;
+		int64_t left = inv->deadline_ms - clock_epoch_ms(), margin;
 
 		margin = L->set.deadline_margin_ms;
 		if (margin < 0) {
@@ -421,7 +398,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 		if (rt_error(L->rt, inv->request_id, "Elbship.BadEvent", perr, err,
 		    sizeof(err)) != 0)
 			log_msg(L, LOG_ERROR, "error", "runtime API", err);
-		log_invocation(L, inv, &ev, &c, (double)(mono_ms() - t0),
+		log_invocation(L, inv, &ev, &c, (double)(clock_ms() - t0),
 		    "bad-event");
 		events_free(&ev);
 		buf_free(&resp);
@@ -456,7 +433,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 		job.sink = L->sink;
 		job.delivery = L->sink;
 		job.deadline_ms = deadline;
-		if (deadline != 0 && mono_ms() >= deadline) {
+		if (deadline != 0 && clock_ms() >= deadline) {
 			memset(&r, 0, sizeof(r));
 			snprintf(r.err, sizeof(r.err), "not started: the "
 			    "invocation's deadline (less the margin) was reached");
@@ -510,7 +487,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 		    sizeof(err)) != 0)
 			log_msg(L, LOG_ERROR, "error", "runtime API", err);
 	}
-	log_invocation(L, inv, &ev, &c, (double)(mono_ms() - t0), outcome);
+	log_invocation(L, inv, &ev, &c, (double)(clock_ms() - t0), outcome);
 	free(msg_failed);
 	events_free(&ev);
 	buf_free(&resp);

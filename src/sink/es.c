@@ -32,6 +32,7 @@
 #include "util/buf.h"
 #include "util/cacert.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 #define RESP_MAX (256u << 20)	/* largest response body read */
 #define BODY_MAX (512u << 20)	/* hard cap on one request body */
@@ -83,15 +84,6 @@ struct es {
 	unsigned shown;		/* dead-letter / undelivered reports printed */
 	char err[512];
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* xorshift64*: per-sink jitter, no global state. */
 static uint64_t
@@ -388,7 +380,7 @@ retry_item(struct es *s, struct batch *b, size_t i, struct batch **rb,
     const char *why)
 {
 	const struct item *it = &b->items[i];
-	int64_t t = now_ms();
+	int64_t t = clock_ms();
 
 	if (s->fatal || it->attempts >= s->cfg->retry_attempts ||
 	    t - it->first_ms >= s->cfg->retry_time_ms ||
@@ -423,7 +415,7 @@ retry_all(struct es *s, struct batch *b, const char *why)
 			maxatt = b->items[i].attempts;
 	}
 	if (rb != NULL) {
-		rb->not_before = now_ms() + backoff_ms(s, maxatt);
+		rb->not_before = clock_ms() + backoff_ms(s, maxatt);
 		wait_batch(s, rb);
 	}
 }
@@ -453,7 +445,7 @@ split(struct es *s, struct batch *b)
 	for (i = 0; i < 2; i++) {
 		if (h[i] == NULL)
 			continue;
-		h[i]->not_before = now_ms();
+		h[i]->not_before = clock_ms();
 		wait_batch(s, h[i]);
 	}
 }
@@ -524,7 +516,7 @@ settle_items(struct es *s, struct batch *b)
 	}
 	json_decref(root);
 	if (rb != NULL) {
-		rb->not_before = now_ms() + backoff_ms(s, maxatt);
+		rb->not_before = clock_ms() + backoff_ms(s, maxatt);
 		wait_batch(s, rb);
 	}
 }
@@ -614,14 +606,50 @@ easy_put(struct es *s, CURL *e)
 		curl_easy_cleanup(e);
 }
 
+void
+es_curl_common(void *easy, const struct es_config *c,
+    struct curl_slist **headers)
+{
+	CURL *e = easy;
+	char hdr[512];
+
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
+	if (c->username != NULL) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, c->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD,
+		    c->password ? c->password : "");
+	}
+	if (c->api_key != NULL) {
+		snprintf(hdr, sizeof(hdr), "Authorization: ApiKey %s", c->api_key);
+		*headers = curl_slist_append(*headers, hdr);
+		explicit_bzero(hdr, sizeof(hdr));
+	}
+	if (c->ca_file != NULL || cacert_path() != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO,
+		    c->ca_file ? c->ca_file : cacert_path());
+	if (c->cert_file != NULL)
+		curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert_file);
+	if (c->key_file != NULL)
+		curl_easy_setopt(e, CURLOPT_SSLKEY, c->key_file);
+	if (c->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
 static int
 start(struct es *s, struct batch *b)
 {
 	const struct es_config *c = s->cfg;
 	const char *body = b->body.p;
 	size_t n = b->body.len, i;
-	int64_t t = now_ms();
-	char hdr[512];
+	int64_t t = clock_ms();
 
 	for (i = 0; i < b->n; i++) {
 		if (b->items[i].attempts == 0)
@@ -654,11 +682,7 @@ start(struct es *s, struct batch *b)
 	b->hdrs = curl_slist_append(b->hdrs, "Expect:");
 	if (c->compress)
 		b->hdrs = curl_slist_append(b->hdrs, "Content-Encoding: gzip");
-	if (c->api_key != NULL) {
-		snprintf(hdr, sizeof(hdr), "Authorization: ApiKey %s", c->api_key);
-		b->hdrs = curl_slist_append(b->hdrs, hdr);
-		explicit_bzero(hdr, sizeof(hdr));
-	}
+	es_curl_common(b->easy, c, &b->hdrs);
 	if (c->signer != NULL && c->signer->sign(c->signer->arg, "POST",
 	    s->bulk_url, body, n, c->signer->content_sha256, &b->hdrs, s->err,
 	    sizeof(s->err)) != 0)
@@ -674,36 +698,11 @@ start(struct es *s, struct batch *b)
 	curl_easy_setopt(b->easy, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(b->easy, CURLOPT_PRIVATE, b);
 	curl_easy_setopt(b->easy, CURLOPT_ERRORBUFFER, b->curlerr);
-	curl_easy_setopt(b->easy, CURLOPT_ACCEPT_ENCODING, "");
-	{
+	if (c->deadline_ms != 0 && c->deadline_ms - t < c->timeout_ms) {
 		/* Never run past the deadline (a Lambda invocation's). */
-		long tmo = c->timeout_ms;
+		long tmo = c->deadline_ms - t > 1 ? (long)(c->deadline_ms - t) : 1;
 
-		if (c->deadline_ms != 0 && c->deadline_ms - t < tmo)
-			tmo = c->deadline_ms - t > 1 ? (long)(c->deadline_ms - t) : 1;
 		curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, tmo);
-	}
-	curl_easy_setopt(b->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    c->connect_timeout_ms);
-	curl_easy_setopt(b->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(b->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(b->easy, CURLOPT_USERAGENT, c->user_agent);
-	if (c->username != NULL) {
-		curl_easy_setopt(b->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(b->easy, CURLOPT_USERNAME, c->username);
-		curl_easy_setopt(b->easy, CURLOPT_PASSWORD,
-		    c->password ? c->password : "");
-	}
-	if (c->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(b->easy, CURLOPT_CAINFO,
-		    c->ca_file ? c->ca_file : cacert_path());
-	if (c->cert_file != NULL)
-		curl_easy_setopt(b->easy, CURLOPT_SSLCERT, c->cert_file);
-	if (c->key_file != NULL)
-		curl_easy_setopt(b->easy, CURLOPT_SSLKEY, c->key_file);
-	if (c->insecure) {
-		curl_easy_setopt(b->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(b->easy, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	s->st.requests++;
 	s->st.bytes_sent += n;
@@ -739,7 +738,7 @@ reap(struct es *s)
 static int
 start_due(struct es *s)
 {
-	int64_t t = now_ms();
+	int64_t t = clock_ms();
 
 	while (s->waiting != NULL && s->inflight < s->cfg->max_inflight &&
 	    s->waiting->not_before <= t && !s->fatal) {
@@ -772,7 +771,7 @@ drive(struct es *s, long wait_ms)
 		long w = wait_ms;
 
 		if (s->waiting != NULL && s->inflight < s->cfg->max_inflight) {
-			int64_t d = s->waiting->not_before - now_ms();
+			int64_t d = s->waiting->not_before - clock_ms();
 
 			if (d < w)
 				w = d < 1 ? 1 : (long)d;
@@ -870,7 +869,7 @@ es_flush(struct sink *base)
 		/* fall through: settle what is out */
 	}
 	while (s->inflight > 0 || (s->waiting != NULL && !s->fatal)) {
-		if (s->cfg->deadline_ms && now_ms() >= s->cfg->deadline_ms &&
+		if (s->cfg->deadline_ms && clock_ms() >= s->cfg->deadline_ms &&
 		    s->inflight == 0)
 			break;
 		drive(s, 1000);
@@ -942,6 +941,19 @@ static const struct sink_ops es_ops = {
 };
 
 void
+es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
+    const char *service, const struct httpsign_creds *creds)
+{
+	sv->hs.region = region;
+	sv->hs.service = service;
+	sv->hs.creds = *creds;
+	sv->signer.sign = httpsign_sign;
+	sv->signer.arg = &sv->hs;
+	sv->signer.content_sha256 = strcmp(service, "aoss") == 0;
+	c->signer = &sv->signer;
+}
+
+void
 es_stats(const struct sink *base, struct es_stats *out)
 {
 	*out = ((const struct es *)base)->st;
@@ -993,7 +1005,7 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &es_ops;
 	s->cfg = c;
-	s->rng = (uint64_t)now_ms() * 0x9E3779B97F4A7C15ULL | 1;
+	s->rng = (uint64_t)clock_ms() * 0x9E3779B97F4A7C15ULL | 1;
 	buf_init(&u, 8192);
 	l = strlen(c->url);
 	while (l > 0 && c->url[l - 1] == '/')

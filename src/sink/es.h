@@ -29,6 +29,7 @@
 
 #include <stdint.h>
 
+#include "aws/httpsign.h"
 #include "sink/sink.h"
 
 struct curl_slist;
@@ -103,6 +104,31 @@ void es_config_defaults(struct es_config *c);
  * NULL with a message in ${err} if the configuration is unusable.
  */
 struct sink *es_new(const struct es_config *c, char *err, size_t errcap);
+
+/* What es_use_sigv4() needs kept alive as long as the sink. */
+struct es_sigv4 {
+	struct httpsign hs;
+	struct es_signer signer;
+};
+
+/**
+ * es_use_sigv4(c, sv, region, service, creds): sign ${c}'s requests with
+ * AWS SigV4 for ${service} ("es": Amazon OpenSearch Service, "aoss":
+ * OpenSearch Serverless, which also wants x-amz-content-sha256) in
+ * ${region}.  ${sv} holds the state; it and the strings must outlive the
+ * sink.
+ */
+void es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
+    const char *service, const struct httpsign_creds *creds);
+
+/**
+ * es_curl_common(easy, c, headers): set on the curl handle ${easy} what
+ * every request to the cluster ${c} shares: timeouts, user agent, basic
+ * authentication, CA bundle, client certificate, verification; and append
+ * the API key header to *${headers}.  (`elbship setup` uses it too.)
+ */
+void es_curl_common(void *easy, const struct es_config *c,
+    struct curl_slist **headers);
 
 /** es_stats(s, out): the counts so far (after flush: final). */
 void es_stats(const struct sink *s, struct es_stats *out);

@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/cacert.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 #define WINDOW (16u << 20)
 
@@ -43,15 +44,6 @@ struct lstcp {
 	uint64_t rng;
 	char err[256];
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 disconnect(struct lstcp *s)
@@ -125,7 +117,7 @@ alive(struct lstcp *s)
 static int
 send_all(struct lstcp *s, const char *p, size_t n)
 {
-	int64_t until = now_ms() + s->cfg->timeout_ms;
+	int64_t until = clock_ms() + s->cfg->timeout_ms;
 
 	while (n > 0) {
 		size_t w = 0;
@@ -133,7 +125,7 @@ send_all(struct lstcp *s, const char *p, size_t n)
 
 		if (cc == CURLE_AGAIN) {
 			struct pollfd pf = { s->fd, POLLOUT, 0 };
-			int64_t left = until - now_ms();
+			int64_t left = until - clock_ms();
 
 			if (left <= 0) {
 				snprintf(s->err, sizeof(s->err), "send timed out");
@@ -211,7 +203,7 @@ window_add(struct lstcp *s, const char *p, size_t n, size_t docs)
 static int
 send_batch(struct lstcp *s, const char *p, size_t n)
 {
-	int64_t first = now_ms(), delay = s->cfg->retry_initial_ms;
+	int64_t first = clock_ms(), delay = s->cfg->retry_initial_ms;
 	unsigned attempt;
 
 	for (attempt = 1;; attempt++) {
@@ -230,7 +222,7 @@ send_batch(struct lstcp *s, const char *p, size_t n)
 		disconnect(s);
 		s->resend = s->win.len > 0;
 		if (attempt >= s->cfg->retry_attempts ||
-		    now_ms() - first >= s->cfg->retry_time_ms)
+		    clock_ms() - first >= s->cfg->retry_time_ms)
 			break;
 		pause_ms(s, &delay);
 	}
@@ -276,10 +268,10 @@ lt_flush(struct sink *base)
 		ssize_t r = 1;
 
 		shutdown(s->fd, SHUT_WR);
-		until = now_ms() + s->cfg->timeout_ms;
+		until = clock_ms() + s->cfg->timeout_ms;
 		while (r > 0) {
 			struct pollfd p = { s->fd, POLLIN, 0 };
-			int64_t left = until - now_ms();
+			int64_t left = until - clock_ms();
 
 			if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 				break;	/* no answer: the data is in its hands */
@@ -368,7 +360,7 @@ lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
 	s->base.ops = &lstcp_ops;
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
-	s->rng = (uint64_t)now_ms() | 1;
+	s->rng = (uint64_t)clock_ms() | 1;
 	buf_init(&s->win, WINDOW + (64u << 20));
 	s->url = xmalloc(strlen(hp) + 16);
 	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);

@@ -28,6 +28,7 @@
 #include "util/buf.h"
 #include "util/cacert.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 #define PEND_MAX (4u << 20)
 #define ERRBODY_MAX 8192
@@ -41,15 +42,6 @@ struct s3_client {
 	CURLM *multi;
 	uint64_t rng;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 sleep_ms(int64_t ms)
@@ -85,7 +77,7 @@ s3_client_new(const struct s3_config *cfg, char *err, size_t cap)
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->cfg = cfg;
-	c->rng = (uint64_t)now_ms() | 1;
+	c->rng = (uint64_t)clock_ms() | 1;
 	if (e != NULL) {
 		if (strncmp(e, "https://", 8) == 0) {
 			c->scheme = xstrdup("https");
