@@ -13,35 +13,4 @@
 #include "fuzz_ecs.h"
 #include "parse/clb.h"
 
-static int
-parse_line(const char *line, size_t n)
-{
-	struct clb_rec rec;
-	struct lb_err err;
-
-	return clb_parse(line, n, &rec, &err) == 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	struct clb_rec rec;
-	struct lb_err err;
-	char *copy;
-
-	memset(&err, 0, sizeof(err));
-	/* The whole input, in a buffer of exactly its size. */
-	copy = malloc(size ? size : 1);
-	if (copy == NULL)
-		abort();
-	memcpy(copy, data, size);
-	if (clb_parse(copy, size, &rec, &err) != 0 && err.what == NULL)
-		abort();	/* a rejected line must say why */
-	(void)clb_looks_like(copy, size);
-	free(copy);
-
-	fuzz_ecs_check(LB_CLB, parse_line, data, size);
-	return 0;
-}
+FUZZ_PARSER_TARGET(clb, LB_CLB)

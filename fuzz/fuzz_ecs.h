@@ -1,8 +1,9 @@
 /*
  * fuzz_ecs.h: what the per-parser fuzz targets (fuzz_alb.c, fuzz_clb.c,
- * fuzz_nlb.c, fuzz_albconn.c) share: run the fuzz input through ecs_line()
+ * fuzz_nlb.c, fuzz_albconn.c) share; each is FUZZ_PARSER_TARGET() below.
+ * fuzz_ecs_check() runs the fuzz input through ecs_line()
  * with the log type forced and event.original on, into a buffer of exactly
- * ecs_bound() bytes (so ASan catches any write past the bound), and check
+ * ecs_bound() bytes (so ASan catches any write past the bound), and checks
  * the document:
  *
  *   - it is one JSON object (jansson json_loadb(), which also checks UTF-8),
@@ -211,6 +212,47 @@ out:
 	free(out);
 	ecs_file_free(ef);
 	free(line);
+}
+
+/*
+ * FUZZ_PARSER_TARGET(name, TYPE): the whole libFuzzer target for one parser
+ * (name_parse(), name_looks_like(), struct name_rec; TYPE its enum lbtype):
+ * the whole input goes to name_parse() and name_looks_like() as one line
+ * (newlines and all: a pure parser must take any bytes) in a buffer of
+ * exactly its size, a rejected line must say why, then fuzz_ecs_check()
+ * runs on its first line.
+ */
+#define FUZZ_PARSER_TARGET(name, TYPE)					\
+static int								\
+parse_line(const char *line, size_t n)					\
+{									\
+	struct name##_rec rec;						\
+	struct lb_err err;						\
+									\
+	return name##_parse(line, n, &rec, &err) == 0;			\
+}									\
+									\
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);		\
+									\
+int									\
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)		\
+{									\
+	struct name##_rec rec;						\
+	struct lb_err err;						\
+	char *copy;							\
+									\
+	memset(&err, 0, sizeof(err));					\
+	copy = malloc(size ? size : 1);					\
+	if (copy == NULL)						\
+		abort();						\
+	memcpy(copy, data, size);					\
+	if (name##_parse(copy, size, &rec, &err) != 0 && err.what == NULL) \
+		abort();	/* a rejected line must say why */	\
+	(void)name##_looks_like(copy, size);				\
+	free(copy);							\
+									\
+	fuzz_ecs_check(TYPE, parse_line, data, size);			\
+	return 0;							\
 }
 
 #endif
