@@ -116,6 +116,13 @@ run() {
 	rc=$?
 }
 
+# run_full_uri URI: the creds command with the container endpoint at URI and
+# the test's authorization token.
+run_full_uri() {
+	run AWS_CONTAINER_CREDENTIALS_FULL_URI="$1" \
+	    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+}
+
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 # creds_ok: the served credentials arrived, whole.
@@ -160,8 +167,7 @@ all_of() { "$@"; } # all_of F1 && F2 ...: group checks in one TAP line
 
 # ---- tests ----------------------------------------------------------------
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/creds" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/creds"
 check "token from AWS_CONTAINER_AUTHORIZATION_TOKEN: credentials arrive" \
     all_of creds_ok
 check "... in one request, with the token" \
@@ -179,8 +185,7 @@ run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/both" \
 check "the token file wins over AWS_CONTAINER_AUTHORIZATION_TOKEN" \
     all_of creds_ok
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="http://localhost:$PORT/local" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "http://localhost:$PORT/local"
 check "http://localhost is allowed" all_of creds_ok
 
 run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/wrong" \
@@ -207,67 +212,54 @@ check "a missing token file is named" \
     fails_with "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE $T/nosuchfile"
 
 : >requests.log
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="http://10.255.255.1:$PORT/creds" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "http://10.255.255.1:$PORT/creds"
 check "plain http to a non-loopback address is refused" \
     fails_with "AWS_CONTAINER_CREDENTIALS_FULL_URI http://10.255.255.1:$PORT/creds refused" \
     "plain http is allowed only to a loopback address"
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="http://example.com:$PORT/creds" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "http://example.com:$PORT/creds"
 check "plain http to a host name is refused" fails_with "refused"
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1@10.255.255.1:$PORT/creds" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "http://127.0.0.1@10.255.255.1:$PORT/creds"
 check "user info cannot disguise the host" fails_with "refused"
 check "... and nothing was sent anywhere" eval '[ ! -s requests.log ]'
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/fail/1/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/fail/1/c"
 check "a 500 is retried once, then the credentials arrive" \
     eval 'creds_ok && requests /fail/1/c 2'
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/fail/2/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/fail/2/c"
 check "two 500s: an error after 2 tries" \
     eval 'fails_with "HTTP 500" "(2 tries)" && requests /fail/2/c 2'
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/slowfirst/2600/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/slowfirst/2600/c"
 check "a request over the 2 s timeout is retried" \
     eval 'creds_ok && requests /slowfirst/2600/c 2'
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/garbage/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/garbage/c"
 check "a body that is not JSON: clear error" \
     fails_with "the response is not a JSON object"
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/nokeys/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/nokeys/c"
 check "JSON without SecretAccessKey: clear error" \
     fails_with "the response has no SecretAccessKey"
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/redirect/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/redirect/c"
 # (requests.log was emptied before the refusal tests: no /creds since.)
 check "a redirect is not followed" \
     eval 'fails_with "HTTP 302" && requests /redirect/c 1 && requests /creds 0'
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/big/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/big/c"
 check "a body over 64 KiB is refused" fails_with "is larger than 65536 bytes"
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/exp/2030-01-02T05:04:05.250%2B02:00/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/exp/2030-01-02T05:04:05.250%2B02:00/c"
 check "Expiration with a fraction and an offset" all_of creds_ok
 
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/exp/next%20Tuesday/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/exp/next%20Tuesday/c"
 check "an Expiration that is no time: clear error" \
     fails_with "Expiration is not an ISO 8601 time"
 
 # A port nothing listens on: bind one, note it, let it go.
 DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$DEAD/c" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "http://127.0.0.1:$DEAD/c"
 check "nothing listening: the URL, the cause and the tries" \
     fails_with "container credentials from http://127.0.0.1:$DEAD/c:" "(2 tries)"
 
@@ -280,8 +272,7 @@ check "environment keys win; the endpoint is not asked" \
 
 mkdir -p home/.aws
 printf '[default]\nregion = eu-west-1\n' >home/.aws/config
-run AWS_CONTAINER_CREDENTIALS_FULL_URI="$BASE/afterprofile" \
-    AWS_CONTAINER_AUTHORIZATION_TOKEN="$TOKEN" -- creds
+run_full_uri "$BASE/afterprofile"
 check "a default profile without keys falls through to the container" \
     all_of creds_ok
 run -- creds
