@@ -41,6 +41,7 @@
 #include <openssl/hmac.h>
 
 #include "aws/sigv4.h"
+#include "util/hex.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 
@@ -217,16 +218,11 @@ is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* Lowercase hex of ${n} bytes, then a NUL. */
 static void
 hex_encode(const unsigned char *p, size_t n, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
+	hex_lower(p, n, out);
 	out[2 * n] = '\0';
 }
 

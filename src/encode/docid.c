@@ -5,6 +5,7 @@
 
 #include "encode/docid.h"
 #include "encode/jsonw.h"
+#include "util/hex.h"
 
 /**
  * docid_identity(name): see docid.h.
@@ -29,15 +30,10 @@ docid_identity(struct slice name)
 void
 docid_base(struct slice identity, char out[DOCID_BASE_LEN])
 {
-	static const char hx[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	int i;
 
 	SHA256((const unsigned char *)identity.p, identity.n, md);
-	for (i = 0; i < DOCID_BASE_LEN / 2; i++) {
-		out[2 * i] = hx[md[i] >> 4];
-		out[2 * i + 1] = hx[md[i] & 15];
-	}
+	hex_lower(md, DOCID_BASE_LEN / 2, out);
 }
 
 /**

@@ -41,6 +41,7 @@
 #include <openssl/sha.h>
 
 #include "sink/estemplate.h"
+#include "util/hex.h"
 
 /* The keyword that replaces `wildcard` on OpenSearch: 8191 characters of
  * at most 4 UTF-8 bytes each fit a Lucene term (32766 bytes). */
@@ -136,11 +137,9 @@ static int
 finish(struct estemplate_res *r, int kind, const char *what,
     const char *name, const char *dir, json_t *body, char *err, size_t cap)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	json_t *meta = meta_of(kind, body);
 	char *canon;
-	int i;
 
 	canon = meta ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	if (canon == NULL) {
@@ -150,10 +149,7 @@ finish(struct estemplate_res *r, int kind, const char *what,
 	}
 	SHA256((const unsigned char *)canon, strlen(canon), md);
 	free(canon);
-	for (i = 0; i < ESTEMPLATE_HASH_LEN / 2; i++) {
-		r->hash[2 * i] = hex[md[i] >> 4];
-		r->hash[2 * i + 1] = hex[md[i] & 15];
-	}
+	hex_lower(md, ESTEMPLATE_HASH_LEN / 2, r->hash);
 	r->hash[ESTEMPLATE_HASH_LEN] = '\0';
 	json_object_set_new(meta, "elbship_hash", json_string(r->hash));
 	r->kind = kind;
