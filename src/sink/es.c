@@ -693,6 +693,12 @@ start(struct es *s, struct batch *b)
 	curl_easy_setopt(b->easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(b->easy, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(b->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+	/*
+	 * curl copies the body through its upload buffer (64 KiB by default):
+	 * a larger one means 16x fewer send()s, and on an uncompressed 5 MB
+	 * body about 12% less CPU (bench/cost.sh); 256 KiB did as well as 1 MiB.
+	 */
+	curl_easy_setopt(b->easy, CURLOPT_UPLOAD_BUFFERSIZE, 262144L);
 	curl_easy_setopt(b->easy, CURLOPT_HTTPHEADER, b->hdrs);
 	curl_easy_setopt(b->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(b->easy, CURLOPT_WRITEDATA, b);
