@@ -695,8 +695,8 @@ start(struct es *s, struct batch *b)
 	curl_easy_setopt(b->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
 	/*
 	 * curl copies the body through its upload buffer (64 KiB by default):
-	 * a larger one means 16x fewer send()s, and on an uncompressed 5 MB
-	 * body about 12% less CPU (bench/cost.sh); 256 KiB did as well as 1 MiB.
+	 * 256 KiB means 4x fewer send()s and, on uncompressed 5 MB bodies,
+	 * about 12% less CPU (bench/cost.sh); 1 MiB did no better.
 	 */
 	curl_easy_setopt(b->easy, CURLOPT_UPLOAD_BUFFERSIZE, 262144L);
 	curl_easy_setopt(b->easy, CURLOPT_HTTPHEADER, b->hdrs);
