@@ -59,7 +59,7 @@ target_opts() {
 	case $1 in
 	fuzz_gunzip | fuzz_pipeline) echo "-max_len=65536" ;;
 	fuzz_lbname) echo "-max_len=1024" ;;
-	*) echo "-max_len=8192 -dict=fuzz/lb.dict" ;;
+	*) d=fuzz/$(corpus_name "$1").dict; [ -f "$d" ] || d=fuzz/lb.dict; echo "-max_len=8192 -dict=$d" ;;
 	esac
 }
 

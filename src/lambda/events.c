@@ -146,6 +146,18 @@ s3_record(json_t *r, struct event_batch *b, int msg, char *err, size_t cap)
 		    "s3.object.key");
 		return -1;
 	}
+	/*
+	 * "%00" decodes to a NUL byte, where the C string key would end: the
+	 * object fetched would be another one (or none).  The key is a C
+	 * string all the way to the S3 request, so such a key is refused.
+	 * ('%' is not a hex digit, so events_form_decode() starts an escape
+	 * at every '%': any "%00" in the key is one.)
+	 */
+	if (strstr(key, "%00") != NULL) {
+		snprintf(err, cap, "S3 key %.200s holds %%00 (a NUL byte once "
+		    "decoded): not supported", key);
+		return -1;
+	}
 	add_obj(b, bucket, key, json_is_integer(size) ?
 	    (uint64_t)json_integer_value(size) : json_is_string(size) ?
 	    strtoull(json_string_value(size), NULL, 10) : 0, msg, 1);
