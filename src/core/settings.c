@@ -80,8 +80,10 @@ static const struct setting table[] = {
 	    "send documents to this cluster (http[s]://host:port) with _bulk "
 	    "create requests instead of writing them locally" },
 	{ "es-index", 0, "ELBSHIP_ES_INDEX", T_STR, OFF(es.index), 0, 0, "NAME",
-	    "data stream or index; {type} becomes alb, clb, nlb or albconn "
-	    "(default logs-elb.{type}-default)" },
+	    "data stream or index; {type} becomes alb, clb, nlb or albconn; "
+	    "{date} and {month} become each document's UTC day (YYYY.MM.DD) "
+	    "or month (YYYY.MM), for dated indices that stay duplicate-free "
+	    "across re-runs at any time (default logs-elb.{type}-default)" },
 	{ "es-pipeline", 0, "ELBSHIP_ES_PIPELINE", T_STR, OFF(es.pipeline), 0,
 	    0, "NAME", "ingest pipeline to run on the documents" },
 	{ "es-user", 0, "ELBSHIP_ES_USERNAME", T_STR, OFF(es.username), 0, 0,
@@ -619,6 +621,8 @@ settings_finish(struct settings *s, char *err, size_t cap)
 		    "and --es-key");
 		return -1;
 	}
+	if (s->es.index != NULL && es_index_check(s->es.index, err, cap) != 0)
+		return -1;
 	s->es.url = s->es_url;
 	return 0;
 }

@@ -69,6 +69,8 @@ struct es {
 	char *bulk_url;
 	char *index[NTYPES];	/* rendered action-line prefixes per type */
 	size_t nindex[NTYPES];
+	int dated;		/* the pattern has {date} or {month} */
+	char day[NTYPES][11];	/* dated: the YYYY-MM-DD index[] is for */
 	CURLM *multi;
 	CURL *spare[16];	/* idle easy handles, reused (keep their caches) */
 	int nspare;
@@ -129,19 +131,126 @@ es_config_defaults(struct es_config *c)
 	c->user_agent = "elbship";
 }
 
+/*
+ * The placeholders of an index pattern: {type}, and the document's UTC
+ * day or month from its @timestamp, {date} (YYYY.MM.DD) and {month}
+ * (YYYY.MM), the names Logstash's %{+YYYY.MM.dd} gives daily indices.
+ */
+static const char *const type_names[NTYPES] = { "unknown", "clb", "alb",
+    "nlb", "albconn" };
+
+/* The placeholder at ${p} ("{type}", ...): 1 type, 2 date, 3 month, 0 none. */
+static int
+placeholder(const char *p, size_t *len)
+{
+	if (strncmp(p, "{type}", 6) == 0)
+		return *len = 6, 1;
+	if (strncmp(p, "{date}", 6) == 0)
+		return *len = 6, 2;
+	if (strncmp(p, "{month}", 7) == 0)
+		return *len = 7, 3;
+	return 0;
+}
+
+/*
+ * Render ${pattern} for ${type} and the timestamp ${ts} ("YYYY-MM-DD...",
+ * or NULL: {date} and {month} are then kept as they are), or with every
+ * placeholder as "*" if ${glob}.  Always NUL-terminates (cap > 0).
+ */
+static void
+render(const char *pattern, int type, const char *ts, int glob, char *out,
+    size_t cap)
+{
+	const char *t = type_names[type >= 0 && type < NTYPES ? type : 0];
+	size_t o = 0, len;
+	char v[16];
+
+	for (; *pattern != '\0' && o + 1 < cap; ) {
+		int k = *pattern == '{' ? placeholder(pattern, &len) : 0;
+		const char *add = v;
+		size_t n;
+
+		if (k == 0 || (k >= 2 && ts == NULL && !glob)) {
+			out[o++] = *pattern++;
+			continue;
+		}
+		if (glob)
+			add = "*";
+		else if (k == 1)
+			add = t;
+		else {
+			const char *d = ts != NULL ? ts : "0000-00-00";
+
+			snprintf(v, sizeof(v), "%.4s.%.2s%s%.2s", d, d + 5,
+			    k == 2 ? "." : "", k == 2 ? d + 8 : "");
+		}
+		n = strlen(add);
+		if (n > cap - 1 - o)
+			n = cap - 1 - o;
+		memcpy(out + o, add, n);
+		o += n;
+		pattern += len;
+	}
+	out[o] = '\0';
+}
+
 void
 es_index_name(const char *pattern, enum lbtype type, char *out, size_t cap)
 {
-	static const char *const names[NTYPES] = { "unknown", "clb", "alb",
-	    "nlb", "albconn" };
-	const char *t = names[(int)type < NTYPES ? (int)type : 0];
-	const char *p = strstr(pattern, "{type}");
+	render(pattern, (int)type, NULL, 0, out, cap);
+}
 
-	if (p == NULL)
-		snprintf(out, cap, "%s", pattern);
-	else
-		snprintf(out, cap, "%.*s%s%s", (int)(p - pattern), pattern, t,
-		    p + 6);
+void
+es_index_glob(const char *pattern, char *out, size_t cap)
+{
+	render(pattern, 0, NULL, 1, out, cap);
+}
+
+int
+es_index_dated(const char *pattern)
+{
+	return strstr(pattern, "{date}") != NULL ||
+	    strstr(pattern, "{month}") != NULL;
+}
+
+int
+es_index_check(const char *pattern, char *err, size_t cap)
+{
+	char name[300];
+	const char *p;
+	size_t len;
+
+	if (pattern == NULL || *pattern == '\0') {
+		snprintf(err, cap, "the index name is empty");
+		return -1;
+	}
+	if (strlen(pattern) > 200) {
+		snprintf(err, cap, "index name pattern '%.40s...' is too long "
+		    "(200 bytes at most)", pattern);
+		return -1;
+	}
+	for (p = pattern; *p != '\0'; p++) {
+		if (*p == '{' && placeholder(p, &len) != 0) {
+			p += len - 1;
+			continue;
+		}
+		/* Elasticsearch's rules for index names (MetadataCreateIndexService). */
+		if ((*p >= 'A' && *p <= 'Z') || strchr("\\/*?\"<>| ,#:{}", *p) ||
+		    (unsigned char)*p < 0x20) {
+			snprintf(err, cap, "index name '%s': '%c' is not allowed "
+			    "(lowercase; no \\ / * ? \" < > | space , # :; "
+			    "placeholders: {type}, {date}, {month})", pattern,
+			    (unsigned char)*p < 0x20 ? '?' : *p);
+			return -1;
+		}
+	}
+	es_index_name(pattern, LB_ALB, name, sizeof(name));
+	if (strchr("-_+.", name[0]) != NULL) {
+		snprintf(err, cap, "index name '%s' must not start with '-', "
+		    "'_', '+' or '.'", pattern);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- batches ---------------------------------------------------------- */
@@ -816,6 +925,58 @@ send_open(struct es *s)
 
 /* ---- sink operations ----------------------------------------------------- */
 
+/*
+ * The action-line prefix for documents of type ${ti} (and, for a dated
+ * pattern, of the day at ${ts}, "YYYY-MM-DD"): {"create":{"_index":"NAME","_id":"
+ */
+static void
+set_prefix(struct es *s, int ti, const char *ts)
+{
+	char name[300];
+	struct buf a;
+
+	render(s->cfg->index, ti, ts, 0, name, sizeof(name));
+	free(s->index[ti]);
+	buf_init(&a, 4096);
+	buf_adds(&a, "{\"create\":{\"_index\":\"");
+	buf_reserve(&a, 6 * strlen(name) + 32);
+	a.len = (size_t)(jsonw_raw_str(a.p + a.len,
+	    slice_make(name, strlen(name))) - a.p);
+	buf_adds(&a, "\",\"_id\":\"");
+	s->nindex[ti] = a.len;
+	buf_add(&a, "", 1);
+	s->index[ti] = a.p;
+	if (ts != NULL) {
+		memcpy(s->day[ti], ts, 10);
+		s->day[ti][10] = '\0';
+	}
+}
+
+/*
+ * Dated pattern: point index[ti] at the day of document ${d}.  Every
+ * document elbship encodes starts with {"@timestamp":"YYYY-MM-DD; the
+ * index is recomputed only when the day changes.
+ */
+static void
+dated_prefix(struct es *s, int ti, const char *json, size_t n)
+{
+	static const char at[] = "{\"@timestamp\":\"";
+	const char *ts = "0000-00-00";
+	size_t k;
+
+	if (n >= sizeof(at) - 1 + 10 && memcmp(json, at, sizeof(at) - 1) == 0) {
+		ts = json + sizeof(at) - 1;
+		for (k = 0; k < 10; k++)
+			if (k == 4 || k == 7 ? ts[k] != '-' :
+			    ts[k] < '0' || ts[k] > '9')
+				break;
+		if (k < 10)
+			ts = "0000-00-00";
+	}
+	if (memcmp(s->day[ti], ts, 10) != 0)
+		set_prefix(s, ti, ts);
+}
+
 static int
 es_put(struct sink *base, const struct docbatch *db)
 {
@@ -827,11 +988,14 @@ es_put(struct sink *base, const struct docbatch *db)
 	for (i = 0; i < db->ndocs; i++) {
 		const struct docref *d = &db->docs[i];
 		int ti = d->type < NTYPES ? d->type : 0;
-		size_t need = s->nindex[ti] + d->idlen + 16 + d->json_len + 1;
+		size_t need;
 		struct batch *b;
 		size_t off, doc;
 		char *o;
 
+		if (s->dated)
+			dated_prefix(s, ti, db->json + d->json, d->json_len);
+		need = s->nindex[ti] + d->idlen + 16 + d->json_len + 1;
 		if (s->open != NULL && (s->open->n >= s->cfg->batch_docs ||
 		    s->open->body.len + need > s->cfg->batch_bytes))
 			if (send_open(s) != 0)
@@ -1008,6 +1172,8 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 		snprintf(err, errcap, "bad batch, in-flight or retry settings");
 		return NULL;
 	}
+	if (!c->logstash && es_index_check(c->index, err, errcap) != 0)
+		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &es_ops;
 	s->cfg = c;
@@ -1031,21 +1197,9 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	}
 	buf_add(&u, "", 1);
 	s->bulk_url = u.p;
-	for (i = 0; i < NTYPES; i++) {
-		char name[256];
-		struct buf a;
-
-		es_index_name(c->index, (enum lbtype)i, name, sizeof(name));
-		buf_init(&a, 4096);
-		buf_adds(&a, "{\"create\":{\"_index\":\"");
-		buf_reserve(&a, 6 * strlen(name) + 32);
-		a.len = (size_t)(jsonw_raw_str(a.p + a.len,
-		    slice_make(name, strlen(name))) - a.p);
-		buf_adds(&a, "\",\"_id\":\"");
-		s->nindex[i] = a.len;
-		buf_add(&a, "", 1);
-		s->index[i] = a.p;
-	}
+	s->dated = !c->logstash && es_index_dated(c->index);
+	for (i = 0; i < NTYPES; i++)
+		set_prefix(s, i, NULL);
 	s->multi = curl_multi_init();
 	if (s->multi == NULL) {
 		snprintf(err, errcap, "curl_multi_init failed");

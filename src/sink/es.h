@@ -133,12 +133,36 @@ void es_curl_common(void *easy, const struct es_config *c,
 /** es_stats(s, out): the counts so far (after flush: final). */
 void es_stats(const struct sink *s, struct es_stats *out);
 
+/*
+ * Index patterns (--es-index): a data stream or index name in which
+ * "{type}" becomes the log type's dataset name (alb, clb, nlb, albconn;
+ * "unknown" for undetected lines), and "{date}" / "{month}" the UTC day
+ * (YYYY.MM.DD) / month (YYYY.MM) of each document's @timestamp.  A pattern
+ * with {date} or {month} names dated indices: a document's target is then
+ * a function of the document alone, so a re-send at any later time meets
+ * its first copy (409) -- which a data stream cannot promise once it has
+ * rolled over to a new backing index.
+ */
+
 /**
- * es_index_name(pattern, type, out, cap): the target for documents of
- * ${type}: ${pattern} with "{type}" replaced by the type's data stream
- * dataset name (alb, clb, nlb, albconn; "unknown" for undetected lines).
+ * es_index_name(pattern, type, out, cap): ${pattern} with {type} replaced
+ * for ${type}; {date} and {month} are left as they are.
  */
 void es_index_name(const char *pattern, enum lbtype type, char *out,
     size_t cap);
+
+/** es_index_glob(pattern, out, cap): ${pattern} with each placeholder "*". */
+void es_index_glob(const char *pattern, char *out, size_t cap);
+
+/** es_index_dated(pattern): 1 if ${pattern} has {date} or {month}. */
+int es_index_dated(const char *pattern);
+
+/**
+ * es_index_check(pattern, err, cap): 0 if ${pattern} renders to names
+ * Elasticsearch accepts (lowercase, none of \ / * ? " < > | space , # :,
+ * not starting with - _ + .; at most 200 bytes; only the placeholders
+ * above), else -1 with a message in ${err}.
+ */
+int es_index_check(const char *pattern, char *err, size_t cap);
 
 #endif

@@ -111,6 +111,34 @@ check "rerun: every document counted duplicate, none indexed twice" \
 check "rerun: the store still holds each id once" \
     "[ \"\$(curl -s http://127.0.0.1:$port/_test/docs | jq -r ._id | sort | uniq -d | wc -l)\" -eq 0 ]"
 
+# Rollover.  Elasticsearch checks a create's _id in the data stream's
+# current backing index only: a data stream that rolled over between two
+# runs takes the second run's documents again.  Dated indices
+# (--es-index 'elb-{type}-{date}') name each document's index after its own
+# day, so a re-run at any time meets every first copy.
+start_es rollover
+"$ELBSHIP" ship -q --es "http://127.0.0.1:$port" "$tmp/in" >/dev/null 2>&1
+rolled=0
+for t in alb clb nlb albconn unknown; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "http://127.0.0.1:$port/logs-elb.$t-default/_rollover")
+	[ "$code" = 200 ] && rolled=$((rolled + 1))
+done
+check "rollover: every data stream elbship wrote rolled over ($rolled)" "[ $rolled -eq 4 ]"
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" "$tmp/in" >/dev/null 2>"$tmp/rollover.err"
+check "rollover: a re-run after it indexes all $total documents a second time (data streams cannot prevent it)" \
+    "[ \$(count_of indexed $tmp/rollover.err) -eq $total ] && [ \"\$(curl -s http://127.0.0.1:$port/_test/docs | jq -r ._id | sort | uniq -d | wc -l)\" -eq $total ]"
+start_es dated
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-index 'elb-{type}-{date}' "$tmp/in" >/dev/null 2>"$tmp/dated.err"
+check "dated: all $total documents indexed" "[ \$(count_of indexed $tmp/dated.err) -eq $total ]"
+curl -s "http://127.0.0.1:$port/_test/docs" >"$tmp/dated.docs"
+check "dated: each document is in elb-TYPE-YYYY.MM.DD of its own @timestamp" \
+    "[ \"\$(jq -r '(._source[\"@timestamp\"][0:10] | gsub(\"-\"; \".\")) as \$d | select((._index | test(\"^elb-(alb|clb|nlb|albconn)-\" + \$d + \"\$\")) | not) | ._id' $tmp/dated.docs | wc -l)\" -eq 0 ] && [ \"\$(wc -l <$tmp/dated.docs)\" -eq $total ]"
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --es-index 'elb-{type}-{date}' "$tmp/in" >/dev/null 2>"$tmp/dated2.err"
+check "dated: a re-run (no rollover can happen to a dated index) is all duplicates" \
+    "[ \$(count_of duplicate $tmp/dated2.err) -eq $total ] && [ \$(count_of indexed $tmp/dated2.err) -eq 0 ]"
+check "dated: the store holds each id once" \
+    "[ \"\$(curl -s http://127.0.0.1:$port/_test/docs | jq -r ._id | sort | uniq -d | wc -l)\" -eq 0 ]"
+
 run_case item429 "--item-429-rate 0.3" ""
 check "item429: some items were retried" "grep -q '[1-9][0-9]* retried' $tmp/item429.err"
 run_case item503 "--item-503-rate 0.2" ""
