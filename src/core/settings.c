@@ -621,8 +621,14 @@ settings_finish(struct settings *s, char *err, size_t cap)
 		    "and --es-key");
 		return -1;
 	}
-	if (s->es.index != NULL && es_index_check(s->es.index, err, cap) != 0)
-		return -1;
+	if (s->es.index != NULL) {
+		char why[400];
+
+		if (es_index_check(s->es.index, why, sizeof(why)) != 0) {
+			snprintf(err, cap, "--es-index (ELBSHIP_ES_INDEX): %s", why);
+			return -1;
+		}
+	}
 	s->es.url = s->es_url;
 	return 0;
 }

@@ -231,6 +231,10 @@ run_function "$tmp/one.ndjson" "$tmp/init-res2.ndjson" --init-error-file "$tmp/i
     ELBSHIP_ES_URL=
 check "start-up: no sink configured is an init error saying what to set" \
     "jq -e '.body.errorMessage | test(\"ELBSHIP_ES_URL\")' $tmp/init2.json >/dev/null"
+run_function "$tmp/one.ndjson" "$tmp/init-res3.ndjson" --init-error-file "$tmp/init3.json" -- \
+    ELBSHIP_ES_INDEX='ELB-{type}'
+check "start-up: an index name Elasticsearch would refuse is an init error naming ELBSHIP_ES_INDEX" \
+    "jq -e '.body.errorMessage | test(\"ELBSHIP_ES_INDEX\")' $tmp/init3.json >/dev/null"
 
 # ---- 1,000 warm invocations: flat memory and descriptors -------------------------
 start_es

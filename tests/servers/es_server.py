@@ -59,7 +59,32 @@ responses quoted in elastic/elasticsearch issues):
   `document_parsing_exception` "[1:N] failed to parse: data stream timestamp
   field [@timestamp] is missing" (with caused_by), an unparsable one a
   "failed to parse field [@timestamp] of type [date]" error; `_index` in
-  the item is the backing index `.ds-NAME-YYYY.MM.DD-000001`.
+  the item is the current write (backing) index, `.ds-NAME-YYYY.MM.DD-000001`
+  until the first rollover.  _id uniqueness is per backing index, as in ES:
+  after a rollover, `create` of an _id that only an older backing index
+  holds succeeds (201, a second copy in the new write index); `create` of
+  an _id already in the write index is still a 409.
+- Rollover (TransportRolloverAction / MetadataRolloverService of ES 8.x):
+  `POST /{target}/_rollover` and `/{target}/_rollover/{new_index}`, optional
+  JSON body `{"conditions":{..}}` (settings/mappings/aliases are parsed and,
+  for a data stream, refused as ES does), `?dry_run`, `?wait_for_active_
+  shards`, `?timeout`, `?master_timeout`.  A data stream gets a new write
+  index `.ds-NAME-yyyy.MM.dd-GENERATION` (today in UTC, generation + 1, the
+  next free name); older backing indices keep their documents.  Conditions
+  `max_docs`, `max_primary_shard_docs`, `min_docs`, `min_primary_shard_docs`
+  (documents in the write index) and `max_age`, `min_age` (since the write
+  index was created); met = no conditions, or every min_* and any max_*;
+  min_* alone is ES's validation error.  200 `{"acknowledged",
+  "shards_acknowledged", "old_index", "new_index", "rolled_over",
+  "dry_run", "lazy": false, "conditions": {"[max_docs: 5]": true, ..}}`:
+  all three flags true when it rolled over; false (nothing done) for a dry
+  run or when no condition is met, new_index then naming the index it
+  would create.  ES's 400 illegal_argument_exception reasons: "rollover
+  target [X] does not exist" (8.x; 404 only in later versions), "rollover
+  target is a [concrete index] but one of [alias,data_stream] was
+  expected", "new index name may not be specified when rolling over a data
+  stream".  `GET /_data_stream/N` lists every backing index, oldest first,
+  and the `generation`; `GET /N` of a data stream shows every backing index.
 - JSON is parsed the way ES's Jackson parser is configured: strict UTF-8,
   duplicate keys rejected ("Duplicate field 'x'"), no NaN/Infinity.
 - Validation failures use ES's whole-request 400
@@ -100,16 +125,21 @@ list, so a test fails loudly):
 - an action line with more than one key or an unknown action (ES 8 only
   logs a deprecation warning), an action with no source line after it (ES
   silently drops it);
-- a Content-Encoding other than gzip/deflate (ES mis-parses zstd silently).
+- a Content-Encoding other than gzip/deflate (ES mis-parses zstd silently);
+- rollover with a size condition (max_size, max_primary_shard_size,
+  min_size, min_primary_shard_size: no Lucene sizes here), `?lazy=true`, or
+  an unknown query parameter on _rollover.
 Recorded as violations but answered as ES does: a source line that is not
 a JSON object (item 400), a wrong Content-Type (406), validation failures.
 
 Simplified: one node, one shard per index, no mappings (documents are
 stored as sent), no scripts (a scripted update is an item 400), no
 routing, no aliases (`require_alias=true` always fails, as it would with no
-alias), no date math in index names, no search, no rollover; `_test/*`
-endpoints are not authenticated.  `--flavor opensearch` only changes GET /
-(version.distribution) and drops X-elastic-product.
+alias; so no rollover of an alias either), no date math in index names, no
+search, no lazy rollover; rollover docs conditions count documents as if
+refreshed; `GET /DS/_doc/ID` of a data stream looks in its write index
+only; `_test/*` endpoints are not authenticated.  `--flavor opensearch`
+only changes GET / (version.distribution) and drops X-elastic-product.
 
 Fault injection (all deterministic for a given --seed; "bulk request N"
 counts every POST/PUT .../_bulk the server receives, from 1, including
@@ -142,9 +172,15 @@ those that fail):
 Introspection (never authenticated):
   GET  /_test/docs[?index=NAME]  NDJSON, one {"_index":TARGET,"_id":..,
                                  "_source":..} per stored doc, insertion
-                                 order; data-stream docs add
-                                 "_backing_index"
-  GET  /_test/stats              JSON counters (see Stats.snapshot)
+                                 order; data-stream docs (TARGET = the data
+                                 stream) add "_backing_index", the backing
+                                 index that holds that copy: after a
+                                 rollover one _id can appear once per
+                                 backing index.  NAME: an index, a data
+                                 stream (all its backing indices) or one
+                                 backing index
+  GET  /_test/stats              JSON counters (see Stats.snapshot;
+                                 "rollovers" counts rollovers done)
   GET  /_test/requests           JSON list, one record per bulk request
   POST /_test/reset              forget everything (docs, templates,
                                  counters, fault numbering)
@@ -777,6 +813,7 @@ class Index:
         self.docs = {}                      # _id -> [source, version, seq_no]
         self.seq_no = -1
         self.body = body or {}
+        self.created = time.time()          # index.creation_date (max_age)
 
     def next_seq_no(self):
         self.seq_no += 1
@@ -784,17 +821,25 @@ class Index:
 
 
 class DataStream:
-    def __init__(self, name, template_name, backing):
+    """Backing indices oldest first; the last one is the write index.
+    `generation` counts up with every rollover, from 1."""
+
+    def __init__(self, name, template_name, first_index):
         self.name = name
         self.template_name = template_name
-        self.backing = backing
+        self.indices = [first_index]
+        self.generation = 1
+
+    @property
+    def write_index(self):
+        return self.indices[-1]
 
     def describe(self, settings):
         ilm = flatten(settings or {}).get("index.lifecycle.name")
         d = {"name": self.name, "timestamp_field": {"name": "@timestamp"},
-             "indices": [{"index_name": self.backing.name,
-                          "index_uuid": self.backing.uuid}],
-             "generation": 1, "status": "GREEN",
+             "indices": [{"index_name": i.name, "index_uuid": i.uuid}
+                         for i in self.indices],
+             "generation": self.generation, "status": "GREEN",
              "template": self.template_name, "hidden": False,
              "system": False, "allow_custom_routing": False,
              "replicated": False}
@@ -924,7 +969,7 @@ class Cluster:
                       "[true] and [%s] is not an alias" % (name, name))
         if name in self.data_streams:
             ds = self.data_streams[name]
-            return ds.backing, ds
+            return ds.write_index, ds
         if name in self.indices:
             idx = self.indices[name]
             if idx.data_stream:
@@ -939,7 +984,7 @@ class Cluster:
         tname, tmpl = self.match_template(name)
         if tmpl is not None and tmpl.get("data_stream") is not None:
             ds = self._create_data_stream(name, tname)
-            return ds.backing, ds
+            return ds.write_index, ds
         if require_ds:
             raise self._index_not_found(
                 name, "no such index [%s] and [require_data_stream] request "
@@ -1181,7 +1226,7 @@ class Cluster:
         with self.lock:
             idx = None
             if name in self.data_streams:
-                idx = self.data_streams[name].backing
+                idx = self.data_streams[name].write_index
             elif name in self.indices:
                 idx = self.indices[name]
             if idx is None:
@@ -1405,7 +1450,8 @@ class Cluster:
                               **{"resource.type": "index_or_alias",
                                  "resource.id": name, "index_uuid": "_na_",
                                  "index": name})
-            self._drop_index(ds.backing.name)
+            for idx in ds.indices:
+                self._drop_index(idx.name)
 
     def _drop_index(self, iname):
         self.indices.pop(iname, None)
@@ -1442,6 +1488,65 @@ class Cluster:
                               "instead" % (name, tname))
             self._create_index(name, body=body)
 
+    def rollover(self, target, new_index, req, dry_run):
+        """POST /{target}/_rollover[/{new_index}] -> the response body.
+        MetadataRolloverService.validate's checks, then the conditions on
+        the write index, then (unless a dry run or no condition is met) a
+        new backing index .ds-NAME-yyyy.MM.dd-GENERATION becomes the write
+        index; the older ones keep their documents."""
+        with self.lock:
+            ds = self.data_streams.get(target)
+            if ds is None:
+                if target in self.indices:
+                    raise EsError(400, "illegal_argument_exception",
+                                  "rollover target is a [concrete index] but "
+                                  "one of [alias,data_stream] was expected")
+                raise EsError(400, "illegal_argument_exception",
+                              "rollover target [%s] does not exist" % target)
+            if new_index:
+                raise EsError(400, "illegal_argument_exception",
+                              "new index name may not be specified when "
+                              "rolling over a data stream")
+            if req.has_index_settings:
+                raise EsError(400, "illegal_argument_exception",
+                              "aliases, mappings, and index settings may not "
+                              "be specified when rolling over a data stream")
+            old = ds.write_index
+            # DataStream.nextWriteIndexAndGeneration: today (UTC), the next
+            # generation whose name is not taken.
+            day = datetime.datetime.now(datetime.timezone.utc).strftime(
+                "%Y.%m.%d")
+            generation = ds.generation
+            while True:
+                generation += 1
+                name = ".ds-%s-%s-%06d" % (ds.name, day, generation)
+                if name not in self.indices and name not in self.data_streams:
+                    break
+            docs = len(old.docs)
+            age_ns = int((time.time() - old.created) * 1e9)
+            results = {}
+            for cond in req.conditions:
+                value = cond[3]
+                have = docs if cond[2] == "docs" else age_ns
+                results[RolloverRequest.label(cond)] = have >= value
+            met = not req.conditions or (
+                all(results[RolloverRequest.label(c)]
+                    for c in req.conditions if c[1] == "min")
+                and any(results[RolloverRequest.label(c)]
+                        for c in req.conditions if c[1] == "max"))
+            resp = {"acknowledged": False, "shards_acknowledged": False,
+                    "old_index": old.name, "new_index": name,
+                    "rolled_over": False, "dry_run": dry_run, "lazy": False,
+                    "conditions": results}
+            if dry_run or not met:
+                return resp
+            ds.indices.append(self._create_index(name, data_stream=ds.name))
+            ds.generation = generation
+            self.stats.inc("rollovers")
+            resp.update(acknowledged=True, shards_acknowledged=True,
+                        rolled_over=True)
+            return resp
+
     def delete_index(self, name):
         with self.lock:
             if name not in self.indices or self.indices[name].data_stream:
@@ -1451,6 +1556,116 @@ class Cluster:
                                  "resource.id": name, "index_uuid": "_na_",
                                  "index": name})
             self._drop_index(name)
+
+
+# ---- the rollover API ------------------------------------------------------
+
+_TIME_UNITS_NS = (("d", 86400 * 10**9), ("h", 3600 * 10**9), ("m", 60 * 10**9),
+                  ("s", 10**9), ("ms", 10**6), ("micros", 10**3),
+                  ("nanos", 1))
+
+
+def parse_time_value_ns(text):
+    """TimeValue.parseTimeValue: "7d", "12h", "0s", "-1" -> nanoseconds, or
+    None when ES would reject it."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip().lower()
+    if text in ("-1", "0"):
+        return int(text)
+    m = re.fullmatch(r"(\d+)\s*(nanos|micros|ms|s|m|h|d)", text)
+    if not m:
+        return None
+    return int(m.group(1)) * dict(_TIME_UNITS_NS)[m.group(2)]
+
+
+def format_time_value(ns):
+    """TimeValue.toString() (toHumanReadableString(1)): 7d, 1.5h, 90s ->
+    1.5m; one fraction digit, truncated, dropped when it is 0."""
+    if ns < 0:
+        return str(ns)
+    if ns == 0:
+        return "0s"
+    for suffix, unit in _TIME_UNITS_NS:
+        if ns >= unit:
+            whole, rest = divmod(ns, unit)
+            tenth = rest * 10 // unit
+            return "%d%s%s" % (whole, ".%d" % tenth if tenth else "", suffix)
+    return "%dnanos" % ns
+
+
+class RolloverRequest:
+    """The body of POST /{target}/_rollover, parsed as RolloverRequest's
+    ObjectParser does: conditions (docs and age conditions; size conditions
+    are refused, the test server stores no Lucene sizes), settings,
+    mappings, aliases."""
+
+    DOCS = ("max_docs", "max_primary_shard_docs", "min_docs",
+            "min_primary_shard_docs")
+    AGES = ("max_age", "min_age")
+    SIZES = ("max_size", "max_primary_shard_size", "min_size",
+             "min_primary_shard_size")
+
+    def __init__(self, body):
+        self.conditions = []    # (name, "max"|"min", "docs"|"age", value)
+        self.has_index_settings = False
+        if body is None:
+            return
+        if not isinstance(body, dict):
+            raise EsError(400, "x_content_parse_exception",
+                          "[1:1] [rollover] Expected START_OBJECT but was: %s"
+                          % _token_name(body), violation=True)
+        for k, v in body.items():
+            if k not in ("conditions", "settings", "mappings", "aliases"):
+                raise EsError(400, "x_content_parse_exception",
+                              "[1:2] [rollover] unknown field [%s]" % k,
+                              violation=True)
+            if not isinstance(v, dict):
+                raise EsError(400, "x_content_parse_exception",
+                              "[1:2] [rollover] %s doesn't support values of "
+                              "type: %s" % (k, _token_name(v)),
+                              violation=True)
+            if k != "conditions" and v:
+                self.has_index_settings = True
+        for name, v in (body.get("conditions") or {}).items():
+            self.conditions.append(self._condition(name, v))
+        kinds = {c[1] for c in self.conditions}
+        if "min" in kinds and "max" not in kinds:
+            raise validation_error(["at least one max_* rollover condition "
+                                    "must be set when using min_* "
+                                    "conditions"])
+
+    def _condition(self, name, v):
+        def bad():
+            return EsError(400, "x_content_parse_exception",
+                           "[1:2] [conditions] failed to parse field [%s]"
+                           % name, violation=True)
+        if name in self.DOCS:
+            if isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()):
+                v = int(v)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise bad()
+            return (name, name[:3], "docs", v)
+        if name in self.AGES:
+            ns = parse_time_value_ns(v)
+            if ns is None:
+                raise bad()
+            return (name, name[:3], "age", ns)
+        if name in self.SIZES:
+            raise EsError(400, "illegal_argument_exception",
+                          "test server: rollover condition [%s] is not "
+                          "supported (no Lucene sizes here); use max_docs or "
+                          "max_age" % name, violation=True)
+        raise EsError(400, "x_content_parse_exception",
+                      "[1:2] [conditions] unknown field [%s]" % name,
+                      violation=True)
+
+    @staticmethod
+    def label(cond):
+        """A condition as ES prints it: "[max_docs: 5]", "[max_age: 7d]"."""
+        name, _, what, value = cond
+        shown = format_time_value(value) if what == "age" else str(value)
+        return "[%s: %s]" % (name, shown)
 
 
 def _bool_param(value, default):
@@ -1583,6 +1798,9 @@ BULK_PARAMS = {"pipeline", "refresh", "routing", "timeout",
                "include_source_on_error", "_source", "_source_includes",
                "_source_excludes", "filter_path", "pretty", "human",
                "error_trace"}
+ROLLOVER_PARAMS = {"dry_run", "lazy", "wait_for_active_shards", "timeout",
+                   "master_timeout", "filter_path", "pretty", "human",
+                   "error_trace"}
 _TIME_VALUE = re.compile(r"^(-1|0|\d+(d|h|m|s|ms|micros|nanos))$")
 
 ROUTES = [
@@ -1608,6 +1826,9 @@ ROUTES = [
     (r"/_ingest/pipeline/(?P<name>[^/]+)", {"PUT", "GET", "DELETE"},
      "pipeline"),
     (r"/_cluster/health", {"GET"}, "cluster_health"),
+    (r"/(?P<target>[^/_][^/]*)/_rollover", {"POST"}, "rollover"),
+    (r"/(?P<target>[^/_][^/]*)/_rollover/(?P<new_index>[^/]+)", {"POST"},
+     "rollover"),
     (r"/(?P<index>[^/_][^/]*)/_doc/(?P<doc_id>[^/]+)", {"GET"}, "get_doc"),
     (r"/(?P<index>[^/_][^/]*)", {"PUT", "GET", "DELETE"}, "index"),
 ]
@@ -2213,23 +2434,52 @@ class EsHandler(common.BaseHandler):
             return self.reply(200, {"acknowledged": True})
         with c.lock:
             if index in c.data_streams:
-                idx = c.data_streams[index].backing
+                found = list(c.data_streams[index].indices)
             else:
-                idx = c.indices.get(index)
-            if idx is None:
+                found = [c.indices[index]] if index in c.indices else []
+            if not found:
                 raise EsError(404, "index_not_found_exception",
                               "no such index [%s]" % index,
                               **{"resource.type": "index_or_alias",
                                  "resource.id": index, "index_uuid": "_na_",
                                  "index": index})
-            view = {idx.name: {"aliases": idx.body.get("aliases", {}),
-                               "mappings": idx.body.get("mappings", {}),
-                               "settings": {"index": {
-                                   "uuid": idx.uuid,
-                                   "number_of_shards": "1",
-                                   "number_of_replicas": "1",
-                                   "provided_name": idx.name}}}}
+            view = {}
+            for idx in found:       # a data stream: every backing index
+                view[idx.name] = {
+                    "aliases": idx.body.get("aliases", {}),
+                    "mappings": idx.body.get("mappings", {}),
+                    "settings": {"index": {
+                        "uuid": idx.uuid, "number_of_shards": "1",
+                        "number_of_replicas": "1",
+                        "provided_name": idx.name}}}
+                if idx.data_stream:
+                    view[idx.name]["data_stream"] = idx.data_stream
         self.reply(200, view)
+
+    def route_rollover(self, target, new_index=None):
+        body = self.read_authenticated_body()
+        unknown = sorted(k for k in self.params if k not in ROLLOVER_PARAMS)
+        if unknown:
+            raise EsError(400, "illegal_argument_exception",
+                          "request [%s] contains unrecognized parameter%s: %s"
+                          % (self.raw_path, "s" if len(unknown) > 1 else "",
+                             ", ".join("[%s]" % u for u in unknown)),
+                          violation=True)
+        for t in ("timeout", "master_timeout"):
+            if t in self.params and not _TIME_VALUE.match(self.params[t]):
+                raise EsError(400, "parse_exception",
+                              "failed to parse setting [%s] with value [%s] "
+                              "as a time value: unit is missing or "
+                              "unrecognized" % (t, self.params[t]),
+                              violation=True)
+        dry_run = _bool_param(self.params.get("dry_run"), False)
+        if _bool_param(self.params.get("lazy"), False):
+            raise EsError(400, "illegal_argument_exception",
+                          "test server: lazy rollover is not supported",
+                          violation=True)
+        req = RolloverRequest(self.json_body(body, required=False))
+        self.reply(200, self.server.cluster.rollover(target, new_index, req,
+                                                     dry_run))
 
     def route_get_doc(self, index, doc_id):
         self.read_authenticated_body()

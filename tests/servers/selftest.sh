@@ -271,6 +271,63 @@ is "/_test/requests has one record per bulk" "$(C "$(U $ES /_test/requests)" | J
 has "stats count items by status" "$(stat $ES 'd["items_by_status"]')" '"409"'
 is "POST /_test/reset empties the store" "$(curl -s -X POST "$(U $ES /_test/reset)" >/dev/null; C "$(U $ES /_test/docs)" | wc -c)" "0"
 
+echo "# es_server: data stream rollover"
+RO() { # RO PATH [BODY]: POST a rollover, print the response
+	if [ $# -gt 1 ]; then
+		curl -s --max-time 5 -X POST -H 'Content-Type: application/json' --data-binary "$2" "$(U $ES "$1")"
+	else
+		curl -s --max-time 5 -X POST "$(U $ES "$1")"
+	fi
+}
+day=$(date -u +%Y.%m.%d)
+G1=".ds-$DS-$day-000001" G2=".ds-$DS-$day-000002" G3=".ds-$DS-$day-000003"
+printf '{"create":{"_index":"%s","_id":"r1"}}\n{%s}\n{"create":{"_index":"%s","_id":"r2"}}\n{%s}\n' "$DS" "$ts" "$DS" "$ts" >"$T/r1"
+printf '{"create":{"_index":"%s","_id":"r1"}}\n{%s,"copy":2}\n' "$DS" "$ts" >"$T/r2"
+is "bulk create makes the data stream: generation 1 write index" "$(bulk $ES /_bulk "$T/r1" | J '[i["create"]["_index"] for i in d["items"]]')" "[\"$G1\", \"$G1\"]"
+r=$(bulk $ES /_bulk "$T/r2")
+is "before rollover: create of an existing _id is 409 in the write index" "$(echo "$r" | J '[d["items"][0]["create"]["status"], d["items"][0]["create"]["_index"]]')" "[409, \"$G1\"]"
+r=$(RO "/$DS/_rollover" '{"conditions":{"max_docs":5}}')
+is "max_docs not met: rolled_over false, nothing acknowledged" "$(echo "$r" | J '[d["rolled_over"], d["acknowledged"], d["shards_acknowledged"], d["dry_run"]]')" "[false, false, false, false]"
+is "max_docs not met: conditions as ES prints them" "$(echo "$r" | J 'd["conditions"]')" '{"[max_docs: 5]": false}'
+is "max_docs not met: old_index/new_index name what it would do" "$(echo "$r" | J '[d["old_index"], d["new_index"]]')" "[\"$G1\", \"$G2\"]"
+is "max_docs not met: generation still 1, one backing index" "$(C "$(U $ES /_data_stream/$DS)" | J '[d["data_streams"][0]["generation"], len(d["data_streams"][0]["indices"])]')" "[1, 1]"
+r=$(RO "/$DS/_rollover?dry_run=true" '{"conditions":{"max_docs":2}}')
+is "dry_run with a met condition: dry_run true, rolled_over false" "$(echo "$r" | J '[d["dry_run"], d["rolled_over"], d["acknowledged"], d["conditions"], d["new_index"]]')" "[true, false, false, {\"[max_docs: 2]\": true}, \"$G2\"]"
+is "dry_run changes nothing" "$(C "$(U $ES /_data_stream/$DS)" | J '[d["data_streams"][0]["generation"], [i["index_name"] for i in d["data_streams"][0]["indices"]]]'),$(bulk $ES /_bulk "$T/r2" | J 'd["items"][0]["create"]["status"]')" "[1, [\"$G1\"]],409"
+r=$(RO "/$DS/_rollover" '{"conditions":{"max_docs":2,"max_age":"30d"}}')
+is "rollover response keys in ES's order" "$(echo "$r" | J 'list(d)')" '["acknowledged", "shards_acknowledged", "old_index", "new_index", "rolled_over", "dry_run", "lazy", "conditions"]'
+is "max_docs met (any max_*): rolled over" "$(echo "$r" | J '[d["acknowledged"], d["shards_acknowledged"], d["rolled_over"], d["dry_run"], d["lazy"]]')" "[true, true, true, false, false]"
+is "rollover: old_index generation 1, new_index generation 2" "$(echo "$r" | J '[d["old_index"], d["new_index"]]')" "[\"$G1\", \"$G2\"]"
+is "rollover: each condition with whether it was met" "$(echo "$r" | J 'd["conditions"]')" '{"[max_docs: 2]": true, "[max_age: 30d]": false}'
+is "GET /_data_stream: generation 2, both backing indices in order" "$(C "$(U $ES /_data_stream/$DS)" | J '[d["data_streams"][0]["generation"], [i["index_name"] for i in d["data_streams"][0]["indices"]]]')" "[2, [\"$G1\", \"$G2\"]]"
+r=$(bulk $ES /_bulk "$T/r2")
+is "after rollover: create of an _id only the old backing index holds is 201 in the new one" "$(echo "$r" | J '[d["items"][0]["create"]["status"], d["items"][0]["create"]["result"], d["items"][0]["create"]["_index"]]')" "[201, \"created\", \"$G2\"]"
+is "after rollover: create of it again is 409 (it is in the write index now)" "$(bulk $ES /_bulk "$T/r2" | J '[d["items"][0]["create"]["status"], d["items"][0]["create"]["_index"]]')" "[409, \"$G2\"]"
+r=$(C "$(U $ES "/_test/docs?index=$DS")")
+is "/_test/docs?index=DS: documents of every backing index" "$(echo "$r" | NJ '[x["_id"] for x in d]')" '["r1", "r2", "r1"]'
+is "/_test/docs: two copies of r1, in two backing indices" "$(echo "$r" | NJ '[[x["_index"], x["_backing_index"]] for x in d if x["_id"] == "r1"]')" "[[\"$DS\", \"$G1\"], [\"$DS\", \"$G2\"]]"
+is "the old backing index keeps its documents" "$(C "$(U $ES "/_test/docs?index=$G1")" | NJ '[x["_id"] for x in d]')" '["r1", "r2"]'
+is "GET /DS shows every backing index" "$(C "$(U $ES "/$DS")" | J 'sorted(d)')" "[\"$G1\", \"$G2\"]"
+r=$(RO "/$DS/_rollover")
+is "no conditions: rolls over to generation 3, conditions {}" "$(echo "$r" | J '[d["rolled_over"], d["old_index"], d["new_index"], d["conditions"]]')" "[true, \"$G2\", \"$G3\", {}]"
+is "rollovers counted" "$(stat $ES 'd["rollovers"]')" "2"
+r=$(RO "/$DS/_rollover/my-new-index")
+is "rollover of a data stream to a named index: 400 like ES" "$(echo "$r" | J '[d["status"], d["error"]["type"], d["error"]["reason"]]')" '[400, "illegal_argument_exception", "new index name may not be specified when rolling over a data stream"]'
+J_PUT /plainro '{}' >/dev/null
+r=$(RO /plainro/_rollover)
+is "rollover of a plain index: 400 with ES's reason" "$(echo "$r" | J '[d["status"], d["error"]["type"], d["error"]["reason"]]')" '[400, "illegal_argument_exception", "rollover target is a [concrete index] but one of [alias,data_stream] was expected"]'
+r=$(RO /no-such-target/_rollover)
+is "rollover of a missing target: ES 8.x answers 400 does not exist" "$(echo "$r" | J '[d["status"], d["error"]["type"], d["error"]["reason"]]')" '[400, "illegal_argument_exception", "rollover target [no-such-target] does not exist"]'
+is "min_* without max_*: validation error" "$(RO "/$DS/_rollover" '{"conditions":{"min_docs":1}}' | J 'd["error"]["reason"]')" "Validation Failed: 1: at least one max_* rollover condition must be set when using min_* conditions;"
+is "unknown condition: 400" "$(RO "/$DS/_rollover" '{"conditions":{"max_dox":1}}' | J 'd["error"]["reason"]')" "[1:2] [conditions] unknown field [max_dox]"
+is "size condition: 400 (not supported here)" "$(RO "/$DS/_rollover" '{"conditions":{"max_size":"1gb"}}' | J 'd["status"]')" "400"
+has "size condition is a recorded violation" "$(stat $ES 'd["violations"]')" "rollover condition [max_size] is not supported"
+is "GET on _rollover: 405, POST only" "$(code "$(U $ES "/$DS/_rollover")")" "405"
+is "generation still 3 after the refused requests" "$(C "$(U $ES /_data_stream/$DS)" | J 'd["data_streams"][0]["generation"]')" "3"
+curl -s -X POST "$(U $ES /_test/reset)" >/dev/null
+is "/_test/reset forgets the data stream and its backing indices" "$(code "$(U $ES /_data_stream/$DS)"),$(code "$(U $ES "/$G2")"),$(bulk $ES /_bulk "$T/r2" | J 'd["items"][0]["create"]["_index"]')" "404,404,$G1"
+curl -s -X POST "$(U $ES /_test/reset)" >/dev/null
+
 # ============================================================================
 echo "# es_server: authentication"
 start EA es_server.py --auth basic:elastic:s3cret-pw --auth apikey:aWQ6a2V5 \
@@ -284,6 +341,7 @@ is "right password: 200" "$(code -u elastic:s3cret-pw "$(U $EA /)")" "200"
 is "API key: 200" "$(code -H 'Authorization: ApiKey aWQ6a2V5' "$(U $EA /)")" "200"
 is "wrong API key: 401" "$(code -H 'Authorization: ApiKey bm9wZQ==' "$(U $EA /)")" "401"
 is "_test endpoints need no auth" "$(code "$(U $EA /_test/stats)")" "200"
+is "rollover needs auth: 401" "$(code -X POST "$(U $EA /logs-a-b/_rollover)")" "401"
 printf '{"create":{"_index":"signed","_id":"s1"}}\n{"a":1}\n' >"$T/s1"
 SIG=(--aws-sigv4 "aws:amz:eu-west-1:es" -u AKIDEXAMPLE:wJalrSECRETkey)
 is "SigV4 (curl --aws-sigv4) accepted" "$(bulk $EA /_bulk "$T/s1" "${SIG[@]}" | J 'd["items"][0]["create"]["status"]')" "201"
