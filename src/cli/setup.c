@@ -2,7 +2,10 @@
  * setup.c: `elbship setup`: install in Elasticsearch (or OpenSearch) what
  * elbship's data streams need: an ILM policy, two component templates and
  * an index template (src/sink/estemplate.h says what and why), and on
- * request the data streams themselves.
+ * request the data streams themselves.  An --es-index with {date} or
+ * {month} names dated indices instead, which get a set of their own
+ * (elbship-dated); setup refuses such a pattern if its template could not
+ * coexist with the data stream set or with Elasticsearch's own templates.
  *
  * Idempotent: each resource is read first (GET) and written (PUT) only if
  * it is missing or differs from what this elbship would install, which is
@@ -48,6 +51,8 @@ struct setup {
 	int print, force, dry_run, create_ds;
 	int flavor;			/* -1: ask the cluster */
 	unsigned retention;
+	int dated;			/* --es-index has {date} or {month} */
+	char glob[256];			/* its index template pattern */
 	/* connection */
 	struct aws_provider aws;	/* --es-aws-sigv4 */
 	struct es_sigv4 sigv4;
@@ -114,9 +119,11 @@ setup_usage(FILE *f)
 	fprintf(f,
 "usage: elbship setup --es URL [OPTIONS]\n"
 "       elbship setup --print [--opensearch] [--retention-days N]\n"
+"                     [--es-index NAME]\n"
 "\n"
 "Install in Elasticsearch what elbship's documents need, before the first\n"
-"`elbship ship --es`:\n"
+"`elbship ship --es`.  For data streams (the default --es-index,\n"
+"logs-elb.{type}-default):\n"
 "  _ilm/policy/elbship                   roll over at 50 GB per primary shard\n"
 "                                        or 30 days; delete after\n"
 "                                        --retention-days\n"
@@ -126,6 +133,25 @@ setup_usage(FILE *f)
 "                                        writes (docs/fields.md)\n"
 "  _index_template/elbship               data streams %s, priority\n"
 "                                        200 (above the built-in logs-*-*)\n"
+"For dated indices (an --es-index with {date} or {month}, e.g.\n"
+"elb-{type}-{date}: one plain index per UTC day or month):\n"
+"  _ilm/policy/elbship-dated             no rollover; delete each index\n"
+"                                        --retention-days after its creation\n"
+"                                        (its first write, so its last\n"
+"                                        documents are kept up to a day or a\n"
+"                                        month less); none with\n"
+"                                        --retention-days 0\n"
+"  _component_template/elbship-dated-settings\n"
+"                                        as elbship-settings, with the policy\n"
+"                                        elbship-dated (none without it)\n"
+"  _component_template/elbship-mappings  the same as for data streams\n"
+"  _index_template/elbship-dated         --es-index with each placeholder as\n"
+"                                        * (elb-*-*), no data stream,\n"
+"                                        priority 200, composed of the two\n"
+"Both sets can be installed on one cluster.  A dated --es-index must start\n"
+"with fixed text and must not overlap logs-*-*, metrics-*-*, traces-*-* or\n"
+"synthetics-*-* (names that are data streams).\n"
+"\n"
 "Fields elbship does not know are kept in _source but not indexed (dynamic:\n"
 "false), so no document is ever rejected for a new field; labels.* are\n"
 "keywords.\n"
@@ -134,7 +160,8 @@ setup_usage(FILE *f)
 "(\"created\") or differs from this elbship's (\"updated\"); otherwise it is\n"
 "\"unchanged\".  The comparison uses the hash each body carries in\n"
 "_meta.elbship_hash.  Templates apply to data streams created afterwards\n"
-"and to existing ones from their next rollover.\n"
+"and to existing ones from their next rollover; to dated indices created\n"
+"afterwards (the next day's or month's), not to existing ones.\n"
 "\n"
 "OpenSearch (found from GET /, or --opensearch): the same templates with\n"
 "keyword + text instead of wildcard and match_only_text, and no lifecycle\n"
@@ -143,13 +170,16 @@ setup_usage(FILE *f)
 "Setup options:\n"
 "      --print\n"
 "          print the bodies as one JSON object keyed by path, without\n"
-"          contacting a cluster (Elasticsearch's unless --opensearch)\n"
+"          contacting a cluster (Elasticsearch's unless --opensearch; the\n"
+"          dated set for a dated --es-index)\n"
 "      --retention-days N\n"
-"          delete backing indices N days after rollover (default %d; 0:\n"
-"          never, no delete phase; at most %d)\n"
+"          delete backing indices N days after rollover, dated indices N\n"
+"          days after their creation (default %d; 0: keep everything:\n"
+"          no delete phase, and no policy for dated indices; at most %d)\n"
 "      --create-data-streams\n"
 "          also create the data streams for alb, clb, nlb and albconn\n"
-"          (--es-index, default logs-elb.{type}-default) if missing\n"
+"          (--es-index, default logs-elb.{type}-default) if missing; not\n"
+"          with a dated --es-index (the first write creates each index)\n"
 "      --opensearch, --elasticsearch\n"
 "          do not ask the cluster (GET /) which one it is\n"
 "      --dry-run\n"
@@ -171,7 +201,8 @@ setup_usage(FILE *f)
 "  0  everything is installed (or, with --dry-run, was read)\n"
 "  1  the cluster could not be reached or refused a request (the status and\n"
 "     its reason are shown)\n"
-"  2  bad command line or settings\n");
+"  2  bad command line or settings (including an --es-index setup cannot\n"
+"     install templates for)\n");
 }
 
 /* ---- command line ------------------------------------------------------ */
@@ -528,14 +559,54 @@ create_stream(struct setup *su, const char *name, char *err, size_t cap)
 	return 0;
 }
 
+/*
+ * Which set --es-index calls for, and whether setup can install it: a
+ * dated pattern's index template must be able to coexist with the data
+ * stream set and with Elasticsearch's own (estemplate_dated_check()), and
+ * dated indices are not data streams to create.  Returns 0, or -1 with a
+ * message (a usage error: nothing was asked of the cluster yet).  The
+ * names themselves were checked by settings_finish() (es_index_check()).
+ */
+static int
+index_check(struct setup *su, char *err, size_t cap)
+{
+	const char *index = su->set.es.index;
+	char why[600];
+
+	su->dated = es_index_dated(index);
+	if (!su->dated)
+		return 0;
+	es_index_glob(index, su->glob, sizeof(su->glob));
+	if (estemplate_dated_check(su->glob, why, sizeof(why)) != 0) {
+		snprintf(err, cap, "--es-index '%s': %s", index, why);
+		return -1;
+	}
+	if (su->create_ds) {
+		snprintf(err, cap, "--create-data-streams does not go with a "
+		    "dated --es-index ('%s'): those are plain indices, each "
+		    "created by the first document written to it", index);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+opts_of(const struct setup *su, struct estemplate_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flavor = su->flavor < 0 ? ESTEMPLATE_ELASTICSEARCH : su->flavor;
+	o->retention_days = su->retention;
+	o->dated_glob = su->dated ? su->glob : NULL;
+}
+
 static int
 print_templates(struct setup *su, char *err, size_t cap)
 {
-	struct estemplate_opts o = { su->flavor < 0 ? ESTEMPLATE_ELASTICSEARCH :
-	    su->flavor, su->retention };
+	struct estemplate_opts o;
 	struct estemplate_set set;
 	char *text;
 
+	opts_of(su, &o);
 	if (estemplate_build(&o, &set, err, cap) != 0)
 		return -1;
 	text = estemplate_print(&set, 1);
@@ -546,6 +617,51 @@ print_templates(struct setup *su, char *err, size_t cap)
 	}
 	printf("%s\n", text);
 	free(text);
+	return 0;
+}
+
+/*
+ * Warnings about the retention of dated indices, which ILM counts from
+ * each index's creation, not from its last document.
+ */
+static int
+dated_retention(struct setup *su, char *err, size_t cap)
+{
+	const char *index = su->set.es.index;
+	long st;
+
+	if (su->flavor != ESTEMPLATE_ELASTICSEARCH)
+		return 0;	/* no ILM: nothing is deleted */
+	/*
+	 * A month's index deleted before the month is over is created again
+	 * by its next document: what was in it is gone sooner than the
+	 * retention says, and a re-send of it is no longer a duplicate.
+	 */
+	if (su->retention > 0 && su->retention < 31 &&
+	    strstr(index, "{month}") != NULL && strstr(index, "{date}") == NULL)
+		fprintf(stderr, "elbship setup: warning: --es-index '%s' with "
+		    "--retention-days %u: a month's index is deleted %u days "
+		    "after its first document, which can be before the month "
+		    "is over (its next document then creates it again, empty); "
+		    "use {date} or --retention-days 31 or more\n", index,
+		    su->retention, su->retention);
+	if (su->retention > 0)
+		return 0;
+	/*
+	 * No retention: the settings name no policy, but indices created
+	 * under an earlier setup's elbship-dated keep it (a policy is an
+	 * index setting), and setup deletes nothing.
+	 */
+	st = request(su, "GET", "_ilm/policy/" ESTEMPLATE_DATED_NAME, NULL,
+	    err, cap);
+	if (st < 0)
+		return -1;
+	if (st == 200)
+		fprintf(stderr, "elbship setup: warning: ILM policy "
+		    ESTEMPLATE_DATED_NAME " (from an earlier setup) is left in "
+		    "place: indices created with it are still deleted by it; new "
+		    "ones get no policy (POST INDEX/_ilm/remove takes it off the "
+		    "old ones)\n");
 	return 0;
 }
 
@@ -560,17 +676,26 @@ run(struct setup *su, char *err, size_t cap)
 
 	if (su->flavor < 0 && detect(su, err, cap) != 0)
 		return -1;
-	o.flavor = su->flavor;
-	o.retention_days = su->retention;
+	opts_of(su, &o);
 	if (estemplate_build(&o, &set, err, cap) != 0)
 		return -1;
 	if (su->flavor == ESTEMPLATE_OPENSEARCH && !su->set.quiet)
 		printf("OpenSearch has no ILM: no lifecycle policy is installed "
 		    "(--retention-days does not apply; use an ISM policy for "
-		    "%s)\n", ESTEMPLATE_PATTERN);
+		    "%s)\n", su->dated ? su->glob : ESTEMPLATE_PATTERN);
 	for (i = 0; i < set.n; i++)
 		if (install(su, &set.res[i], err, cap) != 0)
 			goto out;
+	if (su->dated) {
+		if (dated_retention(su, err, cap) != 0)
+			goto out;
+		if (su->changed && !su->set.quiet)
+			printf("Existing dated indices keep their settings and "
+			    "mappings (a changed ILM policy applies to them too); "
+			    "the templates apply to indices created from now on.\n");
+		rc = 0;
+		goto out;
+	}
 	n = stream_names(su, names);
 	for (i = 0; i < n; i++) {
 		if (!estemplate_matches(names[i])) {
@@ -664,7 +789,8 @@ cmd_setup(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (settings_finish(&su->set, err, sizeof(err)) != 0) {
+	if (settings_finish(&su->set, err, sizeof(err)) != 0 ||
+	    index_check(su, err, sizeof(err)) != 0) {
 		fprintf(stderr, "elbship setup: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;

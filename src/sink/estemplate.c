@@ -31,6 +31,16 @@
  *   and read rarely), and ignore_malformed, as Elastic's logs@settings has:
  *   a value that does not fit its field's type is left out of the index
  *   (listed in _ignored) instead of the document being rejected.
+ * - Dated indices get their own ILM policy, settings and index template,
+ *   derived from the same files (no rollover, no data_stream, their
+ *   pattern), and share the mappings: a field mapped one way in a data
+ *   stream and another in a dated index would break searches over both.
+ *   They get their own names rather than a variant of elbship's, so that a
+ *   cluster can hold both sets at once (an old data stream being read
+ *   while new logs go to dated indices) and neither setup undoes the
+ *   other's.  The index template keeps priority 200: its pattern is kept
+ *   clear of logs-*-* and the other built-in data stream patterns
+ *   (estemplate_dated_check()), so no template competes for its names.
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -165,6 +175,27 @@ finish(struct estemplate_res *r, int kind, const char *what,
 	return 0;
 }
 
+/*
+ * Drop the rollover action from every phase of ${phases}, and the phases
+ * left with no action: a dated index is a plain index, which ILM cannot
+ * roll over (no write alias); the action would stop its lifecycle in the
+ * ERROR step, and its delete phase with it.
+ */
+static void
+drop_rollover(json_t *phases)
+{
+	const char *k;
+	json_t *ph, *tmp;
+
+	json_object_foreach_safe(phases, tmp, k, ph) {
+		json_t *actions = json_object_get(ph, "actions");
+
+		json_object_del(actions, "rollover");
+		if (json_object_size(actions) == 0)
+			json_object_del(phases, k);
+	}
+}
+
 static int
 build_ilm(const struct estemplate_opts *o, struct estemplate_res *r,
     char *err, size_t cap)
@@ -194,8 +225,15 @@ build_ilm(const struct estemplate_opts *o, struct estemplate_res *r,
 	meta = meta_of(ESTEMPLATE_ILM, body);
 	json_object_set_new(meta, "retention_days",
 	    json_integer((json_int_t)o->retention_days));
-	return finish(r, ESTEMPLATE_ILM, "ILM policy", "elbship", "_ilm/policy",
-	    body, err, cap);
+	if (o->dated_glob == NULL)
+		return finish(r, ESTEMPLATE_ILM, "ILM policy", "elbship",
+		    "_ilm/policy", body, err, cap);
+	drop_rollover(phases);
+	json_object_set_new(meta, "description", json_string("Dated indices "
+	    "(one per day or month, never rolled over): delete each after the "
+	    "retention elbship setup was given, counted from its creation"));
+	return finish(r, ESTEMPLATE_ILM, "ILM policy", ESTEMPLATE_DATED_NAME,
+	    "_ilm/policy", body, err, cap);
 }
 
 static int
@@ -217,8 +255,20 @@ build_settings(const struct estemplate_opts *o, struct estemplate_res *r,
 	}
 	if (o->flavor == ESTEMPLATE_OPENSEARCH)
 		json_object_del(index, "lifecycle");
+	if (o->dated_glob == NULL)
+		return finish(r, ESTEMPLATE_COMPONENT, "component template",
+		    "elbship-settings", "_component_template", body, err, cap);
+	/* No retention, no policy (see estemplate_build()). */
+	if (o->retention_days == 0)
+		json_object_del(index, "lifecycle");
+	else if (json_object_get(index, "lifecycle") != NULL)
+		json_object_set_new(json_object_get(index, "lifecycle"), "name",
+		    json_string(ESTEMPLATE_DATED_NAME));
+	json_object_set_new(meta_of(ESTEMPLATE_COMPONENT, body), "description",
+	    json_string("Index settings for elbship's dated indices; installed "
+	    "by elbship setup"));
 	return finish(r, ESTEMPLATE_COMPONENT, "component template",
-	    "elbship-settings", "_component_template", body, err, cap);
+	    ESTEMPLATE_DATED_SETTINGS, "_component_template", body, err, cap);
 }
 
 static int
@@ -245,14 +295,38 @@ build_mappings(const struct estemplate_opts *o, struct estemplate_res *r,
 }
 
 static int
-build_index(struct estemplate_res *r, char *err, size_t cap)
+build_index(const struct estemplate_opts *o, struct estemplate_res *r,
+    char *err, size_t cap)
 {
 	json_t *body = load("index-template.json", err, cap);
+	json_t *composed, *c;
+	char desc[400];
+	size_t i;
 
 	if (body == NULL)
 		return -1;
-	return finish(r, ESTEMPLATE_INDEX, "index template", "elbship",
-	    "_index_template", body, err, cap);
+	if (o->dated_glob == NULL)
+		return finish(r, ESTEMPLATE_INDEX, "index template", "elbship",
+		    "_index_template", body, err, cap);
+	/* Without data_stream the names it matches are plain indices. */
+	json_object_del(body, "data_stream");
+	json_object_set_new(body, "index_patterns",
+	    json_pack("[s]", o->dated_glob));
+	composed = json_object_get(body, "composed_of");
+	json_array_foreach(composed, i, c) {
+		const char *v = json_string_value(c);
+
+		if (v != NULL && strcmp(v, "elbship-settings") == 0)
+			json_array_set_new(composed, i,
+			    json_string(ESTEMPLATE_DATED_SETTINGS));
+	}
+	snprintf(desc, sizeof(desc), "Dated indices %s (one per UTC day or "
+	    "month) written by elbship; installed by elbship setup",
+	    o->dated_glob);
+	json_object_set_new(meta_of(ESTEMPLATE_INDEX, body), "description",
+	    json_string(desc));
+	return finish(r, ESTEMPLATE_INDEX, "index template",
+	    ESTEMPLATE_DATED_NAME, "_index_template", body, err, cap);
 }
 
 /**
@@ -270,7 +344,16 @@ estemplate_build(const struct estemplate_opts *o, struct estemplate_set *out,
 		    ESTEMPLATE_MAX_RETENTION);
 		return -1;
 	}
-	if (o->flavor == ESTEMPLATE_ELASTICSEARCH) {
+	if (o->dated_glob != NULL &&
+	    estemplate_dated_check(o->dated_glob, err, cap) != 0)
+		return -1;
+	/*
+	 * A data stream keeps its policy without a retention: it still rolls
+	 * over.  A dated index has nothing else for a policy to do, and an
+	 * empty one would only be one more thing to read in Kibana.
+	 */
+	if (o->flavor == ESTEMPLATE_ELASTICSEARCH &&
+	    (o->dated_glob == NULL || o->retention_days > 0)) {
 		if (build_ilm(o, &out->res[out->n], err, cap) != 0)
 			goto fail;
 		out->n++;
@@ -281,7 +364,7 @@ estemplate_build(const struct estemplate_opts *o, struct estemplate_set *out,
 	if (build_mappings(o, &out->res[out->n], err, cap) != 0)
 		goto fail;
 	out->n++;
-	if (build_index(&out->res[out->n], err, cap) != 0)
+	if (build_index(o, &out->res[out->n], err, cap) != 0)
 		goto fail;
 	out->n++;
 	return 0;
@@ -445,6 +528,89 @@ estemplate_detect(const char *body, size_t n, int *flavor, char *version,
 out:
 	json_decref(root);
 	return rc;
+}
+
+/*
+ * 1 if some name matches both ${a} and ${b}, patterns where "*" is any
+ * run of characters (as in index_patterns): the overlap Elasticsearch
+ * refuses between two index templates of equal priority.  Dynamic
+ * programming from the ends: can[i][j] says whether a[i..] and b[j..]
+ * have a common match.  -1 on allocation failure.
+ */
+static int
+globs_overlap(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, w = lb + 1;
+	unsigned char *can = calloc((la + 1) * w, 1);
+	int r;
+
+	if (can == NULL)
+		return -1;
+	for (i = la + 1; i-- > 0; ) {
+		for (j = lb + 1; j-- > 0; ) {
+			unsigned char v;
+
+			if (i == la && j == lb)
+				v = 1;
+			else if (i < la && a[i] == '*')
+				v = can[(i + 1) * w + j] ||
+				    (j < lb && can[i * w + j + 1]);
+			else if (j < lb && b[j] == '*')
+				v = can[i * w + j + 1] ||
+				    (i < la && can[(i + 1) * w + j]);
+			else
+				v = i < la && j < lb && a[i] == b[j] &&
+				    can[(i + 1) * w + j + 1];
+			can[i * w + j] = v;
+		}
+	}
+	r = can[0];
+	free(can);
+	return r;
+}
+
+/**
+ * estemplate_dated_check(glob, err, cap): 0 if the dated index template
+ * for ${glob} can be installed, else -1 with a message.
+ */
+int
+estemplate_dated_check(const char *glob, char *err, size_t cap)
+{
+	/* Elasticsearch's built-in data stream templates (priority 100). */
+	static const char *const builtin[] = { "logs-*-*", "metrics-*-*",
+	    "traces-*-*", "synthetics-*-*", NULL };
+	const char *const *b;
+
+	if (glob == NULL || *glob == '\0') {
+		snprintf(err, cap, "no index pattern for the dated indices");
+		return -1;
+	}
+	if (*glob == '*') {
+		snprintf(err, cap, "dated index names must start with fixed "
+		    "text, not a placeholder: the index template's pattern %s "
+		    "would take other indices too; use e.g. elb-{type}-{date}",
+		    glob);
+		return -1;
+	}
+	for (b = builtin; *b != NULL; b++) {
+		int o = globs_overlap(glob, *b);
+
+		if (o < 0) {
+			snprintf(err, cap, "out of memory");
+			return -1;
+		}
+		if (o == 0)
+			continue;
+		snprintf(err, cap, "dated index names (%s) must not overlap "
+		    "%s, names that are data streams (Elasticsearch's built-in "
+		    "template)%s; use a prefix of your own, e.g. "
+		    "elb-{type}-{date}", glob, *b,
+		    globs_overlap(glob, ESTEMPLATE_PATTERN) == 1 ? ", and "
+		    "elbship's own " ESTEMPLATE_PATTERN " template, at the same "
+		    "priority, would collide with this one" : "");
+		return -1;
+	}
+	return 0;
 }
 
 /**

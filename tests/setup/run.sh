@@ -16,7 +16,11 @@
 #     gives, and every mapped field is in docs/fields.md;
 #   - the ILM policy, retention, OpenSearch differences, --help (every
 #     flag), usage errors (exit 2, one line), an unreachable cluster (exit
-#     1), and that no password ever shows.
+#     1), and that no password ever shows;
+#   - dated indices (--es-index with {date} or {month}): the elbship-dated
+#     set --print shows (no rollover, no data_stream, the glob, the shared
+#     mappings, retention 0, OpenSearch), and the patterns refused (logs-,
+#     a leading placeholder, --create-data-streams) before any request.
 # Online, against tests/servers/es_server.py (skipped if it is not there):
 #   the first run creates (GET then PUT) each resource and what the cluster
 #   holds is what --print shows; a second run only reads (no PUT) and says
@@ -25,6 +29,10 @@
 #   streams that use the elbship template (priority over the built-in
 #   logs-*-*); a refused PUT (template collision) and bad credentials exit 1
 #   with the status and ES's reason; OpenSearch is detected and gets no ILM.
+#   The dated set installs beside the data stream set (both at priority
+#   200), re-runs unchanged, --dry-run, retention 0 (no policy; the old one
+#   is left and said so), and `ship --es-index 'elb-{type}-{date}'` stores
+#   into plain indices elb-TYPE-YYYY.MM.DD.
 #
 # TAP: "ok N - ..." / "not ok N - ..." and a last line "# N passed, M
 # failed"; exit 1 if anything failed.  Needs bash, jq; python3 for the
@@ -204,6 +212,70 @@ check "mappings: root dynamic false (not strict), date_detection false" \
 check "no wildcard or match_only_text in the OpenSearch bodies" \
     sh -c "! grep -Eq 'wildcard|match_only_text' '$T/os.json'"
 
+# ---- dated indices: --es-index with {date} or {month} ---------------------------
+
+run setup --print --es-index 'elb-{type}-{date}'
+check "dated: setup --print --es-index 'elb-{type}-{date}' exits 0" is_rc 0
+cp "$T/out" "$T/dated.json"
+check "dated: ILM policy, 2 component templates, index template (elbship-dated*)" \
+    jq -e 'keys == ["_component_template/elbship-dated-settings",
+        "_component_template/elbship-mappings", "_ilm/policy/elbship-dated",
+        "_index_template/elbship-dated"]' "$T/dated.json" >/dev/null
+check "dated: index template elb-*-*, no data_stream, priority 200, composed of both" \
+    jq -e '."_index_template/elbship-dated" | .index_patterns == ["elb-*-*"]
+        and (has("data_stream") | not) and .priority == 200
+        and .composed_of == ["elbship-dated-settings", "elbship-mappings"]
+        and ._meta.managed_by == "elbship"' "$T/dated.json" >/dev/null
+check "dated: no rollover anywhere" \
+    sh -c "! grep -q rollover '$T/dated.json'"
+check "dated: the policy only deletes, at 90d" \
+    jq -e '."_ilm/policy/elbship-dated".policy.phases
+        == {"delete": {"min_age": "90d", "actions": {"delete": {}}}}' \
+    "$T/dated.json" >/dev/null
+check "dated: settings name the ILM policy elbship-dated" \
+    jq -e '."_component_template/elbship-dated-settings".template.settings.index.lifecycle.name == "elbship-dated"' \
+    "$T/dated.json" >/dev/null
+check "dated: otherwise the settings of elbship-settings" \
+    cmp -s <(jq -S '."_component_template/elbship-dated-settings".template.settings.index | del(.lifecycle)' "$T/dated.json") \
+    <(jq -S '."_component_template/elbship-settings".template.settings.index | del(.lifecycle)' "$T/es.json")
+check "dated: elbship-mappings is the data streams' (same body, same hash)" \
+    cmp -s <(jq -S '."_component_template/elbship-mappings"' "$T/dated.json") \
+    <(jq -S '."_component_template/elbship-mappings"' "$T/es.json")
+check "dated: each body carries _meta.elbship_hash, none the data streams'" \
+    jq -e --slurpfile ds "$T/es.json" '
+        [to_entries[] | select(.key != "_component_template/elbship-mappings")
+         | .value | (.policy // .) | ._meta.elbship_hash] as $h
+        | ($h | map(test("^[0-9a-f]{16}$")) | all) and ($h | length) == 3
+        and ([$ds[0][] | (.policy // .) | ._meta.elbship_hash] as $d
+             | [$h[] | select(. as $x | $d | index($x))] | length == 0)' \
+    "$T/dated.json" >/dev/null
+run setup --print --es-index 'elb-{type}-{date}'
+check "dated: --print is stable" cmp -s "$T/out" "$T/dated.json"
+run setup --print --es-index 'elb-{type}-{date}' --retention-days 0
+check "dated, --retention-days 0: no policy, no lifecycle setting" \
+    jq -e 'keys == ["_component_template/elbship-dated-settings",
+        "_component_template/elbship-mappings", "_index_template/elbship-dated"]
+        and (."_component_template/elbship-dated-settings".template.settings.index
+             | has("lifecycle") | not)' "$T/out" >/dev/null
+run setup --print --es-index 'elb-{type}-{date}' --retention-days 7
+check "dated, --retention-days 7: delete at 7d" \
+    jq -e '."_ilm/policy/elbship-dated".policy.phases.delete.min_age == "7d"' "$T/out" >/dev/null
+run setup --print --es-index 'elb-{type}-{date}' --opensearch
+check "dated, OpenSearch: no policy, no lifecycle, no wildcard" \
+    jq -e 'keys == ["_component_template/elbship-dated-settings",
+        "_component_template/elbship-mappings", "_index_template/elbship-dated"]
+        and (tostring | test("lifecycle|wildcard|match_only_text|data_stream") | not)' \
+    "$T/out" >/dev/null
+ELBSHIP_ES_INDEX='elb-{type}-{month}' "$ELBSHIP" setup --print >"$T/out" 2>"$T/err"
+check "dated: ELBSHIP_ES_INDEX='elb-{type}-{month}' gives the dated set for elb-*-*" \
+    jq -e '."_index_template/elbship-dated".index_patterns == ["elb-*-*"]' "$T/out" >/dev/null
+run setup --print --es-index 'elb-alb-{month}'
+check "dated: elb-alb-{month} -> index_patterns [elb-alb-*]" \
+    jq -e '."_index_template/elbship-dated".index_patterns == ["elb-alb-*"]' "$T/out" >/dev/null
+run setup --print --es-index 'elb-{type}'
+check "an undated --es-index that is not logs-elb.*: the data stream set, as before" \
+    cmp -s "$T/out" "$T/es.json"
+
 # path <TAB> type <TAB> noindex|- <TAB> sub=type,...|-  for every mapped leaf
 flatten() {
 	jq -r '
@@ -370,6 +442,10 @@ for flag in --print --retention-days --create-data-streams --opensearch \
     ELBSHIP_ES_CA_FILE "Exit status"; do
 	check "setup --help mentions $flag" out_has "$flag"
 done
+for res in _ilm/policy/elbship-dated _component_template/elbship-dated-settings \
+    _index_template/elbship-dated "{date}" "{month}"; do
+	check "setup --help lists $res (dated indices)" out_has "$res"
+done
 "$ELBSHIP" help setup >"$T/help2" 2>&1
 check "'elbship help setup' is the same help" cmp -s "$T/out" "$T/help2"
 "$ELBSHIP" --help >"$T/help3" 2>&1
@@ -394,6 +470,30 @@ check "credentials in the URL: not echoed" no_secret hunter2
 usage_err "password without user" env ELBSHIP_ES_PASSWORD=x "$ELBSHIP" setup --es http://127.0.0.1:1
 run setup --print --bogus
 check "a bad flag is refused even with --print" is_rc 2
+
+# dated --es-index that setup cannot serve: exit 2, one line, no cluster asked
+usage_err "dated logs-elb.{type}-{date}" setup --es http://127.0.0.1:1 \
+    --es-index 'logs-elb.{type}-{date}'
+check "dated logs-elb.{type}-{date}: says why and suggests elb-{type}-{date}" \
+    sh -c "grep -qF 'logs-*-*' '$T/err' && grep -qF 'data streams' '$T/err' &&
+        grep -qF 'elb-{type}-{date}' '$T/err'"
+check "dated logs-elb.{type}-{date}: names the pattern" \
+    err_has "--es-index 'logs-elb.{type}-{date}'"
+usage_err "dated logs-{type}-{date}, with --print" setup --print \
+    --es-index 'logs-{type}-{date}'
+check "dated logs-{type}-{date}: suggests elb-{type}-{date}" err_has "elb-{type}-{date}"
+usage_err "dated {type}-{date} (starts with a placeholder)" setup --print \
+    --es-index '{type}-{date}'
+check "dated {type}-{date}: says it must start with fixed text" err_has "fixed text"
+usage_err "dated metrics-{type}-{date}" setup --print --es-index 'metrics-{type}-{date}'
+usage_err "an invalid --es-index (uppercase)" setup --print --es-index 'Elb-{type}-{date}'
+check "an invalid --es-index: says which character" err_has "'E' is not allowed"
+usage_err "an invalid --es-index (unknown placeholder)" setup --print \
+    --es-index 'elb-{type}-{day}'
+usage_err "--create-data-streams with a dated --es-index" setup \
+    --es http://127.0.0.1:1 --es-index 'elb-{type}-{date}' --create-data-streams
+check "--create-data-streams with a dated --es-index: says why" \
+    err_has "--create-data-streams does not go with a dated --es-index"
 
 ELBSHIP_ES_PASSWORD=topsecret-pw "$ELBSHIP" setup --es http://127.0.0.1:1 \
     --es-user elastic --timeout 5 >"$T/out" 2>"$T/err"
@@ -484,9 +584,9 @@ all_say() { # all_say WORD: every resource line says WORD
 	[ "$(grep -c ": $1\$" "$T/out")" -eq "$2" ]
 }
 
-hash_is() { # hash_is PATH JQ-PATH-IN-GET: installed hash = --print's
+hash_is() { # hash_is PATH JQ-PATH-IN-GET [PRINTED]: installed hash = --print's
 	local want got
-	want=$(jq -r --arg k "$1" '.[$k] | (.policy // .) | ._meta.elbship_hash' "$T/es.json")
+	want=$(jq -r --arg k "$1" '.[$k] | (.policy // .) | ._meta.elbship_hash' "${3:-$T/es.json}")
 	got=$(get "$1" | jq -r "$2")
 	why="installed $got, --print has $want"
 	[ -n "$want" ] && [ "$want" = "$got" ]
@@ -562,6 +662,130 @@ else
 	setup_run --retention-days 30 --create-data-streams
 	check "online: re-run: data streams exist" all_say exists 4
 	check "online: re-run: templates unchanged" all_say unchanged 4
+
+	# dated indices: their own set, beside the data stream set (both at
+	# priority 200: the cluster refuses overlapping patterns there)
+	"$ELBSHIP" setup --print --es-index 'elb-{type}-{date}' \
+	    --retention-days 30 >"$T/dated30.json"
+	before=$(requests_total)
+	setup_run --es-index 'elb-{type}-{date}' --retention-days 30
+	check "online dated: exits 0" is_rc 0
+	check "online dated: creates the ILM policy elbship-dated" \
+	    out_has "ILM policy elbship-dated: created"
+	check "online dated: creates elbship-dated-settings" \
+	    out_has "component template elbship-dated-settings: created"
+	check "online dated: the shared elbship-mappings is unchanged" \
+	    out_has "component template elbship-mappings: unchanged"
+	check "online dated: creates the index template elbship-dated" \
+	    out_has "index template elbship-dated: created"
+	check "online dated: 3 created" all_say created 3
+	check "online dated: 1 unchanged" all_say unchanged 1
+	check "online dated: 8 requests (GET /, 4 GETs, 3 PUTs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 8
+	check "online dated: the ILM policy is installed as --print shows" \
+	    hash_is _ilm/policy/elbship-dated \
+	    '."elbship-dated".policy._meta.elbship_hash' "$T/dated30.json"
+	check "online dated: elbship-dated-settings is installed as --print shows" \
+	    hash_is _component_template/elbship-dated-settings \
+	    '.component_templates[0].component_template._meta.elbship_hash' \
+	    "$T/dated30.json"
+	check "online dated: the index template is installed as --print shows" \
+	    hash_is _index_template/elbship-dated \
+	    '.index_templates[0].index_template._meta.elbship_hash' "$T/dated30.json"
+	check "online dated: the installed policy has no rollover, deletes at 30d" \
+	    test "$(get _ilm/policy/elbship-dated | jq -c '."elbship-dated".policy.phases')" = \
+	    '{"delete":{"min_age":"30d","actions":{"delete":{}}}}'
+	check "online dated: both index templates are there, at priority 200" \
+	    test "$(get _index_template | jq -c '[.index_templates[]
+	        | select(.name | startswith("elbship"))
+	        | [.name, .index_template.priority, .index_template.index_patterns[0],
+	           (.index_template | has("data_stream"))]] | sort')" = \
+	    '[["elbship",200,"logs-elb.*-*",true],["elbship-dated",200,"elb-*-*",false]]'
+	check "online dated: the data stream set is untouched" \
+	    hash_is _index_template/elbship \
+	    '.index_templates[0].index_template._meta.elbship_hash'
+	check "online dated: the server saw no protocol violations" \
+	    test "$(get _test/stats | jq '.violations | length')" -eq 0
+
+	before=$(requests_total)
+	setup_run --es-index 'elb-{type}-{date}' --retention-days 30
+	check "online dated: second run: all 4 unchanged" all_say unchanged 4
+	check "online dated: second run only reads (5 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 5
+	check "online dated: second run prints no note on existing indices" \
+	    sh -c "! grep -q 'Existing' '$T/out'"
+	setup_run --retention-days 30
+	check "online dated: the data stream set is still unchanged" all_say unchanged 4
+
+	before=$(requests_total)
+	setup_run --es-index 'elb-{type}-{date}' --retention-days 60 --dry-run
+	check "online dated: --dry-run exits 0" is_rc 0
+	check "online dated: --dry-run says the policy would be updated" \
+	    out_has "ILM policy elbship-dated: would be updated"
+	check "online dated: --dry-run: the rest unchanged" all_say unchanged 3
+	check "online dated: --dry-run writes nothing (5 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 5
+
+	# ship into them: one plain index per type and day
+	last_args="ship --es $U --es-user elastic --es-index 'elb-{type}-{date}' examples"
+	ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" --es-user elastic \
+	    --es-index 'elb-{type}-{date}' examples </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	check "online dated: ship --es-index 'elb-{type}-{date}' examples exits 0" is_rc 0
+	python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+	    "$U/_test/docs" | jq -r '[._index, (._backing_index // "-")] | @tsv' >"$T/dated.docs"
+	check "online dated: documents stored ($(wc -l <"$T/dated.docs"))" test -s "$T/dated.docs"
+	check "online dated: each in a plain index elb-TYPE-YYYY.MM.DD" \
+	    sh -c "! grep -Evq '^elb-(alb|clb|nlb|albconn|unknown)-[0-9]{4}\.[0-9]{2}\.[0-9]{2}	-\$' '$T/dated.docs'"
+	check "online dated: alb, clb, nlb and albconn indices" \
+	    test "$(cut -f1 "$T/dated.docs" | sed 's/^elb-\([a-z]*\)-.*/\1/' | sort -u | tr '\n' ' ')" = "alb albconn clb nlb "
+	di=$(grep -m1 '^elb-alb-' "$T/dated.docs" | cut -f1)
+	check "online dated: $di is an index, not a data stream" \
+	    test "$(get "_data_stream/$di" | jq -r '.status // 200')" = 404
+
+	# no retention: no policy for new indices; the old one is left, and said so
+	setup_run --es-index 'elb-{type}-{date}' --retention-days 0
+	check "online dated, retention 0: exits 0" is_rc 0
+	check "online dated, retention 0: elbship-dated-settings updated" \
+	    out_has "component template elbship-dated-settings: updated"
+	check "online dated, retention 0: the rest unchanged, no policy line" \
+	    sh -c "[ \$(grep -c ': unchanged\$' '$T/out') -eq 2 ] && ! grep -q '^ILM policy' '$T/out'"
+	check "online dated, retention 0: the installed settings name no policy" \
+	    test "$(get _component_template/elbship-dated-settings | jq '.component_templates[0].component_template.template.settings.index | has("lifecycle")')" = false
+	check "online dated, retention 0: warns that the old policy still deletes" \
+	    err_has "ILM policy elbship-dated (from an earlier setup) is left in place"
+	check "online dated, retention 0: the policy is not deleted" \
+	    test "$(get _ilm/policy/elbship-dated | jq -r '."elbship-dated".policy.phases.delete.min_age')" = 30d
+	setup_run --es-index 'elb-{type}-{date}' --retention-days 0
+	check "online dated, retention 0: second run: 3 unchanged" all_say unchanged 3
+
+	setup_run --es-index 'elb-{type}-{month}' --retention-days 7 --dry-run
+	check "online dated: {month} with --retention-days 7 warns" \
+	    err_has "a month's index is deleted 7 days after its first document"
+	check "online dated: {month} has the same pattern elb-*-*: template unchanged" \
+	    out_has "index template elbship-dated: unchanged"
+
+	# another dated pattern: the one index template now matches it
+	setup_run --es-index 'lb-{type}-{month}' --retention-days 0
+	check "online dated: another pattern updates elbship-dated" \
+	    out_has "index template elbship-dated: updated"
+	check "online dated: which now matches lb-*-*" \
+	    test "$(get _index_template/elbship-dated | jq -c '.index_templates[0].index_template.index_patterns')" = '["lb-*-*"]'
+
+	before=$(requests_total)
+	setup_run --es-index 'logs-elb.{type}-{date}'
+	check "online dated: logs-elb.{type}-{date} refused: exit 2" is_rc 2
+	check "online dated: refused before any request" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 0
+	setup_run --es-index 'elb-{type}-{date}' --create-data-streams
+	check "online dated: --create-data-streams refused: exit 2" is_rc 2
+
+	# an undated --es-index outside logs-elb.*-*: warned, installed as before
+	setup_run --es-index 'elb-{type}' --retention-days 30
+	check "online: undated elb-{type}: exits 0" is_rc 0
+	check "online: undated elb-{type}: warns that the template will not apply" \
+	    err_has "data stream 'elb-alb' (from --es-index 'elb-{type}') does not match logs-elb.*-*"
+	check "online: undated elb-{type}: the data stream set, unchanged" all_say unchanged 4
 
 	# the cluster refuses: another template, same priority, overlapping
 	# pattern, there first
@@ -645,6 +869,21 @@ else
 		    sh -c "! python3 -c 'import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())' '$U/_component_template/elbship-mappings' | grep -q wildcard"
 		"$ELBSHIP" setup --es "$U" >"$T/out" 2>"$T/err"
 		check "online OpenSearch: second run unchanged" all_say unchanged 3
+		last_args="setup --es $U --es-index 'elb-{type}-{date}'"
+		"$ELBSHIP" setup --es "$U" --es-index 'elb-{type}-{date}' \
+		    >"$T/out" 2>"$T/err"
+		rc=$?
+		check "online OpenSearch dated: exits 0" is_rc 0
+		check "online OpenSearch dated: settings and index template created" \
+		    all_say created 2
+		check "online OpenSearch dated: mappings shared, unchanged" \
+		    out_has "component template elbship-mappings: unchanged"
+		check "online OpenSearch dated: points ISM at elb-*-*" \
+		    out_has "use an ISM policy for elb-*-*"
+		check "online OpenSearch dated: no ILM policy, no warning" \
+		    sh -c "[ \"\$(python3 -c 'import urllib.request,urllib.error,sys
+try: urllib.request.urlopen(sys.argv[1]); print(200)
+except urllib.error.HTTPError as e: print(e.code)' '$U/_ilm/policy/elbship-dated')\" = 404 ] && [ ! -s '$T/err' ]"
 		stop_server
 	else
 		online_skip "$server --flavor opensearch did not start"

@@ -5,6 +5,10 @@
  *   OpenSearch adaptation (no wildcard, match_only_text, ILM).
  * - The hash: deterministic, equal to SHA-256 of the body without it (keys
  *   sorted, compact), and sensitive to every change.
+ * - The dated set (--es-index with {date} or {month}): its names and
+ *   order, no data_stream, its own pattern, no rollover anywhere, the
+ *   delete phase or no policy at all, the shared mappings, its hashes; and
+ *   which patterns estemplate_dated_check() refuses.
  * - Reading a cluster's GET answers (hash found or not) and GET / (flavour,
  *   minimum versions).
  * - No dynamic mapping: documents written by the ECS encoder for every log
@@ -48,9 +52,9 @@ res_of(const struct estemplate_set *s, const char *path)
 }
 
 static struct estemplate_set
-build(int flavor, unsigned days)
+build_glob(int flavor, unsigned days, const char *glob)
 {
-	struct estemplate_opts o = { flavor, days };
+	struct estemplate_opts o = { flavor, days, glob };
 	struct estemplate_set s;
 	char err[256];
 
@@ -59,6 +63,12 @@ build(int flavor, unsigned days)
 		abort();
 	}
 	return s;
+}
+
+static struct estemplate_set
+build(int flavor, unsigned days)
+{
+	return build_glob(flavor, days, NULL);
 }
 
 static void
@@ -105,7 +115,7 @@ test_ilm(void)
 	struct estemplate_set s = build(ESTEMPLATE_ELASTICSEARCH, 30);
 	struct estemplate_set z = build(ESTEMPLATE_ELASTICSEARCH, 0);
 	struct estemplate_opts bad = { ESTEMPLATE_ELASTICSEARCH,
-	    ESTEMPLATE_MAX_RETENTION + 1 };
+	    ESTEMPLATE_MAX_RETENTION + 1, NULL };
 	struct estemplate_set b;
 	json_t *p = body_of(&s, "_ilm/policy/elbship");
 	json_t *ph = json_object_get(json_object_get(p, "policy"), "phases");
@@ -234,6 +244,268 @@ test_hash(void)
 	estemplate_free(&b);
 	estemplate_free(&c);
 	estemplate_free(&o);
+}
+
+/* ---- dated indices ---------------------------------------------------- */
+
+/* template.settings.index of a component template's body. */
+static json_t *
+index_settings(json_t *body)
+{
+	return json_object_get(json_object_get(json_object_get(body,
+	    "template"), "settings"), "index");
+}
+
+/* 1 if no body of ${s} says "rollover". */
+static int
+no_rollover(const struct estemplate_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strstr(s->res[i].body, "rollover") != NULL)
+			return 0;
+	return 1;
+}
+
+static void
+test_dated(void)
+{
+	struct estemplate_set d = build_glob(ESTEMPLATE_ELASTICSEARCH, 90,
+	    "elb-*-*");
+	struct estemplate_set ds = build(ESTEMPLATE_ELASTICSEARCH, 90);
+	json_t *it = body_of(&d, "_index_template/elbship-dated");
+	json_t *p = body_of(&d, "_ilm/policy/elbship-dated");
+	json_t *st = body_of(&d, "_component_template/elbship-dated-settings");
+	json_t *dsst = body_of(&ds, "_component_template/elbship-settings");
+	json_t *ph = json_object_get(json_object_get(p, "policy"), "phases");
+	json_t *pats = json_object_get(it, "index_patterns");
+	json_t *a, *b;
+
+	is_int(d.n, 4, "dated, Elasticsearch: 4 resources");
+	is_str(d.res[0].path, "_ilm/policy/elbship-dated",
+	    "ILM policy elbship-dated first");
+	is_str(d.res[1].path, "_component_template/elbship-dated-settings",
+	    "then elbship-dated-settings");
+	is_str(d.res[2].path, "_component_template/elbship-mappings",
+	    "then the shared elbship-mappings");
+	is_str(d.res[3].path, "_index_template/elbship-dated",
+	    "index template elbship-dated last");
+	is_str(d.res[3].name, ESTEMPLATE_DATED_NAME, "its name");
+	ok(d.res[0].kind == ESTEMPLATE_ILM && d.res[1].kind ==
+	    ESTEMPLATE_COMPONENT && d.res[3].kind == ESTEMPLATE_INDEX,
+	    "kinds as in the data stream set");
+
+	ok(it != NULL && json_object_get(it, "data_stream") == NULL,
+	    "dated index template: no data_stream (plain indices)");
+	ok(json_array_size(pats) == 1 && json_is_string(json_array_get(pats,
+	    0)) && strcmp(json_string_value(json_array_get(pats, 0)),
+	    "elb-*-*") == 0, "index_patterns is [the glob]");
+	is_int(json_integer_value(json_object_get(it, "priority")), 200,
+	    "priority 200");
+	is_str(json_string_value(json_array_get(json_object_get(it,
+	    "composed_of"), 0)), ESTEMPLATE_DATED_SETTINGS,
+	    "composed of elbship-dated-settings");
+	is_str(json_string_value(json_array_get(json_object_get(it,
+	    "composed_of"), 1)), "elbship-mappings", "and elbship-mappings");
+	is_int(json_array_size(json_object_get(it, "composed_of")), 2,
+	    "and nothing else");
+	is_str(json_string_value(json_object_get(json_object_get(it, "_meta"),
+	    "managed_by")), "elbship", "_meta.managed_by elbship");
+	ok(strstr(json_string_value(json_object_get(json_object_get(it,
+	    "_meta"), "description")), "elb-*-*") != NULL,
+	    "_meta.description names the pattern");
+
+	ok(no_rollover(&d), "no rollover anywhere in the dated set");
+	is_int(json_object_size(ph), 1, "ILM: one phase");
+	is_str(json_string_value(json_object_get(json_object_get(ph, "delete"),
+	    "min_age")), "90d", "delete phase at the retention (90d)");
+	ok(json_is_object(json_object_get(json_object_get(json_object_get(ph,
+	    "delete"), "actions"), "delete")), "whose action is delete");
+	is_int(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(p, "policy"), "_meta"), "retention_days")), 90,
+	    "_meta.retention_days 90");
+
+	is_str(json_string_value(json_object_get(json_object_get(
+	    index_settings(st), "lifecycle"), "name")), ESTEMPLATE_DATED_NAME,
+	    "settings name the ILM policy elbship-dated");
+	a = json_deep_copy(index_settings(st));
+	b = json_deep_copy(index_settings(dsst));
+	json_object_del(a, "lifecycle");
+	json_object_del(b, "lifecycle");
+	ok(a != NULL && json_equal(a, b),
+	    "otherwise the same settings as elbship-settings");
+	json_decref(a);
+	json_decref(b);
+
+	ok(strcmp(d.res[2].body, ds.res[2].body) == 0 &&
+	    strcmp(d.res[2].hash, ds.res[2].hash) == 0,
+	    "elbship-mappings: the same body and hash as for data streams");
+	ok(strcmp(d.res[0].hash, ds.res[0].hash) != 0 &&
+	    strcmp(d.res[1].hash, ds.res[1].hash) != 0 &&
+	    strcmp(d.res[3].hash, ds.res[3].hash) != 0,
+	    "policy, settings and index template hash differently from the "
+	    "data stream set's");
+	json_decref(it);
+	json_decref(p);
+	json_decref(st);
+	json_decref(dsst);
+	estemplate_free(&d);
+	estemplate_free(&ds);
+}
+
+static void
+test_dated_retention(void)
+{
+	struct estemplate_set z = build_glob(ESTEMPLATE_ELASTICSEARCH, 0,
+	    "elb-*-*");
+	struct estemplate_set w = build_glob(ESTEMPLATE_ELASTICSEARCH, 7,
+	    "elb-*-*");
+	struct estemplate_set o = build_glob(ESTEMPLATE_OPENSEARCH, 90,
+	    "elb-*-*");
+	struct estemplate_set dso = build(ESTEMPLATE_OPENSEARCH, 90);
+	const struct estemplate_res *om = res_of(&o,
+	    "_component_template/elbship-mappings");
+	json_t *st = body_of(&z, "_component_template/elbship-dated-settings");
+	json_t *p = body_of(&w, "_ilm/policy/elbship-dated");
+
+	is_int(z.n, 3, "dated, retention 0: 3 resources");
+	ok(res_of(&z, "_ilm/policy/elbship-dated") == NULL &&
+	    res_of(&z, "_ilm/policy/elbship") == NULL,
+	    "retention 0: no ILM policy at all");
+	is_str(z.res[0].path, "_component_template/elbship-dated-settings",
+	    "retention 0: settings first");
+	ok(st != NULL && json_object_get(index_settings(st), "lifecycle") ==
+	    NULL && strstr(z.res[0].body, "lifecycle") == NULL,
+	    "retention 0: no index.lifecycle in the settings");
+	ok(json_is_object(index_settings(st)) && strcmp(json_string_value(
+	    json_object_get(index_settings(st), "codec")), "best_compression")
+	    == 0, "retention 0: the other settings stay");
+	ok(no_rollover(&z), "retention 0: no rollover anywhere");
+	is_str(json_string_value(json_object_get(json_object_get(json_object_get(
+	    json_object_get(p, "policy"), "phases"), "delete"), "min_age")), "7d",
+	    "retention 7: delete at 7d");
+
+	is_int(o.n, 3, "dated, OpenSearch: 3 resources (no ILM)");
+	is_str(o.res[0].path, "_component_template/elbship-dated-settings",
+	    "OpenSearch: elbship-dated-settings first");
+	is_str(o.res[2].path, "_index_template/elbship-dated",
+	    "OpenSearch: index template elbship-dated last");
+	ok(strstr(o.res[0].body, "lifecycle") == NULL,
+	    "OpenSearch: no lifecycle setting");
+	ok(om != NULL && strstr(om->body, "wildcard") == NULL &&
+	    strcmp(om->body, dso.res[1].body) == 0,
+	    "OpenSearch: the mappings of the OpenSearch data stream set");
+	ok(strstr(o.res[2].body, "data_stream") == NULL,
+	    "OpenSearch: no data_stream either");
+	ok(strcmp(z.res[0].hash, o.res[0].hash) == 0,
+	    "Elasticsearch without retention and OpenSearch: the same settings");
+	json_decref(st);
+	json_decref(p);
+	estemplate_free(&z);
+	estemplate_free(&w);
+	estemplate_free(&o);
+	estemplate_free(&dso);
+}
+
+static int
+installed(const struct estemplate_res *r, const char *answer, char *out)
+{
+	return estemplate_installed_hash(r, answer, strlen(answer), out,
+	    ESTEMPLATE_HASH_LEN + 8);
+}
+
+static void
+test_dated_hash(void)
+{
+	struct estemplate_set a = build_glob(ESTEMPLATE_ELASTICSEARCH, 90,
+	    "elb-*-*");
+	struct estemplate_set b = build_glob(ESTEMPLATE_ELASTICSEARCH, 90,
+	    "elb-*-*");
+	struct estemplate_set c = build_glob(ESTEMPLATE_ELASTICSEARCH, 30,
+	    "elb-*-*");
+	struct estemplate_set g = build_glob(ESTEMPLATE_ELASTICSEARCH, 90,
+	    "elb-*");
+	char h[ESTEMPLATE_HASH_LEN + 8];
+	size_t i;
+	int same = 1, canon = 1;
+
+	for (i = 0; i < a.n; i++) {
+		same &= strcmp(a.res[i].hash, b.res[i].hash) == 0 &&
+		    strcmp(a.res[i].body, b.res[i].body) == 0;
+		rehash(&a.res[i], h);
+		canon &= strcmp(h, a.res[i].hash) == 0;
+	}
+	ok(same, "dated: same options, same bodies and hashes");
+	ok(canon, "dated: hash = SHA-256 of the body without it");
+	ok(strcmp(a.res[0].hash, c.res[0].hash) != 0 &&
+	    strcmp(a.res[1].hash, c.res[1].hash) == 0 &&
+	    strcmp(a.res[3].hash, c.res[3].hash) == 0,
+	    "dated: another retention changes the policy's hash only");
+	ok(strcmp(a.res[3].hash, g.res[3].hash) != 0 &&
+	    strcmp(a.res[0].hash, g.res[0].hash) == 0 &&
+	    strcmp(a.res[1].hash, g.res[1].hash) == 0,
+	    "dated: another pattern changes the index template's hash only");
+	ok(installed(&a.res[0], "{\"elbship-dated\":{\"policy\":{\"_meta\":"
+	    "{\"elbship_hash\":\"d1\"}}}}", h) == 0 && strcmp(h, "d1") == 0,
+	    "dated: policy hash found under elbship-dated");
+	ok(installed(&a.res[0], "{\"elbship\":{\"policy\":{\"_meta\":"
+	    "{\"elbship_hash\":\"d1\"}}}}", h) == -1,
+	    "dated: the data stream policy's hash is not the dated one's");
+	ok(installed(&a.res[3], "{\"index_templates\":[{\"name\":\"elbship\","
+	    "\"index_template\":{\"_meta\":{\"elbship_hash\":\"x\"}}}]}", h) ==
+	    -1, "dated: the index template elbship is not elbship-dated");
+	estemplate_free(&a);
+	estemplate_free(&b);
+	estemplate_free(&c);
+	estemplate_free(&g);
+}
+
+static int
+dated_ok(const char *glob)
+{
+	char err[512];
+
+	return estemplate_dated_check(glob, err, sizeof(err)) == 0;
+}
+
+static void
+test_dated_check(void)
+{
+	struct estemplate_opts o = { ESTEMPLATE_ELASTICSEARCH, 90,
+	    "logs-elb.*-*" };
+	struct estemplate_set s;
+	char err[512];
+
+	ok(dated_ok("elb-*-*"), "elb-*-* accepted");
+	ok(dated_ok("elb-*"), "elb-* accepted");
+	ok(dated_ok("elb-alb-*"), "elb-alb-* accepted");
+	ok(dated_ok("logsx-*-*"), "logsx-*-* accepted (cannot be logs-...)");
+	ok(dated_ok("my.logs-*-*"), "my.logs-*-* accepted");
+	ok(estemplate_dated_check("logs-elb.*-*", err, sizeof(err)) == -1,
+	    "logs-elb.*-* refused");
+	ok(strstr(err, "logs-*-*") != NULL && strstr(err, "data stream") != NULL &&
+	    strstr(err, "elb-{type}-{date}") != NULL &&
+	    strstr(err, ESTEMPLATE_PATTERN " template") != NULL,
+	    "saying why (data streams, logs-elb.*-*) and what to use instead");
+	ok(!dated_ok("logs-*-*"), "logs-*-* refused");
+	ok(estemplate_dated_check("logs-x-*", err, sizeof(err)) == -1 &&
+	    strstr(err, ESTEMPLATE_PATTERN " template") == NULL,
+	    "logs-x-* refused, without blaming logs-elb.*-*");
+	ok(!dated_ok("logs*"), "logs* refused (overlaps logs-*-*)");
+	ok(!dated_ok("metrics-*-*"), "metrics-*-* refused");
+	ok(!dated_ok("traces-elb-*"), "traces-elb-* refused");
+	ok(!dated_ok("synthetics-*"), "synthetics-* refused");
+	ok(estemplate_dated_check("*-*", err, sizeof(err)) == -1 &&
+	    strstr(err, "fixed text") != NULL,
+	    "*-* refused: a name must not start with a placeholder");
+	ok(!dated_ok("*"), "* refused");
+	ok(!dated_ok(""), "empty refused");
+	ok(!dated_ok(NULL), "NULL refused");
+	ok(estemplate_build(&o, &s, err, sizeof(err)) == -1 &&
+	    strstr(err, "logs-*-*") != NULL,
+	    "estemplate_build refuses a refused glob too");
+	is_int(s.n, 0, "and leaves nothing allocated");
 }
 
 static int
@@ -563,6 +835,10 @@ main(void)
 	test_ilm();
 	test_opensearch();
 	test_hash();
+	test_dated();
+	test_dated_retention();
+	test_dated_hash();
+	test_dated_check();
 	test_installed();
 	test_detect();
 	test_matches();
