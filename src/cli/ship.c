@@ -93,6 +93,47 @@ ship_usage(FILE *f)
 
 /* ---- the reporting sink --------------------------------------------- */
 
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Take the progress line off the screen (before a message, or at the end). */
+static void
+progress_clear(struct ship *sh)
+{
+	if (sh->prog_shown) {
+		fputs("\r\033[K", stderr);
+		sh->prog_shown = 0;
+	}
+}
+
+/* Count a batch of local input; rewrite the progress line once a second. */
+static void
+local_progress(struct ship *sh, const struct docbatch *b)
+{
+	double t;
+	size_t i;
+
+	sh->prog_lines += b->ndocs;
+	for (i = 0; i < b->ndocs; i++)
+		sh->prog_bytes += b->docs[i].line_len + 1;
+	t = seconds_since(&sh->prog_t0);
+	if (t - sh->prog_last < 1.0)
+		return;
+	sh->prog_last = t;
+	sh->prog_shown = 1;
+	fprintf(stderr, "\r\033[Kelbship: file %lu, %llu lines, %.1f MB, "
+	    "%.1f MB/s", sh->files + 1, (unsigned long long)sh->prog_lines,
+	    (double)sh->prog_bytes / 1e6, (double)sh->prog_bytes / 1e6 / t);
+	fflush(stderr);
+}
+
 static int
 rs_put(struct sink *base, const struct docbatch *b)
 {
@@ -107,12 +148,16 @@ rs_put(struct sink *base, const struct docbatch *b)
 		if (!d->malformed)
 			continue;
 		pthread_mutex_lock(&sh->mu);
+		if (r->progress && sh->shown < SHOW_ERRORS)
+			progress_clear(sh);
 		if (sh->shown < SHOW_ERRORS)
 			fprintf(stderr, "elbship: %s: offset %llu: %s\n", r->path,
 			    (unsigned long long)d->offset, b->errs + d->err);
 		sh->shown++;
 		pthread_mutex_unlock(&sh->mu);
 	}
+	if (r->progress)
+		local_progress(sh, b);
 	if (!r->lock)
 		return r->next->ops->put(r->next, b);
 	pthread_mutex_lock(&sh->mu);
@@ -195,6 +240,7 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 
 	ef = ecs_file_new(&sh->set.ecs, &origin);
 	report_sink_init(&rs, sh, sh->out, path, 0);
+	rs.progress = sh->progress;	/* one local file at a time */
 	rc = pipeline_run(&sh->set.pipe, ef, fd, &rs.base, &st, err,
 	    sizeof(err));
 	ecs_file_free(ef);
@@ -202,6 +248,7 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 	sh->files++;
 	if (st.gzip)
 		sh->files_gzip++;
+	progress_clear(sh);
 	if (rc == PIPELINE_EINPUT) {
 		fprintf(stderr, "elbship: %s: %s\n", path, err);
 		sh->files_failed++;
@@ -220,6 +267,7 @@ ship_file(struct ship *sh, const char *path)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		progress_clear(sh);
 		fprintf(stderr, "elbship: cannot open '%s': %s\n", path,
 		    strerror(errno));
 		sh->files_failed++;
@@ -610,9 +658,15 @@ cmd_ship(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Not over documents going to the same terminal. */
+	sh->progress = sh->set.progress == 1 || (sh->set.progress == -1 &&
+	    !sh->quiet && isatty(2) && !(fd == 1 && sh->kind == SINK_LOCAL &&
+	    isatty(1)));
+	sh->prog_t0 = t0;
 	for (i = first; i < argc && !interrupted; i++)
 		if (ship_path(sh, argv[i]) != 0)
 			break;
+	progress_clear(sh);
 	if (!sh->output_failed && sh->out->ops->flush(sh->out) != 0) {
 		fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
 		    sh->out->ops->error(sh->out));

@@ -35,6 +35,16 @@ struct ship {
 	struct lstcp_stats sent;
 	int output_failed;
 	int quiet;
+	/*
+	 * Progress on local input (a line on stderr, rewritten at most once a
+	 * second; S3 backfills print their own): only the thread that holds
+	 * the pipeline's commit token touches these.
+	 */
+	int progress;
+	int prog_shown;			/* a progress line is on the screen */
+	struct timespec prog_t0;
+	double prog_last;		/* when it was last written */
+	uint64_t prog_lines, prog_bytes;
 	/* set by SIGINT/SIGTERM (see ship.c) */
 	volatile sig_atomic_t *stop;
 	/* AWS: credentials (S3, SigV4 to OpenSearch), region */
@@ -60,6 +70,7 @@ struct report_sink {
 	struct sink *next;
 	const char *path;
 	int lock;
+	int progress;		/* count for the local progress line */
 };
 
 /** report_sink_init(r, sh, next, path, lock): set up ${r}. */

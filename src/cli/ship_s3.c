@@ -470,8 +470,11 @@ ship_s3(struct ship *sh, const char *url)
 	bf.pipe_threads = sh->set.pipe.threads / (nthr > 0 ? nthr : 1);
 	if (bf.pipe_threads < 1)
 		bf.pipe_threads = 1;
+	/* As for local input (ship.c): not over documents on the terminal. */
 	show = sh->set.progress == 1 ||
-	    (sh->set.progress == -1 && isatty(2) && !sh->quiet);
+	    (sh->set.progress == -1 && isatty(2) && !sh->quiet &&
+	    !(sh->kind == SINK_LOCAL && (sh->set.output == NULL ||
+	    strcmp(sh->set.output, "-") == 0) && isatty(1)));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < nthr; i++)
 		if (pthread_create(&thr[i], NULL, worker, &bf) == 0)

@@ -168,10 +168,6 @@ static const struct setting table[] = {
 	{ "state", 0, NULL, T_STR, OFF(state), 0, 0, "FILE",
 	    "record each S3 object once all its lines are delivered, and skip "
 	    "objects already recorded: rerun after a crash or Ctrl-C to resume" },
-	{ "progress", 0, NULL, T_FLAG, OFF(progress), 0, 0, NULL,
-	    "show progress even when stderr is not a terminal" },
-	{ "no-progress", 0, NULL, T_NOFLAG, OFF(progress), 0, 0, NULL,
-	    "never show progress (default: shown on a terminal)" },
 	{ "Lambda function (environment only)", 0, NULL, T_HEAD, 0, 0, 0, NULL,
 	    NULL },
 	{ NULL, 0, "ELBSHIP_DEADLINE_MARGIN", T_MS, OFF(deadline_margin_ms), 0,
@@ -187,6 +183,13 @@ static const struct setting table[] = {
 	    "metrics in the invocation log line (default elbship; \"off\" for "
 	    "none)" },
 	{ "General", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
+	{ "progress", 0, NULL, T_FLAG, OFF(progress), 0, 0, NULL,
+	    "show progress on stderr, rewritten once a second (files, lines, "
+	    "MB/s; for S3, objects and time left), even when stderr is not a "
+	    "terminal" },
+	{ "no-progress", 0, NULL, T_NOFLAG, OFF(progress), 0, 0, NULL,
+	    "never show progress (default: shown when stderr is a terminal, "
+	    "unless documents go to the same terminal or -q is given)" },
 	{ "help", 'h', NULL, T_FLAG, 0, 0, 0, NULL, "show this help" },
 };
 

@@ -10,7 +10,7 @@
 # bytes, multi-member, truncated, corrupt, trailing garbage), line handling
 # (blank, CRLF, no final newline, over-long), ids, labels, bulk output, the
 # summary, and that every document is valid JSON (jq).  Needs bash, jq,
-# gzip and coreutils; no timing, no network.
+# gzip and coreutils; no timing (one check waits 1.3 s for a progress line), no network.
 #
 # TAP: "ok N - ..." / "not ok N - ..." and a last line "# N passed, M
 # failed"; exit 1 if anything failed.  A check that finds a known bug in
@@ -45,6 +45,7 @@ for v in $(env | sed -n 's/^\(ELBSHIP_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	unset "$v"
 done
 SETTINGS_SRC=$PWD/src/core/settings.c
+REPO=$PWD
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/elbship-cli.XXXXXX") || exit 1
 trap 'chmod -R u+rwx "$T" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
@@ -1004,6 +1005,26 @@ t_all_json() {
 	json_ok && [ "$(jq -r .event.id out | sort | uniq -d | wc -l)" -eq 0 ]
 }
 check "every document of a mixed run is valid JSON (jq), ids unique" t_all_json
+
+# Progress on local input: a line rewritten at most once a second, so the
+# input arrives in two parts 1.3 s apart (the only check that waits).
+t_progress() {
+	local repo=$1 i
+	for i in $(seq 16); do
+		gzip -dc "$repo"/examples/*app.shop-alb*.log.gz
+	done >prog.log
+	[ "$(wc -c <prog.log)" -gt 400000 ] || { why="input too small"; return 1; }
+	{ head -c 300000 prog.log; sleep 1.3; tail -c +300001 prog.log; } |
+	    "$ELBSHIP" ship --progress --name x.log -o /dev/null - 2>err
+	grep -q 'elbship: file 1, [0-9]* lines, [0-9.]* MB, [0-9.]* MB/s' err ||
+	    { why="no progress line"; return 1; }
+	# taken off the screen (\r ESC[K) before the summary, which follows whole
+	grep -q $'\r\033\\[Kelbship: 1 files' err || { why="summary not on a clean line"; return 1; }
+	{ head -c 300000 prog.log; sleep 1.3; tail -c +300001 prog.log; } |
+	    "$ELBSHIP" ship --name x.log -o /dev/null - 2>err
+	! grep -q 'elbship: file 1,' err || { why="progress shown off a terminal without --progress"; return 1; }
+}
+check "--progress: files, lines, MB and MB/s on stderr, cleared before the summary; none by default off a terminal" t_progress "$REPO"
 
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
