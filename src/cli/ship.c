@@ -113,6 +113,13 @@ progress_clear(struct ship *sh)
 	}
 }
 
+/* es_config.before_message: the sink is about to print. */
+static void
+progress_clear_cb(void *arg)
+{
+	progress_clear(arg);
+}
+
 /* Count a batch of local input; rewrite the progress line once a second. */
 static void
 local_progress(struct ship *sh, const struct docbatch *b)
@@ -648,6 +655,14 @@ cmd_ship(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Not over documents going to the same terminal. */
+	sh->progress = sh->set.progress == 1 || (sh->set.progress == -1 &&
+	    !sh->quiet && isatty(2) && !(fd == 1 && sh->kind == SINK_LOCAL &&
+	    isatty(1)));
+	if (sh->progress) {
+		sh->set.es.before_message = progress_clear_cb;
+		sh->set.es.before_message_arg = sh;
+	}
 	sh->out = ship_open_sink(sh, fd, err, sizeof(err));
 	if (sh->out == NULL) {
 		fprintf(stderr, "elbship ship: %s\n", err);
@@ -658,10 +673,6 @@ cmd_ship(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* Not over documents going to the same terminal. */
-	sh->progress = sh->set.progress == 1 || (sh->set.progress == -1 &&
-	    !sh->quiet && isatty(2) && !(fd == 1 && sh->kind == SINK_LOCAL &&
-	    isatty(1)));
 	sh->prog_t0 = t0;
 	for (i = first; i < argc && !interrupted; i++)
 		if (ship_path(sh, argv[i]) != 0)

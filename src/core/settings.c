@@ -11,6 +11,7 @@
 
 #include "aws/secrets.h"
 #include "core/settings.h"
+#include "sink/estemplate.h"
 #include "util/xalloc.h"
 
 enum stype {
@@ -82,8 +83,9 @@ static const struct setting table[] = {
 	{ "es-index", 0, "ELBSHIP_ES_INDEX", T_STR, OFF(es.index), 0, 0, "NAME",
 	    "data stream or index; {type} becomes alb, clb, nlb or albconn; "
 	    "{date} and {month} become each document's UTC day (YYYY.MM.DD) "
-	    "or month (YYYY.MM), for dated indices that stay duplicate-free "
-	    "across re-runs at any time (default logs-elb.{type}-default)" },
+	    "or month (YYYY.MM), for dated indices, where a re-run finds its "
+	    "first copies however late, as long as the index is kept "
+	    "(default logs-elb.{type}-default)" },
 	{ "es-pipeline", 0, "ELBSHIP_ES_PIPELINE", T_STR, OFF(es.pipeline), 0,
 	    0, "NAME", "ingest pipeline to run on the documents" },
 	{ "es-user", 0, "ELBSHIP_ES_USERNAME", T_STR, OFF(es.username), 0, 0,
@@ -624,11 +626,23 @@ settings_finish(struct settings *s, char *err, size_t cap)
 		    "and --es-key");
 		return -1;
 	}
-	if (s->es.index != NULL) {
-		char why[400];
+	if (s->es.index != NULL && s->logstash == NULL) {
+		char why[600], glob[256];
 
 		if (es_index_check(s->es.index, why, sizeof(why)) != 0) {
 			snprintf(err, cap, "--es-index (ELBSHIP_ES_INDEX): %s", why);
+			return -1;
+		}
+		/*
+		 * A dated name under logs-*-* (or another built-in data
+		 * stream pattern) would become a data stream per day, which
+		 * rolls over: the very duplicates dated indices avoid.
+		 */
+		es_index_glob(s->es.index, glob, sizeof(glob));
+		if (es_index_dated(s->es.index) &&
+		    estemplate_dated_check(glob, why, sizeof(why)) != 0) {
+			snprintf(err, cap, "--es-index (ELBSHIP_ES_INDEX) '%s': %s",
+			    s->es.index, why);
 			return -1;
 		}
 	}

@@ -218,7 +218,7 @@ es_index_check(const char *pattern, char *err, size_t cap)
 {
 	char name[300];
 	const char *p;
-	size_t len;
+	size_t len, longest = 0;
 
 	if (pattern == NULL || *pattern == '\0') {
 		snprintf(err, cap, "the index name is empty");
@@ -230,10 +230,15 @@ es_index_check(const char *pattern, char *err, size_t cap)
 		return -1;
 	}
 	for (p = pattern; *p != '\0'; p++) {
-		if (*p == '{' && placeholder(p, &len) != 0) {
+		int k = *p == '{' ? placeholder(p, &len) : 0;
+
+		if (k != 0) {
+			/* The longest each becomes: albconn, YYYY.MM.DD, YYYY.MM. */
+			longest += k == 1 ? 7 : k == 2 ? 10 : 7;
 			p += len - 1;
 			continue;
 		}
+		longest++;
 		/* Elasticsearch's rules for index names (MetadataCreateIndexService). */
 		if ((*p >= 'A' && *p <= 'Z') || strchr("\\/*?\"<>| ,#:{}", *p) ||
 		    (unsigned char)*p < 0x20) {
@@ -243,6 +248,12 @@ es_index_check(const char *pattern, char *err, size_t cap)
 			    (unsigned char)*p < 0x20 ? '?' : *p);
 			return -1;
 		}
+	}
+	if (longest > 255) {
+		snprintf(err, cap, "index name '%s' can be %zu bytes long once "
+		    "its placeholders are filled in; Elasticsearch takes 255 at "
+		    "most", pattern, longest);
+		return -1;
 	}
 	es_index_name(pattern, LB_ALB, name, sizeof(name));
 	if (strchr("-_+.", name[0]) != NULL) {
@@ -381,6 +392,8 @@ report(struct es *s, const char *what, const struct item *it, const char *why)
 	if (s->shown >= 5)
 		return;
 	s->shown++;
+	if (s->cfg->before_message != NULL)
+		s->cfg->before_message(s->cfg->before_message_arg);
 	fprintf(stderr, "elbship: %s: %s %s: %s\n",
 	    s->cfg->logstash ? "logstash" : "elasticsearch", what, it->id, why);
 }

@@ -76,6 +76,13 @@ struct es_config {
 	const char *dead_letter_file;
 	const char *user_agent;
 	/*
+	 * Called, if set, before the sink writes a message to stderr (the CLI
+	 * takes its progress line off the screen); from the thread that
+	 * called put() or flush().
+	 */
+	void (*before_message)(void *arg);
+	void *before_message_arg;
+	/*
 	 * Speak to Logstash's http input instead: POST url with a JSON array
 	 * of documents (one event each); 200 means all were accepted, 429 and
 	 * 5xx are retried; there are no per-item answers.
@@ -139,7 +146,7 @@ void es_stats(const struct sink *s, struct es_stats *out);
  * "unknown" for undetected lines), and "{date}" / "{month}" the UTC day
  * (YYYY.MM.DD) / month (YYYY.MM) of each document's @timestamp.  A pattern
  * with {date} or {month} names dated indices: a document's target is then
- * a function of the document alone, so a re-send at any later time meets
+ * a function of the document alone, so a re-send however late meets
  * its first copy (409) -- which a data stream cannot promise once it has
  * rolled over to a new backing index.
  */
@@ -160,8 +167,9 @@ int es_index_dated(const char *pattern);
 /**
  * es_index_check(pattern, err, cap): 0 if ${pattern} renders to names
  * Elasticsearch accepts (lowercase, none of \ / * ? " < > | space , # :,
- * not starting with - _ + .; at most 200 bytes; only the placeholders
- * above), else -1 with a message in ${err}.
+ * not starting with - _ + .; at most 200 bytes, and 255 once the
+ * placeholders are filled in; only the placeholders above), else -1 with a
+ * message in ${err}.
  */
 int es_index_check(const char *pattern, char *err, size_t cap);
 

@@ -10,7 +10,7 @@
 # bytes, multi-member, truncated, corrupt, trailing garbage), line handling
 # (blank, CRLF, no final newline, over-long), ids, labels, bulk output, the
 # summary, and that every document is valid JSON (jq).  Needs bash, jq,
-# gzip and coreutils; no timing (one check waits 1.3 s for a progress line), no network.
+# gzip and coreutils; no timing (one check waits 2 x 2 s for progress lines), no network.
 #
 # TAP: "ok N - ..." / "not ok N - ..." and a last line "# N passed, M
 # failed"; exit 1 if anything failed.  A check that finds a known bug in
@@ -1006,21 +1006,27 @@ t_all_json() {
 }
 check "every document of a mixed run is valid JSON (jq), ids unique" t_all_json
 
+t_dated_overlap() {
+	run ship --es http://127.0.0.1:9 --es-index 'logs-elb.{type}-{date}' "$REPO/examples"
+	[ "$rc" -eq 2 ] && grep -q "ELBSHIP_ES_INDEX.*must not overlap logs-\*-\*" err
+}
+check "a dated --es-index under logs-*-* is refused before any request (exit 2): it would become data streams that roll over" t_dated_overlap
+
 # Progress on local input: a line rewritten at most once a second, so the
-# input arrives in two parts 1.3 s apart (the only check that waits).
+# input arrives in two parts 2 s apart (the only check that waits: twice).
 t_progress() {
 	local repo=$1 i
 	for i in $(seq 16); do
 		gzip -dc "$repo"/examples/*app.shop-alb*.log.gz
 	done >prog.log
 	[ "$(wc -c <prog.log)" -gt 400000 ] || { why="input too small"; return 1; }
-	{ head -c 300000 prog.log; sleep 1.3; tail -c +300001 prog.log; } |
+	{ head -c 300000 prog.log; sleep 2; tail -c +300001 prog.log; } |
 	    "$ELBSHIP" ship --progress --name x.log -o /dev/null - 2>err
 	grep -q 'elbship: file 1, [0-9]* lines, [0-9.]* MB, [0-9.]* MB/s' err ||
 	    { why="no progress line"; return 1; }
 	# taken off the screen (\r ESC[K) before the summary, which follows whole
 	grep -q $'\r\033\\[Kelbship: 1 files' err || { why="summary not on a clean line"; return 1; }
-	{ head -c 300000 prog.log; sleep 1.3; tail -c +300001 prog.log; } |
+	{ head -c 300000 prog.log; sleep 2; tail -c +300001 prog.log; } |
 	    "$ELBSHIP" ship --name x.log -o /dev/null - 2>err
 	! grep -q 'elbship: file 1,' err || { why="progress shown off a terminal without --progress"; return 1; }
 }

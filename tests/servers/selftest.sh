@@ -279,6 +279,10 @@ RO() { # RO PATH [BODY]: POST a rollover, print the response
 		curl -s --max-time 5 -X POST "$(U $ES "$1")"
 	fi
 }
+# Backing index names carry the UTC day they were made: do not let the
+# checks below straddle midnight.
+left=$((86400 - $(date -u +%s) % 86400))
+[ "$left" -lt 30 ] && sleep $((left + 1))
 day=$(date -u +%Y.%m.%d)
 G1=".ds-$DS-$day-000001" G2=".ds-$DS-$day-000002" G3=".ds-$DS-$day-000003"
 printf '{"create":{"_index":"%s","_id":"r1"}}\n{%s}\n{"create":{"_index":"%s","_id":"r2"}}\n{%s}\n' "$DS" "$ts" "$DS" "$ts" >"$T/r1"

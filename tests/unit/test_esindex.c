@@ -84,5 +84,17 @@ main(void)
 		big[sizeof(big) - 1] = '\0';
 		check_is(big, -1, "too long");
 	}
+	{
+		/* 1 + 33 x 6 + 1 = 200 bytes of pattern, 332 once filled in */
+		char many[220] = "a";
+		int i;
+
+		for (i = 0; i < 33; i++)
+			strcat(many, "{date}");
+		strcat(many, "b");
+		check_is(many, -1, "332 bytes long");
+		many[1 + 6 * 24] = '\0';	/* 1 + 24 x 10 = 241: fits */
+		check_is(many, 0, NULL);
+	}
 	return tap_done();
 }
