@@ -641,7 +641,7 @@ settings_finish(struct settings *s, char *err, size_t cap)
 		es_index_glob(s->es.index, glob, sizeof(glob));
 		if (es_index_dated(s->es.index) &&
 		    estemplate_dated_check(glob, why, sizeof(why)) != 0) {
-			snprintf(err, cap, "--es-index (ELBSHIP_ES_INDEX) '%s': %s",
+			snprintf(err, cap, "--es-index '%s' (ELBSHIP_ES_INDEX): %s",
 			    s->es.index, why);
 			return -1;
 		}
