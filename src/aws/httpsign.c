@@ -10,21 +10,10 @@
 
 #include "aws/httpsign.h"
 #include "util/buf.h"
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 #define MAX_Q 32
-
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Percent-decode ${n} bytes of ${s} into a new string. */
 static char *
@@ -34,9 +23,11 @@ pct_decode(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 &&
-		    hexv(s[i + 2]) >= 0) {
-			*p++ = (char)(hexv(s[i + 1]) << 4 | hexv(s[i + 2]));
+		int hi = i + 2 < n ? hex_value((unsigned char)s[i + 1]) : -1;
+		int lo = hi >= 0 ? hex_value((unsigned char)s[i + 2]) : -1;
+
+		if (s[i] == '%' && lo >= 0) {
+			*p++ = (char)(hi << 4 | lo);
 			i += 2;
 		} else {
 			*p++ = s[i];

@@ -560,27 +560,22 @@ create_stream(struct setup *su, const char *name, char *err, size_t cap)
 }
 
 /*
- * Which set --es-index calls for, and whether setup can install it: a
- * dated pattern's index template must be able to coexist with the data
- * stream set and with Elasticsearch's own (estemplate_dated_check()), and
- * dated indices are not data streams to create.  Returns 0, or -1 with a
- * message (a usage error: nothing was asked of the cluster yet).  The
- * names themselves were checked by settings_finish() (es_index_check()).
+ * Which set --es-index calls for; dated indices are not data streams to
+ * create.  Returns 0, or -1 with a message (a usage error: nothing was
+ * asked of the cluster yet).  settings_finish() has already refused names
+ * Elasticsearch would not take and dated patterns whose template could not
+ * coexist with the data stream set or Elasticsearch's own
+ * (es_index_check(), estemplate_dated_check()).
  */
 static int
 index_check(struct setup *su, char *err, size_t cap)
 {
 	const char *index = su->set.es.index;
-	char why[600];
 
 	su->dated = es_index_dated(index);
 	if (!su->dated)
 		return 0;
 	es_index_glob(index, su->glob, sizeof(su->glob));
-	if (estemplate_dated_check(su->glob, why, sizeof(why)) != 0) {
-		snprintf(err, cap, "--es-index '%s': %s", index, why);
-		return -1;
-	}
 	if (su->create_ds) {
 		snprintf(err, cap, "--create-data-streams does not go with a "
 		    "dated --es-index ('%s'): those are plain indices, each "

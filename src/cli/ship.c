@@ -22,6 +22,7 @@
 #include "sink/es.h"
 #include "sink/lstcp.h"
 #include "sink/ndjson.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 #include "cli/ship.h"
 
@@ -93,16 +94,6 @@ ship_usage(FILE *f)
 
 /* ---- the reporting sink --------------------------------------------- */
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) +
-	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* Take the progress line off the screen (before a message, or at the end). */
 static void
 progress_clear(struct ship *sh)
@@ -130,7 +121,7 @@ local_progress(struct ship *sh, const struct docbatch *b)
 	sh->prog_lines += b->ndocs;
 	for (i = 0; i < b->ndocs; i++)
 		sh->prog_bytes += b->docs[i].line_len + 1;
-	t = seconds_since(&sh->prog_t0);
+	t = clock_since(&sh->prog_t0);
 	if (t - sh->prog_last < 1.0)
 		return;
 	sh->prog_last = t;
@@ -589,7 +580,7 @@ int
 cmd_ship(int argc, char **argv)
 {
 	struct ship *sh;
-	struct timespec t0, t1;
+	struct timespec t0;
 	char err[512];
 	int i, first = 1, fd = 1, rc = EXIT_OK, r;
 
@@ -689,10 +680,8 @@ cmd_ship(int argc, char **argv)
 		sh->output_failed = 1;
 	}
 	ship_settle_sink(sh, sh->out);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!sh->quiet) {
-		summary(sh, (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		summary(sh, clock_since(&t0));
 		delivery_summary(sh);
 	}
 	if (interrupted) {

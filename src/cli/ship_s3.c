@@ -25,6 +25,7 @@
 #include "parse/lbname.h"
 #include "source/s3.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 struct obj {
@@ -376,16 +377,6 @@ progress(struct backfill *bf, double secs, int final)
 	fflush(stderr);
 }
 
-static double
-since_start(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) +
-	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 int
 ship_s3(struct ship *sh, const char *url)
 {
@@ -488,7 +479,7 @@ ship_s3(struct ship *sh, const char *url)
 		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&sh->mu);
 		finished = bf.done + bf.failed >= bf.nobj || bf.stop || *sh->stop;
-		progress(&bf, since_start(&t0), 0);
+		progress(&bf, clock_since(&t0), 0);
 		pthread_mutex_unlock(&sh->mu);
 		if (finished)
 			break;
@@ -496,7 +487,7 @@ ship_s3(struct ship *sh, const char *url)
 	for (i = 0; i < started; i++)
 		pthread_join(thr[i], NULL);
 	if (show && bf.nobj > 0)
-		progress(&bf, since_start(&t0), 1);
+		progress(&bf, clock_since(&t0), 1);
 	if (bf.failed > 0) {
 		fprintf(stderr, "elbship: %zu of %zu objects failed%s:\n%s",
 		    bf.failed, bf.nobj, bf.failed > 20 ? " (first 20)" : "",

@@ -7,6 +7,7 @@
  * The common case (printable ASCII) is copied in runs found with a table.
  */
 #include "encode/jsonw.h"
+#include "util/hex.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -33,17 +34,6 @@ static const unsigned char special[256] = {
 };
 
 static const char hexd[] = "0123456789ABCDEF";
-
-static inline int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /*
  * utf8_len(b, n): the length of the valid UTF-8 sequence at the start of
@@ -183,7 +173,7 @@ static inline int
 is_esc(const unsigned char *p, const unsigned char *end)
 {
 	return end - p >= 4 && p[0] == '\\' && p[1] == 'x' &&
-	    hexval(p[2]) >= 0 && hexval(p[3]) >= 0;
+	    hex_value(p[2]) >= 0 && hex_value(p[3]) >= 0;
 }
 
 /*
@@ -207,8 +197,8 @@ write_slow(char *o, const unsigned char *p, const unsigned char *end,
 			size_t k = 0;
 
 			while (k < sizeof(buf) && is_esc(p, end)) {
-				buf[k++] = (unsigned char)(hexval(p[2]) << 4 |
-				    hexval(p[3]));
+				buf[k++] = (unsigned char)(hex_value(p[2]) << 4 |
+				    hex_value(p[3]));
 				p += 4;
 			}
 			if (k == sizeof(buf) && is_esc(p, end)) {

@@ -12,21 +12,10 @@
 #include <jansson.h>
 
 #include "lambda/events.h"
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 #define MAX_DEPTH 4	/* SQS -> SNS -> S3 is three levels */
-
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 void
 events_form_decode(char *s)
@@ -34,10 +23,13 @@ events_form_decode(char *s)
 	char *o = s;
 
 	for (; *s; s++) {
+		int hi = *s == '%' ? hex_value((unsigned char)s[1]) : -1;
+		int lo = hi >= 0 ? hex_value((unsigned char)s[2]) : -1;
+
 		if (*s == '+') {
 			*o++ = ' ';
-		} else if (*s == '%' && hexv(s[1]) >= 0 && hexv(s[2]) >= 0) {
-			*o++ = (char)(hexv(s[1]) << 4 | hexv(s[2]));
+		} else if (lo >= 0) {
+			*o++ = (char)(hi << 4 | lo);
 			s += 2;
 		} else {
 			*o++ = *s;

@@ -1,5 +1,6 @@
 /*
- * clock.h: milliseconds, for deadlines, backoff and durations.
+ * clock.h: milliseconds, for deadlines, backoff and durations; seconds
+ * elapsed, for summaries and progress.
  */
 #ifndef ELBSHIP_CLOCK_H
 #define ELBSHIP_CLOCK_H
@@ -16,6 +17,17 @@ clock_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/** clock_since(t0): seconds since ${t0}, a CLOCK_MONOTONIC reading. */
+static inline double
+clock_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /** clock_epoch_ms(): wall-clock time, Unix epoch milliseconds. */

@@ -19,10 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+. tests/lib/tap.sh
 
 # The input: the samples, a generated ALB file of ~3,000 lines with a few
 # malformed lines in it, and a file whose type is sniffed.
@@ -325,5 +322,4 @@ check "logstash tcp: exit 0, $total sent, summary says no acknowledgements" \
 check "logstash tcp: every document arrived (the peer closed once mid-stream)" \
     "[ -z \"\$(comm -23 $tmp/all.ids $tmp/ls_tcp.ids)\" ]"
 
-echo "# $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

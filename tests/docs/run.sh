@@ -10,12 +10,9 @@ cd "$(dirname "$0")/../.."
 ELBSHIP=${ELBSHIP:-build/release/elbship}
 TOOLS=${TOOLS:-build/release/tools}
 doc=docs/fields.md
-n=0 fail=0
+. tests/lib/tap.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 
 # Documents to check: the samples, with event.original and a label, and a
 # malformed line.
@@ -72,5 +69,4 @@ else
 	notok "docs/configuration.md's table differs from 'elbship help environment'"
 fi
 
-echo "# $((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -21,11 +21,7 @@ cleanup() {
 	[ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-finish() { echo "# $((n - fail)) passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+. tests/lib/tap.sh
 
 export S3RVER_PARENT_PID=$$
 if ! "$repo/tests/s3/s3rver.sh" start "$tmp/s3" >"$tmp/s3.log" 2>&1; then
