@@ -477,7 +477,7 @@ delivery_summary(const struct ship *sh)
 	if (sh->kind == SINK_LS_TCP) {
 		fprintf(stderr, "elbship: sent to logstash (tcp, no "
 		    "acknowledgements): %llu sent, %llu undelivered; %llu "
-		    "connections, %llu sent again after a break\n",
+		    "connections, %llu re-sent after a break\n",
 		    (unsigned long long)sh->sent.sent,
 		    (unsigned long long)sh->sent.undelivered,
 		    (unsigned long long)sh->sent.connects,

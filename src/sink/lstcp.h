@@ -10,8 +10,9 @@
  * than kernel buffers on both ends hold); before each batch it checks that
  * the peer has not closed the connection, and if it has, or a send fails,
  * it reconnects with backoff and sends that window again first; at the end
- * of a plain TCP stream it half-closes and waits for the peer's EOF, and
- * sends the window again if the peer reset instead.  That is at least
+ * it half-closes, waits for the peer's EOF and for the peer's kernel to
+ * acknowledge every byte, and sends the window again if the peer had
+ * closed first, reset, or left bytes unacknowledged.  That is at least
  * once, not exactly once: set document_id => "%{[event][id]}" in
  * Logstash's elasticsearch output so repeats are harmless.  A peer that
  * crashes after reading but before processing can still lose lines.
