@@ -494,7 +494,10 @@ delivery_summary(const struct ship *sh)
 	    (unsigned long long)es->dead_lettered,
 	    (unsigned long long)es->undelivered,
 	    (unsigned long long)es->requests, (unsigned long long)es->retried);
-	if (es->dead_lettered > 0)
+	if (es->dead_lettered > 0 && sh->set.es.dead_letter_index != NULL)
+		fprintf(stderr, "elbship: dead letters are in the index %s\n",
+		    sh->set.es.dead_letter_index);
+	else if (es->dead_lettered > 0)
 		fprintf(stderr, "elbship: dead letters are in %s\n",
 		    sh->set.es.dead_letter_file);
 }

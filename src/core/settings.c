@@ -149,6 +149,13 @@ static const struct setting table[] = {
 	    "append documents the cluster rejects for good (mapping errors) "
 	    "with their line, status and reason to FILE (default "
 	    "elbship-dead-letter.ndjson)" },
+	{ "dead-letter-index", 0, "ELBSHIP_DEAD_LETTER_INDEX", T_STR,
+	    OFF(es.dead_letter_index), 0, 0, "NAME",
+	    "send them to the index NAME of the same cluster instead of a file: "
+	    "the same records, with the document as a string, counted "
+	    "dead-lettered once the cluster confirms them (the Lambda "
+	    "function's default: elbship-dead-letter; `setup` installs its "
+	    "template)" },
 	{ "Logstash", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "logstash", 0, "ELBSHIP_LOGSTASH_URL", T_STR, OFF(logstash), 0, 0,
 	    "URL", "send to Logstash: http(s)://host:port (the http input: "
@@ -643,6 +650,23 @@ settings_finish(struct settings *s, char *err, size_t cap)
 		    estemplate_dated_check(glob, why, sizeof(why)) != 0) {
 			snprintf(err, cap, "--es-index '%s' (ELBSHIP_ES_INDEX): %s",
 			    s->es.index, why);
+			return -1;
+		}
+	}
+	if (s->es.dead_letter_index != NULL) {
+		char why[600];
+
+		if (s->logstash != NULL) {
+			snprintf(err, cap, "--dead-letter-index "
+			    "(ELBSHIP_DEAD_LETTER_INDEX) is an index of the "
+			    "cluster given with --es; with Logstash, dead letters "
+			    "go to --dead-letter FILE");
+			return -1;
+		}
+		if (es_dead_letter_index_check(s->es.dead_letter_index, why,
+		    sizeof(why)) != 0) {
+			snprintf(err, cap, "--dead-letter-index "
+			    "(ELBSHIP_DEAD_LETTER_INDEX): %s", why);
 			return -1;
 		}
 	}

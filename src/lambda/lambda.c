@@ -146,6 +146,7 @@ init(struct lambda *L, char *err, size_t cap)
 {
 	struct settings *st = &L->set;
 	long n;
+	const char *v;
 
 	settings_init(st);
 	if (settings_env(st, err, cap) != 0 || settings_finish(st, err, cap) != 0)
@@ -194,8 +195,16 @@ init(struct lambda *L, char *err, size_t cap)
 		st->es.url = st->logstash;
 		st->es.logstash = 1;
 	}
-	/* Dead letters: /tmp is the only writable place in Lambda. */
-	if (getenv("ELBSHIP_DEAD_LETTER_FILE") == NULL)
+	/*
+	 * Dead letters: /tmp, the only writable place, is gone with the
+	 * execution environment, so unless a file is asked for they go to an
+	 * index of the cluster (Logstash has none: /tmp it is).
+	 */
+	v = getenv("ELBSHIP_DEAD_LETTER_FILE");
+	if ((v == NULL || *v == '\0') && st->es.dead_letter_index == NULL &&
+	    !st->es.logstash)
+		st->es.dead_letter_index = "elbship-dead-letter";
+	else if (v == NULL || *v == '\0')
 		st->es.dead_letter_file = "/tmp/elbship-dead-letter.ndjson";
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (st->pipe.threads == 0)

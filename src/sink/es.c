@@ -45,6 +45,7 @@ struct item {
 	unsigned attempts;	/* sends so far */
 	int64_t first_ms;	/* time of the first send */
 	char id[DOCID_MAX];
+	uint8_t dl;		/* a dead letter, for the dead-letter index */
 };
 
 struct batch {
@@ -52,6 +53,7 @@ struct batch {
 	struct buf lines;	/* original log lines */
 	struct item *items;
 	size_t n, cap;
+	size_t ndl;		/* items that are dead letters */
 	int64_t not_before;	/* retry batches: not before this time */
 	struct batch *next;
 	/* while in flight */
@@ -80,6 +82,8 @@ struct es {
 	int npool;
 	int inflight;
 	FILE *dlq;
+	char *dl_action;	/* dead-letter index: action-line prefix */
+	struct batch *dlb;	/* dead letters not yet scheduled */
 	struct es_stats st;
 	uint64_t rng;
 	int fatal;
@@ -264,6 +268,17 @@ es_index_check(const char *pattern, char *err, size_t cap)
 	return 0;
 }
 
+int
+es_dead_letter_index_check(const char *name, char *err, size_t cap)
+{
+	if (strchr(name, '{') != NULL) {
+		snprintf(err, cap, "dead-letter index '%s': one index, no "
+		    "placeholders", name);
+		return -1;
+	}
+	return es_index_check(name, err, cap);
+}
+
 /* ---- batches ---------------------------------------------------------- */
 
 static struct batch *
@@ -313,6 +328,7 @@ batch_put(struct es *s, struct batch *b)
 	curl_slist_free_all(b->hdrs);
 	b->hdrs = NULL;
 	b->n = 0;
+	b->ndl = 0;
 	b->not_before = 0;
 	b->easy = NULL;
 	b->next = s->pool;
@@ -360,6 +376,7 @@ batch_item(struct batch *b, size_t off, size_t blen, size_t doc,
 		return -1;
 	it->attempts = attempts;
 	it->first_ms = first_ms;
+	it->dl = 0;
 	{
 		size_t l = strlen(id);
 
@@ -378,10 +395,13 @@ batch_copy(struct batch *b, const struct batch *from, const struct item *it)
 {
 	size_t off = b->body.len;
 
-	if (buf_add(&b->body, from->body.p + it->off, it->len) != 0)
+	if (buf_add(&b->body, from->body.p + it->off, it->len) != 0 ||
+	    batch_item(b, off, it->len, it->doc, from->lines.p + it->line,
+	    it->line_len, it->id, it->attempts, it->first_ms) != 0)
 		return -1;
-	return batch_item(b, off, it->len, it->doc, from->lines.p + it->line,
-	    it->line_len, it->id, it->attempts, it->first_ms);
+	b->items[b->n - 1].dl = it->dl;
+	b->ndl += it->dl;
+	return 0;
 }
 
 /* ---- settling items ---------------------------------------------------- */
@@ -407,48 +427,58 @@ undelivered(struct es *s, const struct batch *b, const struct item *it,
 	report(s, "undelivered", it, why);
 }
 
-/*
- * Write a dead letter: the document, its original line, the status and
- * the reason, as one NDJSON record.  Counted only if the write succeeded.
- */
-static void
-dead_letter(struct es *s, const struct batch *b, const struct item *it,
-    long status, const char *type, const char *reason)
+static void wait_batch(struct es *s, struct batch *b);
+
+/* The index an item was meant for, from its action line ("" for Logstash). */
+static struct slice
+item_index(const struct es *s, const struct batch *b, const struct item *it)
 {
-	const char *doc = b->body.p + it->off + it->doc;
-	size_t doclen = it->len - it->doc - 1;
-	size_t need = 6 * (it->line_len + strlen(type) + strlen(reason)) + 512 +
-	    doclen;
-	char *rec, *o;
+	static const char pre[] = "{\"create\":{\"_index\":\"";
+	const char *p = b->body.p + it->off, *q;
+
+	if (s->cfg->logstash || it->doc < sizeof(pre) - 1 ||
+	    memcmp(p, pre, sizeof(pre) - 1) != 0)
+		return slice_make("", 0);
+	p += sizeof(pre) - 1;
+	q = memchr(p, '"', it->doc - (sizeof(pre) - 1));
+	return slice_make(p, q != NULL ? (size_t)(q - p) : 0);
+}
+
+/* The most bytes dl_record() writes. */
+static size_t
+dl_need(const struct item *it, const char *type, const char *reason)
+{
+	return 6 * (it->line_len + strlen(type) + strlen(reason) + it->len) +
+	    512;
+}
+
+/*
+ * Write a dead-letter record at ${o}: when, the id, the index meant, the
+ * status and error, the original line and the document.  The document is
+ * JSON in a file; for an index (${as_string}) it is a JSON string, so its
+ * own fields cannot clash with a mapping a second time.
+ */
+static char *
+dl_record(char *o, const struct es *s, const struct batch *b,
+    const struct item *it, long status, const char *type, const char *reason,
+    int as_string)
+{
+	struct slice doc = slice_make(b->body.p + it->off + it->doc,
+	    it->len - it->doc - 1);
 	time_t t = time(NULL);
 	struct tm tm;
 	char ts[32];
-	int ok;
 
-	if (s->dlq == NULL && s->cfg->dead_letter_file != NULL) {
-		/* Opened on first use: no empty file when nothing is rejected. */
-		s->dlq = fopen(s->cfg->dead_letter_file, "a");
-		if (s->dlq == NULL) {
-			char why[300];
-
-			snprintf(why, sizeof(why), "cannot open dead-letter file "
-			    "'%s': %s", s->cfg->dead_letter_file, strerror(errno));
-			undelivered(s, b, it, why);
-			return;
-		}
-	}
-	if (s->dlq == NULL) {
-		undelivered(s, b, it, "rejected by the cluster and no dead-letter "
-		    "destination (--dead-letter FILE)");
-		return;
-	}
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	rec = o = xmalloc(need);
 	o = JW(o, "{\"@timestamp\":\"");
 	o = jsonw_bytes(o, slice_make(ts, strlen(ts)));
 	o = JW(o, "\",\"elbship\":{\"id\":\"");
 	o = jsonw_raw_str(o, slice_make(it->id, strlen(it->id)));
+	if (!s->cfg->logstash) {
+		o = JW(o, "\",\"index\":\"");
+		o = jsonw_raw_str(o, item_index(s, b, it));
+	}
 	o = JW(o, "\",\"status\":");
 	o = jsonw_u64(o, (uint64_t)status);
 	o = JW(o, ",\"error\":{\"type\":\"");
@@ -458,27 +488,127 @@ dead_letter(struct es *s, const struct batch *b, const struct item *it,
 	o = JW(o, "\"}},\"event\":{\"original\":\"");
 	o = jsonw_raw_str(o, slice_make(b->lines.p + it->line, it->line_len));
 	o = JW(o, "\"},\"document\":");
-	o = jsonw_bytes(o, slice_make(doc, doclen));
-	o = JW(o, "}\n");
+	if (as_string) {
+		o = JW(o, "\"");
+		o = jsonw_raw_str(o, doc);
+		o = JW(o, "\"");
+	} else {
+		o = jsonw_bytes(o, doc);
+	}
+	return JW(o, "}\n");
+}
+
+/* Queue the dead letters gathered so far, ahead of the retries. */
+static void
+dl_schedule(struct es *s)
+{
+	if (s->dlb == NULL)
+		return;
+	s->dlb->not_before = 0;
+	wait_batch(s, s->dlb);
+	s->dlb = NULL;
+}
+
+/*
+ * A dead letter for the dead-letter index: a create of the record, with
+ * the document's own id (a retry or a re-run finds it there: 409), in a
+ * batch of its own.  It counts as dead-lettered when the cluster confirms
+ * it; if the cluster rejects it too, or it runs out of retries, it counts
+ * as undelivered.
+ */
+static void
+dl_to_index(struct es *s, const struct batch *b, const struct item *it,
+    long status, const char *type, const char *reason)
+{
+	size_t na = strlen(s->dl_action), idl = strlen(it->id), off, doc;
+	size_t need = na + idl + 8 + dl_need(it, type, reason);
+	struct batch *d;
+	char *o;
+
+	if (s->dlb != NULL && s->dlb->body.len + need > s->cfg->batch_bytes)
+		dl_schedule(s);
+	if (s->dlb == NULL)
+		s->dlb = batch_get(s);
+	d = s->dlb;
+	off = d->body.len;
+	if (buf_reserve(&d->body, need) != 0) {
+		undelivered(s, b, it, "dead letter too large");
+		return;
+	}
+	o = jsonw_lit(d->body.p + off, s->dl_action, na);
+	o = jsonw_bytes(o, slice_make(it->id, idl));
+	o = JW(o, "\"}}\n");
+	doc = (size_t)(o - (d->body.p + off));
+	o = dl_record(o, s, b, it, status, type, reason, 1);
+	d->body.len = (size_t)(o - d->body.p);
+	if (batch_item(d, off, d->body.len - off, doc, b->lines.p + it->line,
+	    it->line_len, it->id, 0, 0) != 0) {
+		d->body.len = off;
+		undelivered(s, b, it, "dead letter too large");
+		return;
+	}
+	d->items[d->n - 1].dl = 1;
+	d->ndl++;
+}
+
+/*
+ * Dead-letter an item the cluster will never take: into the dead-letter
+ * index, or as one NDJSON record appended to the dead-letter file (counted
+ * only if the write succeeded).  A dead letter the dead-letter index
+ * rejects is undelivered.
+ */
+static void
+dead_letter(struct es *s, const struct batch *b, const struct item *it,
+    long status, const char *type, const char *reason)
+{
+	char why[300], *rec, *o;
+	int ok;
+
+	snprintf(why, sizeof(why), "HTTP %ld %s: %.200s", status, type, reason);
+	if (it->dl) {
+		char again[400];
+
+		snprintf(again, sizeof(again), "the dead-letter index %s "
+		    "rejected it too: %s", s->cfg->dead_letter_index, why);
+		undelivered(s, b, it, again);
+		return;
+	}
+	if (s->dl_action != NULL) {
+		dl_to_index(s, b, it, status, type, reason);
+		return;
+	}
+	if (s->dlq == NULL && s->cfg->dead_letter_file != NULL) {
+		/* Opened on first use: no empty file when nothing is rejected. */
+		s->dlq = fopen(s->cfg->dead_letter_file, "a");
+		if (s->dlq == NULL) {
+			char err[300];
+
+			snprintf(err, sizeof(err), "cannot open dead-letter file "
+			    "'%s': %s", s->cfg->dead_letter_file, strerror(errno));
+			undelivered(s, b, it, err);
+			return;
+		}
+	}
+	if (s->dlq == NULL) {
+		undelivered(s, b, it, "rejected by the cluster and no dead-letter "
+		    "destination (--dead-letter FILE)");
+		return;
+	}
+	rec = xmalloc(dl_need(it, type, reason));
+	o = dl_record(rec, s, b, it, status, type, reason, 0);
 	ok = fwrite(rec, 1, (size_t)(o - rec), s->dlq) == (size_t)(o - rec) &&
 	    fflush(s->dlq) == 0;
 	free(rec);
 	if (!ok) {
-		char why[160];
+		char err[160];
 
-		snprintf(why, sizeof(why), "dead-letter file write failed: %s",
+		snprintf(err, sizeof(err), "dead-letter file write failed: %s",
 		    strerror(errno));
-		undelivered(s, b, it, why);
+		undelivered(s, b, it, err);
 		return;
 	}
 	s->st.dead_lettered++;
-	{
-		char why[300];
-
-		snprintf(why, sizeof(why), "HTTP %ld %s: %.200s", status, type,
-		    reason);
-		report(s, "dead-lettered", it, why);
-	}
+	report(s, "dead-lettered", it, why);
 }
 
 /* Insert a retry batch into the waiting list, ordered by not_before. */
@@ -572,6 +702,18 @@ split(struct es *s, struct batch *b)
 	}
 }
 
+/* A dead letter the dead-letter index confirmed. */
+static void
+dl_stored(struct es *s, const struct item *it)
+{
+	char where[300];
+
+	s->st.dead_lettered++;
+	snprintf(where, sizeof(where), "record stored in the index %s",
+	    s->cfg->dead_letter_index);
+	report(s, "dead-lettered", it, where);
+}
+
 /* Settle every item of a 200 response. */
 static void
 settle_items(struct es *s, struct batch *b)
@@ -589,7 +731,10 @@ settle_items(struct es *s, struct batch *b)
 	 */
 	if (b->resp.len > 16 && memmem(b->resp.p, b->resp.len < 64 ?
 	    b->resp.len : 64, "\"errors\":false", 14) != NULL) {
-		s->st.indexed += b->n;
+		s->st.indexed += b->n - b->ndl;
+		for (i = 0; i < b->n && b->ndl > 0; i++)
+			if (b->items[i].dl)
+				dl_stored(s, &b->items[i]);
 		return;
 	}
 	root = json_loadb(b->resp.p, b->resp.len, 0, &jerr);
@@ -612,7 +757,10 @@ settle_items(struct es *s, struct batch *b)
 		json_object_foreach(item, key, op)
 			break;
 		status = (long)json_integer_value(json_object_get(op, "status"));
-		if (status >= 200 && status < 300) {
+		if (b->items[i].dl && ((status >= 200 && status < 300) ||
+		    status == 409)) {
+			dl_stored(s, &b->items[i]);	/* now or before */
+		} else if (status >= 200 && status < 300) {
 			s->st.indexed++;
 		} else if (status == 409) {
 			s->st.duplicate++;
@@ -856,6 +1004,7 @@ reap(struct es *s)
 		curl_multi_remove_handle(s->multi, b->easy);
 		s->inflight--;
 		done(s, b, m->data.result);
+		dl_schedule(s);
 		easy_put(s, b->easy);
 		b->easy = NULL;
 		batch_put(s, b);
@@ -1103,6 +1252,8 @@ es_free(struct sink *base)
 		curl_multi_cleanup(s->multi);
 	if (s->dlq != NULL)
 		fclose(s->dlq);
+	batch_free(s->dlb);
+	free(s->dl_action);
 	for (i = 0; i < NTYPES; i++)
 		free(s->index[i]);
 	free(s->bulk_url);
@@ -1187,6 +1338,13 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	}
 	if (!c->logstash && es_index_check(c->index, err, errcap) != 0)
 		return NULL;
+	if (c->dead_letter_index != NULL && (c->logstash ||
+	    es_dead_letter_index_check(c->dead_letter_index, err, errcap) != 0)) {
+		if (c->logstash)
+			snprintf(err, errcap, "a dead-letter index needs "
+			    "Elasticsearch or OpenSearch, not Logstash");
+		return NULL;
+	}
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &es_ops;
 	s->cfg = c;
@@ -1213,6 +1371,15 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	s->dated = !c->logstash && es_index_dated(c->index);
 	for (i = 0; i < NTYPES; i++)
 		set_prefix(s, i, NULL);
+	if (c->dead_letter_index != NULL) {
+		/* The request's pipeline is for log documents, not records. */
+		buf_init(&u, 4096);
+		buf_printf(&u, "{\"create\":{\"_index\":\"%s\",%s\"_id\":\"",
+		    c->dead_letter_index, c->pipeline != NULL ?
+		    "\"pipeline\":\"_none\"," : "");
+		buf_add(&u, "", 1);
+		s->dl_action = u.p;
+	}
 	s->multi = curl_multi_init();
 	if (s->multi == NULL) {
 		snprintf(err, errcap, "curl_multi_init failed");

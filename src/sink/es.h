@@ -72,7 +72,12 @@ struct es_config {
 	const char *cert_file;
 	const char *key_file;
 	int insecure;			/* do not verify the server certificate */
-	/* dead letters: a file (NDJSON), or NULL for none configured */
+	/*
+	 * Dead letters: to an index of the same cluster (records holding the
+	 * document as a string; not for Logstash), else to a file (NDJSON),
+	 * else nowhere (they count as undelivered).
+	 */
+	const char *dead_letter_index;
 	const char *dead_letter_file;
 	const char *user_agent;
 	/*
@@ -172,5 +177,11 @@ int es_index_dated(const char *pattern);
  * message in ${err}.
  */
 int es_index_check(const char *pattern, char *err, size_t cap);
+
+/**
+ * es_dead_letter_index_check(name, err, cap): as es_index_check(), and no
+ * placeholders: dead letters go to one index.
+ */
+int es_dead_letter_index_check(const char *name, char *err, size_t cap);
 
 #endif

@@ -142,6 +142,40 @@ run_case item503 "--item-503-rate 0.2" ""
 run_case item400 "--item-400-rate 0.02" ""
 check "item400: dead letters carry line, document, status and reason" \
     "jq -e 'select(.elbship.status == 400 and (.elbship.error.reason | length) > 0 and (.event.original | length) > 0 and .document.event.id == .elbship.id)' $tmp/item400.dl >/dev/null"
+
+# Dead letters to an index of the same cluster (the Lambda function's
+# default): each record is a create with the document's own id, counted
+# dead-lettered only once the cluster confirmed it; 429s on the records are
+# retried like any item.
+start_es dl_index --item-400-rate 0.02 --item-400-index 'logs-*' --item-429-rate 0.2
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter-index elbship-dead-letter \
+    --retry-initial-ms 20 --batch-docs 400 "$tmp/in" >/dev/null 2>"$tmp/dl_index.err"
+rc=$?
+curl -s "http://127.0.0.1:$port/_test/docs" >"$tmp/dl_index.docs"
+jq -r 'select(._index != "elbship-dead-letter") | ._id' "$tmp/dl_index.docs" | sort >"$tmp/dl_index.stored"
+jq -r 'select(._index == "elbship-dead-letter") | ._id' "$tmp/dl_index.docs" | sort >"$tmp/dl_index.dlids"
+dl=$(count_of dead-lettered "$tmp/dl_index.err")
+check "dl_index: exit 0, indexed + dead-lettered = $total, none undelivered" \
+    "[ $rc -eq 0 ] && [ \$((\$(count_of indexed $tmp/dl_index.err) + ${dl:-0})) -eq $total ] && [ \$(count_of undelivered $tmp/dl_index.err) -eq 0 ]"
+check "dl_index: the index holds exactly the dead-lettered count (${dl:-0}), each id once" \
+    "[ ${dl:-0} -gt 0 ] && [ \$(wc -l <$tmp/dl_index.dlids) -eq ${dl:-0} ] && [ -z \"\$(uniq -d $tmp/dl_index.dlids)\" ]"
+check "dl_index: stored and dead-lettered ids are disjoint and together every input id" \
+    "[ -z \"\$(comm -12 $tmp/dl_index.stored $tmp/dl_index.dlids)\" ] && [ \"\$(sort -m $tmp/dl_index.stored $tmp/dl_index.dlids)\" = \"\$(cat $tmp/all.ids)\" ]"
+check "dl_index: records carry id, target index, status, reason, line, and the document as a string" \
+    "[ \$(jq -c 'select(._index == \"elbship-dead-letter\") | ._source | select(.elbship.status == 400 and (.elbship.index | startswith(\"logs-elb.\")) and (.elbship.error.reason | length) > 0 and (.event.original | length) > 0 and (.document | type) == \"string\" and (.document | fromjson | .event.id) == .elbship.id)' $tmp/dl_index.docs | wc -l) -eq ${dl:-0} ]"
+check "dl_index: the summary says where the dead letters are" \
+    "grep -q 'dead letters are in the index elbship-dead-letter' $tmp/dl_index.err"
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter-index elbship-dead-letter \
+    --retry-initial-ms 20 --batch-docs 400 "$tmp/in" >/dev/null 2>"$tmp/dl_index2.err"
+rc=$?
+check "dl_index: a re-run is duplicates and the same dead letters (409 in the index), nothing stored twice" \
+    "[ $rc -eq 0 ] && [ \$(count_of duplicate $tmp/dl_index2.err) -eq \$(wc -l <$tmp/dl_index.stored) ] && [ \$(count_of dead-lettered $tmp/dl_index2.err) -eq ${dl:-0} ] && [ \"\$(curl -s http://127.0.0.1:$port/_test/docs | jq -r ._id | sort | uniq -d | wc -l)\" -eq 0 ]"
+start_es dl_reject --item-400-rate 0.02
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter-index elbship-dead-letter \
+    --retry-initial-ms 20 --batch-docs 400 "$tmp/in" >/dev/null 2>"$tmp/dl_reject.err"
+rc=$?
+check "dl_reject: when the dead-letter index rejects them too, they are undelivered (exit 5, ${dl:-0})" \
+    "[ $rc -eq 5 ] && [ \$(count_of undelivered $tmp/dl_reject.err) -eq ${dl:-0} ] && [ \$(count_of dead-lettered $tmp/dl_reject.err) -eq 0 ] && grep -q 'the dead-letter index elbship-dead-letter rejected it too: HTTP 400' $tmp/dl_reject.err"
 run_case req429 "--request-429-first 2" ""
 run_case req503 "--request-503-first 2" ""
 run_case too_large "--max-content-length 60000" ""

@@ -152,6 +152,9 @@ those that fail):
   --item-400-rate R   hash of seed and _id only: the same document always
                       fails 400 document_parsing_exception (8.8+) /
                       mapper_parsing_exception (--version < 8.8)
+  --item-400-index GLOB  only items whose target (index or data stream as
+                      named in the request) matches GLOB (fnmatch; default
+                      every target) get the 400
   --item-409-ids FILE ids (one a line) that already exist in every index:
                       create -> 409, index -> 200 updated (version 2)
   --request-429-first N  bulk requests 1..N -> whole-request 429
@@ -418,6 +421,7 @@ class FaultPlan:
         self.item_429 = args.item_429_rate
         self.item_503 = args.item_503_rate
         self.item_400 = args.item_400_rate
+        self.item_400_index = args.item_400_index
         self.preset_ids = set()
         if args.item_409_ids:
             with open(args.item_409_ids, encoding="utf-8") as f:
@@ -452,7 +456,8 @@ class FaultPlan:
         if self.item_503 and self._fraction("503", target, doc_id,
                                             attempt) < self.item_503:
             return "503"
-        if self.item_400 and self._fraction("400", doc_id) < self.item_400:
+        if self.item_400 and self._fraction("400", doc_id) < self.item_400 \
+                and fnmatch.fnmatchcase(target, self.item_400_index):
             return "400"
         return None
 
@@ -2568,6 +2573,7 @@ def parse_args(argv):
     p.add_argument("--item-429-rate", type=float, default=0.0)
     p.add_argument("--item-503-rate", type=float, default=0.0)
     p.add_argument("--item-400-rate", type=float, default=0.0)
+    p.add_argument("--item-400-index", default="*")
     p.add_argument("--item-409-ids")
     p.add_argument("--request-429-first", type=int, default=0)
     p.add_argument("--request-503-first", type=int, default=0)
