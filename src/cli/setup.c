@@ -69,7 +69,8 @@ struct setup {
 static const char *const conn_flags[] = {
 	"es", "es-user", "es-password-file", "es-api-key-file",
 	"es-aws-sigv4", "aws-region", "es-ca", "es-cert", "es-key",
-	"insecure-skip-tls-verify", "timeout", "es-index", NULL
+	"insecure-skip-tls-verify", "timeout", "es-index", "dead-letter-index",
+	NULL
 };
 
 /*
@@ -119,7 +120,7 @@ setup_usage(FILE *f)
 	fprintf(f,
 "usage: elbship setup --es URL [OPTIONS]\n"
 "       elbship setup --print [--opensearch] [--retention-days N]\n"
-"                     [--es-index NAME]\n"
+"                     [--es-index NAME] [--dead-letter-index NAME]\n"
 "\n"
 "Install in Elasticsearch what elbship's documents need, before the first\n"
 "`elbship ship --es`.  For data streams (the default --es-index,\n"
@@ -150,7 +151,12 @@ setup_usage(FILE *f)
 "                                        priority 200, composed of the two\n"
 "Both sets can be installed on one cluster.  A dated --es-index must start\n"
 "with fixed text and must not overlap logs-*-*, metrics-*-*, traces-*-* or\n"
-"synthetics-*-* (names that are data streams).\n"
+"synthetics-*-* (names that are data streams).  With either set:\n"
+"  _index_template/elbship-dead-letter   the dead-letter index\n"
+"                                        (--dead-letter-index, default\n"
+"                                        elbship-dead-letter), priority 250:\n"
+"                                        reason, status, original line and\n"
+"                                        the document as an unindexed string\n"
 "\n"
 "Fields elbship does not know are kept in _source but not indexed (dynamic:\n"
 "false), so no document is ever rejected for a new field; labels.* are\n"
@@ -592,6 +598,8 @@ opts_of(const struct setup *su, struct estemplate_opts *o)
 	o->flavor = su->flavor < 0 ? ESTEMPLATE_ELASTICSEARCH : su->flavor;
 	o->retention_days = su->retention;
 	o->dated_glob = su->dated ? su->glob : NULL;
+	o->dead_letter_index = su->set.es.dead_letter_index != NULL ?
+	    su->set.es.dead_letter_index : ESTEMPLATE_DEAD_LETTER_NAME;
 }
 
 static int

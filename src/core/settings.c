@@ -151,8 +151,9 @@ static const struct setting table[] = {
 	    "elbship-dead-letter.ndjson)" },
 	{ "dead-letter-index", 0, "ELBSHIP_DEAD_LETTER_INDEX", T_STR,
 	    OFF(es.dead_letter_index), 0, 0, "NAME",
-	    "send them to the index NAME of the same cluster instead of a file: "
-	    "the same records, with the document as a string, counted "
+	    "send documents the cluster rejects for good to the index NAME of "
+	    "the same cluster instead of the --dead-letter file: the same "
+	    "records, with the document as a string, counted "
 	    "dead-lettered once the cluster confirms them (the Lambda "
 	    "function's default: elbship-dead-letter; `setup` installs its "
 	    "template)" },

@@ -329,6 +329,24 @@ build_index(const struct estemplate_opts *o, struct estemplate_res *r,
 	    ESTEMPLATE_DATED_NAME, "_index_template", body, err, cap);
 }
 
+/* The dead-letter index's template: its own mapping, no policy. */
+static int
+build_dead_letter(const struct estemplate_opts *o, struct estemplate_res *r,
+    char *err, size_t cap)
+{
+	json_t *body = load("dead-letter.json", err, cap);
+
+	if (body == NULL)
+		return -1;
+	json_object_set_new(body, "index_patterns",
+	    json_pack("[s]", o->dead_letter_index));
+	if (o->flavor == ESTEMPLATE_OPENSEARCH)
+		opensearch_types(json_object_get(json_object_get(json_object_get(
+		    body, "template"), "mappings"), "properties"));
+	return finish(r, ESTEMPLATE_INDEX, "index template",
+	    ESTEMPLATE_DEAD_LETTER_NAME, "_index_template", body, err, cap);
+}
+
 /**
  * estemplate_build(o, out, err, cap): the resources to install for ${o},
  * in installation order, each with its body and hash.  Returns 0, or -1
@@ -367,6 +385,11 @@ estemplate_build(const struct estemplate_opts *o, struct estemplate_set *out,
 	if (build_index(o, &out->res[out->n], err, cap) != 0)
 		goto fail;
 	out->n++;
+	if (o->dead_letter_index != NULL) {
+		if (build_dead_letter(o, &out->res[out->n], err, cap) != 0)
+			goto fail;
+		out->n++;
+	}
 	return 0;
 fail:
 	free(out->res[out->n].body);

@@ -19,6 +19,16 @@
  *                                         priority 200 (over the built-in
  *                                         logs-*-* at 100), composed of the two
  *
+ * and, with either set, for the dead-letter index (--dead-letter-index,
+ * default elbship-dead-letter; the records of sink/es.c):
+ *
+ *   _index_template/elbship-dead-letter   that one index, priority 250 (over
+ *                                         any of the patterns above it may
+ *                                         fall under), dynamic: false, the
+ *                                         document kept as an unindexed
+ *                                         string; no policy: dead letters
+ *                                         are few and kept until removed
+ *
  * For dated indices (--es-index with {date} or {month}: one plain index
  * per UTC day or month, named after each document's own timestamp):
  *
@@ -91,6 +101,9 @@ enum estemplate_kind {
 	ESTEMPLATE_INDEX	/* _index_template/NAME */
 };
 
+/* The dead-letter index's template (share/es/dead-letter.json). */
+#define ESTEMPLATE_DEAD_LETTER_NAME "elbship-dead-letter"
+
 /* The dated set's ILM policy and index template; its settings template. */
 #define ESTEMPLATE_DATED_NAME "elbship-dated"
 #define ESTEMPLATE_DATED_SETTINGS "elbship-dated-settings"
@@ -103,10 +116,12 @@ struct estemplate_opts {
 					 * the dated set, its index template
 					 * matching this (es_index_glob() of
 					 * --es-index, e.g. "elb-*-*") */
+	const char *dead_letter_index;	/* NULL: none; else a template for
+					 * this index, after either set */
 };
 
 #define ESTEMPLATE_HASH_LEN 16	/* hex digits of SHA-256 kept */
-#define ESTEMPLATE_MAX 4
+#define ESTEMPLATE_MAX 5
 
 struct estemplate_res {
 	int kind;		/* enum estemplate_kind */

@@ -165,6 +165,12 @@ check "dl_index: records carry id, target index, status, reason, line, and the d
     "[ \$(jq -c 'select(._index == \"elbship-dead-letter\") | ._source | select(.elbship.status == 400 and (.elbship.index | startswith(\"logs-elb.\")) and (.elbship.error.reason | length) > 0 and (.event.original | length) > 0 and (.document | type) == \"string\" and (.document | fromjson | .event.id) == .elbship.id)' $tmp/dl_index.docs | wc -l) -eq ${dl:-0} ]"
 check "dl_index: the summary says where the dead letters are" \
     "grep -q 'dead letters are in the index elbship-dead-letter' $tmp/dl_index.err"
+"$ELBSHIP" setup --print | jq -r '."_index_template/elbship-dead-letter".template.mappings.properties
+    | paths(objects | has("type")) | map(select(. != "properties")) | join(".")' | sort >"$tmp/dl_mapped"
+jq -r 'select(._index == "elbship-dead-letter") | ._source | paths(scalars) | join(".")' \
+    "$tmp/dl_index.docs" | sort -u >"$tmp/dl_paths"
+check "dl_index: every field of a record is in setup's dead-letter template" \
+    "[ -s $tmp/dl_paths ] && [ -z \"\$(comm -23 $tmp/dl_paths $tmp/dl_mapped)\" ]"
 "$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter-index elbship-dead-letter \
     --retry-initial-ms 20 --batch-docs 400 "$tmp/in" >/dev/null 2>"$tmp/dl_index2.err"
 rc=$?

@@ -125,6 +125,7 @@ one_line_err() {
 }
 err_has() { why="stderr lacks '$1': $(head -c 300 "$T/err")"; grep -qF -- "$1" "$T/err"; }
 out_has() { why="stdout lacks '$1'"; grep -qF -- "$1" "$T/out"; }
+jqe() { jq -e "$@" >/dev/null; }	# jqe FILTER FILE: jq -e, quietly
 no_secret() {
 	why="'$1' appears in the output"
 	! grep -qF -- "$1" "$T/out" "$T/err"
@@ -135,7 +136,7 @@ no_secret() {
 check "src/sink/estemplate_data.c is current (scripts/gen-templates.sh --check)" \
     scripts/gen-templates.sh --check
 for f in share/es/*.json; do
-	check "$f is a JSON object" jq -e 'type == "object"' "$f" >/dev/null
+	check "$f is a JSON object" jqe 'type == "object"' "$f"
 done
 
 # ---- documents and their field paths ------------------------------------------
@@ -173,42 +174,53 @@ cp "$T/out" "$T/os.json"
 run setup --print --es http://127.0.0.1:1
 check "--print does not contact the cluster (--es unreachable, exit 0)" is_rc 0
 
-check "Elasticsearch: ILM policy, 2 component templates, index template" \
-    jq -e 'keys == ["_component_template/elbship-mappings",
+check "Elasticsearch: ILM policy, 2 component templates, index template, dead-letter template" \
+    jqe 'keys == ["_component_template/elbship-mappings",
         "_component_template/elbship-settings", "_ilm/policy/elbship",
-        "_index_template/elbship"]' "$T/es.json" >/dev/null
+        "_index_template/elbship", "_index_template/elbship-dead-letter"]' "$T/es.json"
 check "OpenSearch: no ILM policy" \
-    jq -e 'keys == ["_component_template/elbship-mappings",
-        "_component_template/elbship-settings", "_index_template/elbship"]' \
-    "$T/os.json" >/dev/null
+    jqe 'keys == ["_component_template/elbship-mappings",
+        "_component_template/elbship-settings", "_index_template/elbship",
+        "_index_template/elbship-dead-letter"]' \
+    "$T/os.json"
+check "dead-letter template: elbship-dead-letter, a plain index, priority 250, dynamic false" \
+    jqe '."_index_template/elbship-dead-letter" | .index_patterns == ["elbship-dead-letter"]
+        and (has("data_stream") | not) and .priority == 250
+        and .template.mappings.dynamic == false
+        and .template.mappings.properties.document.index == false' "$T/es.json"
+run setup --print --dead-letter-index my-dead-letters
+check "dead-letter template: --dead-letter-index names the index it matches" \
+    jqe '."_index_template/elbship-dead-letter".index_patterns == ["my-dead-letters"]' "$T/out"
+run setup --print --dead-letter-index 'dl-{type}'
+check "dead-letter template: a name with a placeholder is refused (exit 2)" is_rc 2
 check "index template: logs-elb.*-*, data stream, priority > 100, composed of both" \
-    jq -e '."_index_template/elbship" | .index_patterns == ["logs-elb.*-*"]
+    jqe '."_index_template/elbship" | .index_patterns == ["logs-elb.*-*"]
         and .data_stream == {} and .priority >= 200
         and .composed_of == ["elbship-settings", "elbship-mappings"]' \
-    "$T/es.json" >/dev/null
+    "$T/es.json"
 check "settings name the ILM policy elbship" \
-    jq -e '."_component_template/elbship-settings".template.settings.index.lifecycle.name == "elbship"' \
-    "$T/es.json" >/dev/null
+    jqe '."_component_template/elbship-settings".template.settings.index.lifecycle.name == "elbship"' \
+    "$T/es.json"
 check "OpenSearch settings have no lifecycle" \
-    jq -e '."_component_template/elbship-settings".template.settings.index | has("lifecycle") | not' \
-    "$T/os.json" >/dev/null
+    jqe '."_component_template/elbship-settings".template.settings.index | has("lifecycle") | not' \
+    "$T/os.json"
 check "ILM: rollover at 50gb per primary shard or 30d, delete at 90d" \
-    jq -e '."_ilm/policy/elbship".policy.phases
+    jqe '."_ilm/policy/elbship".policy.phases
         | .hot.actions.rollover == {"max_primary_shard_size": "50gb", "max_age": "30d"}
         and .delete.min_age == "90d" and .delete.actions == {"delete": {}}' \
-    "$T/es.json" >/dev/null
+    "$T/es.json"
 run setup --print --retention-days 7
 check "--retention-days 7: delete at 7d" \
-    jq -e '."_ilm/policy/elbship".policy.phases.delete.min_age == "7d"' "$T/out" >/dev/null
+    jqe '."_ilm/policy/elbship".policy.phases.delete.min_age == "7d"' "$T/out"
 run setup --print --retention-days=0
 check "--retention-days=0: no delete phase" \
-    jq -e '."_ilm/policy/elbship".policy.phases | has("delete") | not' "$T/out" >/dev/null
+    jqe '."_ilm/policy/elbship".policy.phases | has("delete") | not' "$T/out"
 check "each body carries _meta.elbship_hash" \
-    jq -e '[.[] | (.policy // .) | ._meta.elbship_hash | test("^[0-9a-f]{16}$")] | all' \
-    "$T/es.json" >/dev/null
+    jqe '[.[] | (.policy // .) | ._meta.elbship_hash | test("^[0-9a-f]{16}$")] | all' \
+    "$T/es.json"
 check "mappings: root dynamic false (not strict), date_detection false" \
-    jq -e '."_component_template/elbship-mappings".template.mappings
-        | .dynamic == false and .date_detection == false' "$T/es.json" >/dev/null
+    jqe '."_component_template/elbship-mappings".template.mappings
+        | .dynamic == false and .date_detection == false' "$T/es.json"
 check "no wildcard or match_only_text in the OpenSearch bodies" \
     sh -c "! grep -Eq 'wildcard|match_only_text' '$T/os.json'"
 
@@ -218,23 +230,23 @@ run setup --print --es-index 'elb-{type}-{date}'
 check "dated: setup --print --es-index 'elb-{type}-{date}' exits 0" is_rc 0
 cp "$T/out" "$T/dated.json"
 check "dated: ILM policy, 2 component templates, index template (elbship-dated*)" \
-    jq -e 'keys == ["_component_template/elbship-dated-settings",
+    jqe 'keys == ["_component_template/elbship-dated-settings",
         "_component_template/elbship-mappings", "_ilm/policy/elbship-dated",
-        "_index_template/elbship-dated"]' "$T/dated.json" >/dev/null
+        "_index_template/elbship-dated", "_index_template/elbship-dead-letter"]' "$T/dated.json"
 check "dated: index template elb-*-*, no data_stream, priority 200, composed of both" \
-    jq -e '."_index_template/elbship-dated" | .index_patterns == ["elb-*-*"]
+    jqe '."_index_template/elbship-dated" | .index_patterns == ["elb-*-*"]
         and (has("data_stream") | not) and .priority == 200
         and .composed_of == ["elbship-dated-settings", "elbship-mappings"]
-        and ._meta.managed_by == "elbship"' "$T/dated.json" >/dev/null
+        and ._meta.managed_by == "elbship"' "$T/dated.json"
 check "dated: no rollover anywhere" \
     sh -c "! grep -q rollover '$T/dated.json'"
 check "dated: the policy only deletes, at 90d" \
-    jq -e '."_ilm/policy/elbship-dated".policy.phases
+    jqe '."_ilm/policy/elbship-dated".policy.phases
         == {"delete": {"min_age": "90d", "actions": {"delete": {}}}}' \
-    "$T/dated.json" >/dev/null
+    "$T/dated.json"
 check "dated: settings name the ILM policy elbship-dated" \
-    jq -e '."_component_template/elbship-dated-settings".template.settings.index.lifecycle.name == "elbship-dated"' \
-    "$T/dated.json" >/dev/null
+    jqe '."_component_template/elbship-dated-settings".template.settings.index.lifecycle.name == "elbship-dated"' \
+    "$T/dated.json"
 check "dated: otherwise the settings of elbship-settings" \
     cmp -s <(jq -S '."_component_template/elbship-dated-settings".template.settings.index | del(.lifecycle)' "$T/dated.json") \
     <(jq -S '."_component_template/elbship-settings".template.settings.index | del(.lifecycle)' "$T/es.json")
@@ -242,36 +254,39 @@ check "dated: elbship-mappings is the data streams' (same body, same hash)" \
     cmp -s <(jq -S '."_component_template/elbship-mappings"' "$T/dated.json") \
     <(jq -S '."_component_template/elbship-mappings"' "$T/es.json")
 check "dated: each body carries _meta.elbship_hash, none the data streams'" \
-    jq -e --slurpfile ds "$T/es.json" '
-        [to_entries[] | select(.key != "_component_template/elbship-mappings")
+    jqe --slurpfile ds "$T/es.json" '
+        [to_entries[] | select(.key != "_component_template/elbship-mappings"
+                               and .key != "_index_template/elbship-dead-letter")
          | .value | (.policy // .) | ._meta.elbship_hash] as $h
         | ($h | map(test("^[0-9a-f]{16}$")) | all) and ($h | length) == 3
         and ([$ds[0][] | (.policy // .) | ._meta.elbship_hash] as $d
              | [$h[] | select(. as $x | $d | index($x))] | length == 0)' \
-    "$T/dated.json" >/dev/null
+    "$T/dated.json"
 run setup --print --es-index 'elb-{type}-{date}'
 check "dated: --print is stable" cmp -s "$T/out" "$T/dated.json"
 run setup --print --es-index 'elb-{type}-{date}' --retention-days 0
 check "dated, --retention-days 0: no policy, no lifecycle setting" \
-    jq -e 'keys == ["_component_template/elbship-dated-settings",
-        "_component_template/elbship-mappings", "_index_template/elbship-dated"]
+    jqe 'keys == ["_component_template/elbship-dated-settings",
+        "_component_template/elbship-mappings", "_index_template/elbship-dated",
+        "_index_template/elbship-dead-letter"]
         and (."_component_template/elbship-dated-settings".template.settings.index
-             | has("lifecycle") | not)' "$T/out" >/dev/null
+             | has("lifecycle") | not)' "$T/out"
 run setup --print --es-index 'elb-{type}-{date}' --retention-days 7
 check "dated, --retention-days 7: delete at 7d" \
-    jq -e '."_ilm/policy/elbship-dated".policy.phases.delete.min_age == "7d"' "$T/out" >/dev/null
+    jqe '."_ilm/policy/elbship-dated".policy.phases.delete.min_age == "7d"' "$T/out"
 run setup --print --es-index 'elb-{type}-{date}' --opensearch
 check "dated, OpenSearch: no policy, no lifecycle, no wildcard" \
-    jq -e 'keys == ["_component_template/elbship-dated-settings",
-        "_component_template/elbship-mappings", "_index_template/elbship-dated"]
+    jqe 'keys == ["_component_template/elbship-dated-settings",
+        "_component_template/elbship-mappings", "_index_template/elbship-dated",
+        "_index_template/elbship-dead-letter"]
         and (tostring | test("lifecycle|wildcard|match_only_text|data_stream") | not)' \
-    "$T/out" >/dev/null
+    "$T/out"
 ELBSHIP_ES_INDEX='elb-{type}-{month}' "$ELBSHIP" setup --print >"$T/out" 2>"$T/err"
 check "dated: ELBSHIP_ES_INDEX='elb-{type}-{month}' gives the dated set for elb-*-*" \
-    jq -e '."_index_template/elbship-dated".index_patterns == ["elb-*-*"]' "$T/out" >/dev/null
+    jqe '."_index_template/elbship-dated".index_patterns == ["elb-*-*"]' "$T/out"
 run setup --print --es-index 'elb-alb-{month}'
 check "dated: elb-alb-{month} -> index_patterns [elb-alb-*]" \
-    jq -e '."_index_template/elbship-dated".index_patterns == ["elb-alb-*"]' "$T/out" >/dev/null
+    jqe '."_index_template/elbship-dated".index_patterns == ["elb-alb-*"]' "$T/out"
 run setup --print --es-index 'elb-{type}'
 check "an undated --es-index that is not logs-elb.*: the data stream set, as before" \
     cmp -s "$T/out" "$T/es.json"
@@ -603,9 +618,9 @@ else
 	setup_run
 	check "online: first run exits 0" is_rc 0
 	check "online: detects Elasticsearch 8.15.0" out_has "Elasticsearch 8.15.0 at $U"
-	check "online: first run creates all 4" all_say created 4
-	check "online: first run made 9 requests (GET /, then GET + PUT each)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 9
+	check "online: first run creates all 5" all_say created 5
+	check "online: first run made 11 requests (GET /, then GET + PUT each)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 11
 	check "online: the ILM policy is installed as --print shows" \
 	    hash_is _ilm/policy/elbship '.elbship.policy._meta.elbship_hash'
 	check "online: elbship-settings is installed as --print shows" \
@@ -617,6 +632,9 @@ else
 	check "online: the index template is installed as --print shows" \
 	    hash_is _index_template/elbship \
 	    '.index_templates[0].index_template._meta.elbship_hash'
+	check "online: the dead-letter index template is installed as --print shows" \
+	    hash_is _index_template/elbship-dead-letter \
+	    '.index_templates[0].index_template._meta.elbship_hash'
 	check "online: installed mappings equal --print's" \
 	    cmp -s <(get _component_template/elbship-mappings |
 	        jq -S '.component_templates[0].component_template.template') \
@@ -627,14 +645,14 @@ else
 	before=$(requests_total)
 	setup_run
 	check "online: second run exits 0" is_rc 0
-	check "online: second run: all 4 unchanged" all_say unchanged 4
-	check "online: second run only reads (5 GETs, no PUT)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 5
+	check "online: second run: all 5 unchanged" all_say unchanged 5
+	check "online: second run only reads (6 GETs, no PUT)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 6
 
 	setup_run --retention-days 30
 	check "online: --retention-days 30 updates the ILM policy" \
 	    out_has "ILM policy elbship: updated"
-	check "online: and nothing else" all_say unchanged 3
+	check "online: and nothing else" all_say unchanged 4
 	check "online: the policy now deletes at 30d" \
 	    test "$(get _ilm/policy/elbship | jq -r '.elbship.policy.phases.delete.min_age')" = 30d
 
@@ -643,13 +661,13 @@ else
 	check "online: --dry-run exits 0" is_rc 0
 	check "online: --dry-run says 'would be updated'" \
 	    out_has "ILM policy elbship: would be updated"
-	check "online: --dry-run writes nothing (5 GETs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 5
+	check "online: --dry-run writes nothing (6 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 6
 	check "online: after --dry-run the policy still deletes at 30d" \
 	    test "$(get _ilm/policy/elbship | jq -r '.elbship.policy.phases.delete.min_age')" = 30d
 
 	setup_run --retention-days 30 --force
-	check "online: --force rewrites all 4" all_say "rewritten (--force)" 4
+	check "online: --force rewrites all 5" all_say "rewritten (--force)" 5
 
 	setup_run --retention-days 30 --create-data-streams
 	check "online: --create-data-streams exits 0" is_rc 0
@@ -661,7 +679,7 @@ else
 	done
 	setup_run --retention-days 30 --create-data-streams
 	check "online: re-run: data streams exist" all_say exists 4
-	check "online: re-run: templates unchanged" all_say unchanged 4
+	check "online: re-run: templates unchanged" all_say unchanged 5
 
 	# dated indices: their own set, beside the data stream set (both at
 	# priority 200: the cluster refuses overlapping patterns there)
@@ -679,9 +697,9 @@ else
 	check "online dated: creates the index template elbship-dated" \
 	    out_has "index template elbship-dated: created"
 	check "online dated: 3 created" all_say created 3
-	check "online dated: 1 unchanged" all_say unchanged 1
-	check "online dated: 8 requests (GET /, 4 GETs, 3 PUTs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 8
+	check "online dated: 2 unchanged (mappings, dead-letter template)" all_say unchanged 2
+	check "online dated: 9 requests (GET /, 5 GETs, 3 PUTs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 9
 	check "online dated: the ILM policy is installed as --print shows" \
 	    hash_is _ilm/policy/elbship-dated \
 	    '."elbship-dated".policy._meta.elbship_hash' "$T/dated30.json"
@@ -695,12 +713,12 @@ else
 	check "online dated: the installed policy has no rollover, deletes at 30d" \
 	    test "$(get _ilm/policy/elbship-dated | jq -c '."elbship-dated".policy.phases')" = \
 	    '{"delete":{"min_age":"30d","actions":{"delete":{}}}}'
-	check "online dated: both index templates are there, at priority 200" \
+	check "online dated: both index templates are there, at priority 200 (and the dead-letter one at 250)" \
 	    test "$(get _index_template | jq -c '[.index_templates[]
 	        | select(.name | startswith("elbship"))
 	        | [.name, .index_template.priority, .index_template.index_patterns[0],
 	           (.index_template | has("data_stream"))]] | sort')" = \
-	    '[["elbship",200,"logs-elb.*-*",true],["elbship-dated",200,"elb-*-*",false]]'
+	    '[["elbship",200,"logs-elb.*-*",true],["elbship-dated",200,"elb-*-*",false],["elbship-dead-letter",250,"elbship-dead-letter",false]]'
 	check "online dated: the data stream set is untouched" \
 	    hash_is _index_template/elbship \
 	    '.index_templates[0].index_template._meta.elbship_hash'
@@ -709,22 +727,22 @@ else
 
 	before=$(requests_total)
 	setup_run --es-index 'elb-{type}-{date}' --retention-days 30
-	check "online dated: second run: all 4 unchanged" all_say unchanged 4
-	check "online dated: second run only reads (5 GETs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 5
+	check "online dated: second run: all 5 unchanged" all_say unchanged 5
+	check "online dated: second run only reads (6 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 6
 	check "online dated: second run prints no note on existing indices" \
 	    sh -c "! grep -q 'Existing' '$T/out'"
 	setup_run --retention-days 30
-	check "online dated: the data stream set is still unchanged" all_say unchanged 4
+	check "online dated: the data stream set is still unchanged" all_say unchanged 5
 
 	before=$(requests_total)
 	setup_run --es-index 'elb-{type}-{date}' --retention-days 60 --dry-run
 	check "online dated: --dry-run exits 0" is_rc 0
 	check "online dated: --dry-run says the policy would be updated" \
 	    out_has "ILM policy elbship-dated: would be updated"
-	check "online dated: --dry-run: the rest unchanged" all_say unchanged 3
-	check "online dated: --dry-run writes nothing (5 GETs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 5
+	check "online dated: --dry-run: the rest unchanged" all_say unchanged 4
+	check "online dated: --dry-run writes nothing (6 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 6
 
 	# ship into them: one plain index per type and day
 	last_args="ship --es $U --es-user elastic --es-index 'elb-{type}-{date}' examples"
@@ -749,7 +767,7 @@ else
 	check "online dated, retention 0: elbship-dated-settings updated" \
 	    out_has "component template elbship-dated-settings: updated"
 	check "online dated, retention 0: the rest unchanged, no policy line" \
-	    sh -c "[ \$(grep -c ': unchanged\$' '$T/out') -eq 2 ] && ! grep -q '^ILM policy' '$T/out'"
+	    sh -c "[ \$(grep -c ': unchanged\$' '$T/out') -eq 3 ] && ! grep -q '^ILM policy' '$T/out'"
 	check "online dated, retention 0: the installed settings name no policy" \
 	    test "$(get _component_template/elbship-dated-settings | jq '.component_templates[0].component_template.template.settings.index | has("lifecycle")')" = false
 	check "online dated, retention 0: warns that the old policy still deletes" \
@@ -757,7 +775,7 @@ else
 	check "online dated, retention 0: the policy is not deleted" \
 	    test "$(get _ilm/policy/elbship-dated | jq -r '."elbship-dated".policy.phases.delete.min_age')" = 30d
 	setup_run --es-index 'elb-{type}-{date}' --retention-days 0
-	check "online dated, retention 0: second run: 3 unchanged" all_say unchanged 3
+	check "online dated, retention 0: second run: 4 unchanged" all_say unchanged 4
 
 	setup_run --es-index 'elb-{type}-{month}' --retention-days 7 --dry-run
 	check "online dated: {month} with --retention-days 7 warns" \
@@ -785,7 +803,7 @@ else
 	check "online: undated elb-{type}: exits 0" is_rc 0
 	check "online: undated elb-{type}: warns that the template will not apply" \
 	    err_has "data stream 'elb-alb' (from --es-index 'elb-{type}') does not match logs-elb.*-*"
-	check "online: undated elb-{type}: the data stream set, unchanged" all_say unchanged 4
+	check "online: undated elb-{type}: the data stream set, unchanged" all_say unchanged 5
 
 	# the cluster refuses: another template, same priority, overlapping
 	# pattern, there first
@@ -816,7 +834,7 @@ else
 		ELBSHIP_ES_API_KEY=$key "$ELBSHIP" setup --es "$U" >"$T/out" 2>"$T/err"
 		rc=$?
 		check "online API key: exits 0" is_rc 0
-		check "online API key: 4 created" all_say created 4
+		check "online API key: 5 created" all_say created 5
 		ELBSHIP_ES_API_KEY=$(printf 'id1:wrong-key-77' | base64) \
 		    "$ELBSHIP" setup --es "$U" >"$T/out" 2>"$T/err"
 		rc=$?
@@ -841,7 +859,7 @@ else
 		check "online SigV4: exits 0" is_rc 0
 		check "online SigV4: OpenSearch detected through a signed GET /" \
 		    out_has "OpenSearch 2.13.0 at $U"
-		check "online SigV4: 3 created" all_say created 3
+		check "online SigV4: 4 created" all_say created 4
 		env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=$ak \
 		    AWS_SECRET_ACCESS_KEY=not-the-key-42 "$ELBSHIP" setup --es "$U" \
 		    --es-aws-sigv4 es --aws-region eu-west-1 >"$T/out" 2>"$T/err"
@@ -861,14 +879,14 @@ else
 		rc=$?
 		check "online OpenSearch: exits 0" is_rc 0
 		check "online OpenSearch: detected" out_has "OpenSearch 2.11.0 at $U"
-		check "online OpenSearch: 3 created (no ILM)" all_say created 3
+		check "online OpenSearch: 4 created (no ILM)" all_say created 4
 		check "online OpenSearch: says there is no ILM" out_has "OpenSearch has no ILM"
 		check "online OpenSearch: no ILM policy was installed" \
 		    test "$(get _ilm/policy/elbship | jq -r '.status // 200')" = 404
 		check "online OpenSearch: installed mappings have no wildcard" \
 		    sh -c "! python3 -c 'import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).read().decode())' '$U/_component_template/elbship-mappings' | grep -q wildcard"
 		"$ELBSHIP" setup --es "$U" >"$T/out" 2>"$T/err"
-		check "online OpenSearch: second run unchanged" all_say unchanged 3
+		check "online OpenSearch: second run unchanged" all_say unchanged 4
 		last_args="setup --es $U --es-index 'elb-{type}-{date}'"
 		"$ELBSHIP" setup --es "$U" --es-index 'elb-{type}-{date}' \
 		    >"$T/out" 2>"$T/err"

@@ -54,7 +54,8 @@ res_of(const struct estemplate_set *s, const char *path)
 static struct estemplate_set
 build_glob(int flavor, unsigned days, const char *glob)
 {
-	struct estemplate_opts o = { flavor, days, glob };
+	struct estemplate_opts o = { .flavor = flavor, .retention_days = days,
+	    .dated_glob = glob };
 	struct estemplate_set s;
 	char err[256];
 
@@ -114,8 +115,8 @@ test_ilm(void)
 {
 	struct estemplate_set s = build(ESTEMPLATE_ELASTICSEARCH, 30);
 	struct estemplate_set z = build(ESTEMPLATE_ELASTICSEARCH, 0);
-	struct estemplate_opts bad = { ESTEMPLATE_ELASTICSEARCH,
-	    ESTEMPLATE_MAX_RETENTION + 1, NULL };
+	struct estemplate_opts bad = { .flavor = ESTEMPLATE_ELASTICSEARCH,
+	    .retention_days = ESTEMPLATE_MAX_RETENTION + 1 };
 	struct estemplate_set b;
 	json_t *p = body_of(&s, "_ilm/policy/elbship");
 	json_t *ph = json_object_get(json_object_get(p, "policy"), "phases");
@@ -472,8 +473,8 @@ dated_ok(const char *glob)
 static void
 test_dated_check(void)
 {
-	struct estemplate_opts o = { ESTEMPLATE_ELASTICSEARCH, 90,
-	    "logs-elb.*-*" };
+	struct estemplate_opts o = { .flavor = ESTEMPLATE_ELASTICSEARCH,
+	    .retention_days = 90, .dated_glob = "logs-elb.*-*" };
 	struct estemplate_set s;
 	char err[512];
 
@@ -823,8 +824,66 @@ test_data(void)
 		json_decref(j);
 		n++;
 	}
-	is_int(n, 4, "four JSON files compiled in");
+	is_int(n, 5, "five JSON files compiled in");
 	ok(good, "each is a JSON object");
+}
+
+/* The dead-letter index's template: with either set, only when asked. */
+static void
+test_dead_letter(void)
+{
+	struct estemplate_opts o = { .flavor = ESTEMPLATE_ELASTICSEARCH,
+	    .retention_days = 90, .dead_letter_index = "my-dead-letters" };
+	struct estemplate_set s, d, os;
+	char err[256];
+	json_t *b, *props;
+	const char *path = "_index_template/" ESTEMPLATE_DEAD_LETTER_NAME;
+
+	ok(estemplate_build(&o, &s, err, sizeof(err)) == 0 && s.n == 5,
+	    "dead letter: the data stream set and one more resource");
+	ok(strcmp(s.res[4].path, path) == 0, "dead letter: installed last, as %s",
+	    path);
+	b = body_of(&s, path);
+	props = json_object_get(json_object_get(json_object_get(b, "template"),
+	    "mappings"), "properties");
+	ok(strcmp(json_string_value(json_array_get(json_object_get(b,
+	    "index_patterns"), 0)), "my-dead-letters") == 0 &&
+	    json_array_size(json_object_get(b, "index_patterns")) == 1,
+	    "dead letter: matches the index named, only");
+	ok(json_integer_value(json_object_get(b, "priority")) == 250 &&
+	    json_object_get(b, "data_stream") == NULL,
+	    "dead letter: priority 250, a plain index");
+	ok(json_is_false(json_object_get(json_object_get(json_object_get(b,
+	    "template"), "mappings"), "dynamic")),
+	    "dead letter: dynamic false (nothing in a record is mapped by guess)");
+	ok(strcmp(json_string_value(json_object_get(json_object_get(props,
+	    "document"), "type")), "keyword") == 0 &&
+	    json_is_false(json_object_get(json_object_get(props, "document"),
+	    "index")), "dead letter: the document is an unindexed string");
+	ok(json_object_get(json_object_get(b, "_meta"), "elbship_hash") != NULL,
+	    "dead letter: carries its hash");
+	json_decref(b);
+	o.dated_glob = "elb-*-*";
+	ok(estemplate_build(&o, &d, err, sizeof(err)) == 0 && d.n == 5 &&
+	    strcmp(d.res[4].path, path) == 0,
+	    "dead letter: also with the dated set");
+	o.flavor = ESTEMPLATE_OPENSEARCH;
+	o.dated_glob = NULL;
+	ok(estemplate_build(&o, &os, err, sizeof(err)) == 0 && os.n == 4,
+	    "dead letter: OpenSearch: three plus the dead-letter template");
+	b = body_of(&os, path);
+	props = json_object_get(json_object_get(json_object_get(b, "template"),
+	    "mappings"), "properties");
+	props = json_object_get(json_object_get(json_object_get(
+	    json_object_get(props, "elbship"), "properties"), "error"),
+	    "properties");
+	ok(strcmp(json_string_value(json_object_get(json_object_get(props,
+	    "reason"), "type")), "text") == 0,
+	    "dead letter: OpenSearch: reason is text");
+	json_decref(b);
+	estemplate_free(&s);
+	estemplate_free(&d);
+	estemplate_free(&os);
 }
 
 int
@@ -843,5 +902,6 @@ main(void)
 	test_detect();
 	test_matches();
 	test_no_dynamic();
+	test_dead_letter();
 	return tap_done();
 }
