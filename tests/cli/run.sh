@@ -1012,6 +1012,16 @@ t_dated_overlap() {
 }
 check "a dated --es-index under logs-*-* is refused before any request (exit 2): it would become data streams that roll over" t_dated_overlap
 
+t_dl_index_bad() {
+	run ship --logstash http://127.0.0.1:9 --dead-letter-index dl "$REPO/examples"
+	[ "$rc" -eq 2 ] && grep -q "dead-letter-index (ELBSHIP_DEAD_LETTER_INDEX) is an index of the cluster" err || { why="logstash: $(cat err)"; return 1; }
+	run ship --es http://127.0.0.1:9 --dead-letter-index 'dl-{type}' "$REPO/examples"
+	[ "$rc" -eq 2 ] && grep -q "one index, no placeholders" err || { why="placeholder: $(cat err)"; return 1; }
+	run ship --es http://127.0.0.1:9 --dead-letter-index 'Dead' "$REPO/examples"
+	[ "$rc" -eq 2 ] && grep -q "ELBSHIP_DEAD_LETTER_INDEX.*'D' is not allowed" err || { why="uppercase: $(cat err)"; return 1; }
+}
+check "--dead-letter-index: refused with Logstash, with a placeholder, in capitals (exit 2, naming the setting)" t_dl_index_bad
+
 # Progress on local input: a line rewritten at most once a second, so the
 # input arrives in two parts 2 s apart (the only check that waits: twice).
 t_progress() {
