@@ -124,14 +124,15 @@ s3_record(json_t *r, struct event_batch *b, int msg, char *err, size_t cap)
 	const char *key = str(obj, "key");
 	json_t *size = json_object_get(obj, "size");
 
-	if (ver != NULL && ver[0] != '2') {
-		snprintf(err, cap, "S3 event version %s is not supported "
-		    "(want 2.x)", ver);
-		return -1;
-	}
+	/* Other events (removals, restores, ...) are skipped, whatever version. */
 	if (name == NULL || strncmp(name, "ObjectCreated:", 14) != 0) {
 		b->ignored++;
 		return 0;
+	}
+	if (ver != NULL && (ver[0] != '2' || (ver[1] != '\0' && ver[1] != '.'))) {
+		snprintf(err, cap, "S3 event version %s is not supported "
+		    "(want 2.x)", ver);
+		return -1;
 	}
 	if (bucket == NULL || key == NULL) {
 		snprintf(err, cap, "S3 record without s3.bucket.name or "

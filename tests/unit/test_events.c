@@ -172,6 +172,13 @@ test_envelopes(void)
 	ok(parse("{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventVersion\":"
 	    "\"3.0\",\"eventName\":\"ObjectCreated:Put\"}]}") == -1 &&
 	    strstr(err, "3.0") != NULL, "eventVersion 3.0: refused");
+	ok(parse("{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventVersion\":"
+	    "\"21.0\",\"eventName\":\"ObjectCreated:Put\"}]}") == -1,
+	    "eventVersion 21.0: refused (not 2.x)");
+	ok(parse("{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventVersion\":"
+	    "\"3.0\",\"eventName\":\"ObjectRemoved:Delete\"}]}") == 0 &&
+	    ev.nobj == 0 && ev.ignored == 1,
+	    "eventVersion 3.0, not ObjectCreated: skipped like any other");
 	/*
 	 * SQS -> SNS -> SNS -> SNS -> {} is past MAX_DEPTH (4).  (Parsed
 	 * first: ok()'s arguments may be evaluated in any order.)
