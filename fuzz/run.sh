@@ -162,7 +162,7 @@ smoke() {
 		# (the braces keep bash's "Aborted" notice out of the output)
 		# shellcheck disable=SC2046
 		{ "$OUT/$t" $(target_opts "$t") -max_total_time="$secs" -runs=100000000 \
-		    -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+		    -seed=1 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
 		    -artifact_prefix="$ART/$t-" "$tmp/$t" >"$log" 2>&1; } 2>/dev/null
 		rc=$?
 		if [ $rc -eq 0 ]; then
@@ -191,7 +191,7 @@ long() {
 		echo "== $t: $secs s (corpus $c, log $log)"
 		# shellcheck disable=SC2046
 		{ "$OUT/$t" $(target_opts "$t") -max_total_time="$secs" \
-		    -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+		    -seed=1 -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
 		    -artifact_prefix="$ART/$t-" "$c" "fuzz/corpus/$(corpus_name "$t")" \
 		    >"$log" 2>&1; } 2>/dev/null
 		rc=$?

@@ -29,7 +29,7 @@ run_suite() {
 	shift
 	out="$log_dir/$(echo "$name" | tr ' /' '__').log"
 	start=$(date +%s)
-	"$@" >"$out" 2>&1
+	timeout 1200 "$@" >"$out" 2>&1	# a stuck suite fails, not hangs
 	rc=$?
 	line=$(grep -E '^# [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 	if [ -z "$line" ]; then

@@ -35,14 +35,23 @@ total=$(wc -l <"$tmp/all.ids")
 check "input has $total documents, all ids distinct" \
     "[ \"\$(sort -u $tmp/all.ids | wc -l)\" -eq $total ] && [ $total -gt 2000 ]"
 
+# One server of each kind at a time: each case starts its own, and the one
+# before it (a Python process holding every document it stored) goes.
+declare -A live=()
+replace_server() {	# replace_server KIND: stop the running one of KIND
+	[ -n "${live[$1]:-}" ] && { kill "${live[$1]}" 2>/dev/null; wait "${live[$1]}" 2>/dev/null; }
+	live[$1]=
+}
 start_es() {	# start_es NAME ARGS...: ES test server, sets $port
 	local name=$1
 	shift
+	replace_server es
 	rm -f "$tmp/$name.port"
 	python3 "$SERVERS/es_server.py" --port 0 --port-file "$tmp/$name.port" \
 	    --seed 3 "$@" >"$tmp/$name.server.log" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.05; done
+	live[es]=$!
+	wait_file "$tmp/$name.port"
 	port=$(cat "$tmp/$name.port")
 }
 
@@ -235,12 +244,14 @@ check "credentials in the URL are refused (exit 2)" "[ $rc -eq 2 ] && ! grep -q 
 
 # Secrets from AWS Secrets Manager and SSM Parameter Store (SigV4 checked).
 start_secrets() {	# start_secrets SERVICE NAME=VALUE
+	replace_server secrets
 	rm -f "$tmp/sec.port"
 	python3 "$SERVERS/secrets_server.py" --port 0 --port-file "$tmp/sec.port" \
 	    --service "$1" --auth AKIDTEST0002:secrets-key-xyz:eu-west-1 --secret "$2" \
 	    >"$tmp/sec.log" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/sec.port" ] && break; sleep 0.05; done
+	live[secrets]=$!
+	wait_file "$tmp/sec.port"
 	sec=http://127.0.0.1:$(cat "$tmp/sec.port")
 }
 smarn=arn:aws:secretsmanager:eu-west-1:111122223333:secret:es-creds-AbCdEf
@@ -320,11 +331,13 @@ check "a client certificate without its key: exit 2, one line" \
 start_ls() {
 	local name=$1
 	shift
+	replace_server ls
 	rm -f "$tmp/$name.port" "$tmp/$name.cport"
 	python3 "$SERVERS/logstash_server.py" --port 0 --port-file "$tmp/$name.port" \
 	    --seed 3 "$@" >"$tmp/$name.server.log" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/$name.port" ] && break; sleep 0.05; done
+	live[ls]=$!
+	wait_file "$tmp/$name.port"
 	port=$(cat "$tmp/$name.port")
 }
 for c in "clean:" "r429:--429-rate 0.3" "r503:--503-first 2" "reset:--reset-mid-response 2"; do
@@ -342,7 +355,7 @@ done
 # Logstash tcp input over TLS (tls://).
 start_ls ls_tls --mode tcp --control-port-file "$tmp/ls_tls.cport" \
     --tls-cert "$tmp/pki/server.pem" --tls-key "$tmp/pki/server.key"
-for _ in $(seq 100); do [ -s "$tmp/ls_tls.cport" ] && break; sleep 0.05; done
+wait_file "$tmp/ls_tls.cport"
 "$ELBSHIP" ship --logstash "tls://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" "$tmp/in" \
     >/dev/null 2>"$tmp/ls_tls.err"
 rc=$?
@@ -352,7 +365,7 @@ check "logstash tls://: exit 0 and every document arrived" \
 
 # Logstash tcp input: at least once, reconnects.
 start_ls ls_tcp --mode tcp --control-port-file "$tmp/ls_tcp.cport" --close-after-lines 1000
-for _ in $(seq 100); do [ -s "$tmp/ls_tcp.cport" ] && break; sleep 0.05; done
+wait_file "$tmp/ls_tcp.cport"
 "$ELBSHIP" ship --logstash "tcp://127.0.0.1:$port" --retry-initial-ms 20 "$tmp/in" \
     >/dev/null 2>"$tmp/ls_tcp.err"
 rc=$?

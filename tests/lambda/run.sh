@@ -50,7 +50,7 @@ start_es() {
 	python3 "$repo/tests/servers/es_server.py" --port 0 --port-file "$tmp/es.port" "$@" \
 	    >"$tmp/es.log" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/es.port" ] && break; sleep 0.05; done
+	wait_file "$tmp/es.port"
 	es=http://127.0.0.1:$(cat "$tmp/es.port")
 }
 stored() { curl -s "$es/_test/docs" | jq -r ._id | sort; }
@@ -93,11 +93,12 @@ run_function() {	# run_function EVENTS RESULTS [runtime args] -- [env...]
 	rm -f "$tmp/rt.port"
 	python3 "$repo/tests/servers/runtime_api.py" --port 0 --port-file "$tmp/rt.port" \
 	    --events "$events" --results "$results" --exit-after-all \
+	    --deadline-ms 60000 \
 	    --stats-file "$results.stats" "${rargs[@]}" \
 	    >"$tmp/rt.log" 2>&1 &
 	local rt=$!
 	pids+=($rt)
-	for _ in $(seq 100); do [ -s "$tmp/rt.port" ] && break; sleep 0.05; done
+	wait_file "$tmp/rt.port"
 	env -i PATH=/usr/bin:/bin HOME="$tmp" TZ=UTC \
 	    AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$tmp/rt.port")" \
 	    AWS_LAMBDA_FUNCTION_NAME=elbship-test AWS_REGION=us-east-1 \
@@ -110,7 +111,9 @@ run_function() {	# run_function EVENTS RESULTS [runtime args] -- [env...]
 	pids+=($fn)
 	# Until the server has served everything (and exited) or the
 	# function has exited (start-up errors).
-	while kill -0 "$rt" 2>/dev/null && kill -0 "$fn" 2>/dev/null; do
+	local i
+	for i in $(seq 6000); do	# 5 minutes at most
+		kill -0 "$rt" 2>/dev/null && kill -0 "$fn" 2>/dev/null || break
 		sleep 0.05
 	done
 	sleep 0.2
@@ -188,7 +191,7 @@ kill "${pids[@]}" 2>/dev/null
 start_es --slow-first 1 --slow-ms 4000
 jq -cn --argjson e "$(s3event "$prefix/$alb")" '{event:$e, deadline_ms:2500}' >"$tmp/dl-events.ndjson"
 s3event "$prefix/$alb" >>"$tmp/dl-events.ndjson"
-run_function "$tmp/dl-events.ndjson" "$tmp/dl-res.ndjson" -- ELBSHIP_DEADLINE_MARGIN=0.5
+run_function "$tmp/dl-events.ndjson" "$tmp/dl-res.ndjson" -- ELBSHIP_DEADLINE_MARGIN=1.2
 d0=$(result 0 "$tmp/dl-res.ndjson"); d1=$(result 1 "$tmp/dl-res.ndjson")
 check "deadline: the invocation ends with an error before its deadline" \
     "[ \"\$(echo '$d0' | jq -r .outcome)\" = error ] && [ \"\$(echo '$d0' | jq -r .completed_before_deadline)\" = true ]"
@@ -219,7 +222,7 @@ python3 "$repo/tests/servers/secrets_server.py" --port 0 --port-file "$tmp/sec.p
     --service secretsmanager --auth "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY:us-east-1" \
     --secret "$smarn={\"password\":\"lambda-pw-xyz\"}" >"$tmp/sec.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$tmp/sec.port" ] && break; sleep 0.05; done
+wait_file "$tmp/sec.port"
 start_es --auth basic:elastic:lambda-pw-xyz
 s3event "$prefix/$clb" >"$tmp/sec-events.ndjson"
 run_function "$tmp/sec-events.ndjson" "$tmp/sec-res.ndjson" -- \

@@ -66,12 +66,14 @@ AWS_SECRET_ACCESS_KEY=wrong-secret ship -q "s3://logs/$pre/$alb" >/dev/null 2>"$
 rc=$?
 check "wrong credentials: exit 1, access denied, no secret shown" \
     "[ $rc -eq 1 ] && grep -q 'HTTP 403 SignatureDoesNotMatch' $tmp/badkey.err && ! grep -q 'wrong-secret' $tmp/badkey.err"
-env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY HOME="$tmp" \
+env -i PATH="$PATH" HOME="$tmp" AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL_S3" \
+    AWS_REGION="${AWS_REGION:-us-east-1}" \
     "$ELBSHIP" ship -q "s3://logs/$pre/$alb" >/dev/null 2>"$tmp/nokey.err"
 rc=$?
 check "no credentials at all: exit 1, one clear error" \
     "[ $rc -eq 1 ] && grep -q 'no AWS credentials found' $tmp/nokey.err"
-env -u AWS_ENDPOINT_URL_S3 -u AWS_REGION -u AWS_DEFAULT_REGION HOME="$tmp" \
+env -i PATH="$PATH" HOME="$tmp" AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" \
+    AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
     "$ELBSHIP" ship -q "s3://logs/$pre/$alb" >/dev/null 2>"$tmp/noregion.err"
 rc=$?
 check "no region: exit 1, one clear error" \
@@ -129,7 +131,7 @@ python3 "$repo/tests/s3/dropproxy.py" --listen-port 0 --port-file "$tmp/proxy.po
     --target "127.0.0.1:$S3RVER_PORT" --drop-after-bytes 300000 --drop-times 2 \
     --match "$big" --log "$tmp/proxy.log" --parent-pid $$ >"$tmp/proxy.out" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$tmp/proxy.port" ] && break; sleep 0.05; done
+wait_file "$tmp/proxy.port"
 AWS_ENDPOINT_URL_S3=http://127.0.0.1:$(cat "$tmp/proxy.port") \
     ship -q "s3://logs/big/$big" >"$tmp/big.out" 2>"$tmp/big.err"
 rc=$?
@@ -148,7 +150,7 @@ start_fault() {	# start_fault NAME ARGS...: sets $fport
 	    --target "127.0.0.1:$S3RVER_PORT" --log "$tmp/$1.log" "${@:2}" \
 	    >"$tmp/$1.out" 2>&1 &
 	pids+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/$1.port" ] && break; sleep 0.05; done
+	wait_file "$tmp/$1.port"
 	fport=$(cat "$tmp/$1.port")
 }
 start_fault slowdown --fail 2 --status 503 --code SlowDown --match "$alb"
@@ -174,7 +176,7 @@ rm -f "$tmp/es.port"
 python3 "$repo/tests/servers/es_server.py" --port 0 --port-file "$tmp/es.port" \
     --slow-first 100000 --slow-ms 40 >"$tmp/es.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$tmp/es.port" ] && break; sleep 0.05; done
+wait_file "$tmp/es.port"
 es=http://127.0.0.1:$(cat "$tmp/es.port")
 "$ELBSHIP" ship --es "$es" --state "$tmp/state" --concurrency 4 "s3://logs/bulk/" \
     >/dev/null 2>"$tmp/bf1.err" &

@@ -118,6 +118,10 @@ class TestServerMixin:
         """Bind, write the port file, optionally stay bound-but-not-listening
         for ``not_listening_ms`` (connections are refused), then listen."""
         self.server_bind()
+        if not_listening_ms <= 0:
+            # Listening before the port file appears: a client that reads
+            # it at once must not be refused.
+            self.server_activate()
         if port_file:
             write_port_file(port_file, self.server_address[1])
         if not_listening_ms > 0:
@@ -125,7 +129,7 @@ class TestServerMixin:
                 stop_event.wait(not_listening_ms / 1000.0)
             else:
                 threading.Event().wait(not_listening_ms / 1000.0)
-        self.server_activate()
+            self.server_activate()
 
     @property
     def port(self):

@@ -282,7 +282,7 @@ RO() { # RO PATH [BODY]: POST a rollover, print the response
 # Backing index names carry the UTC day they were made: do not let the
 # checks below straddle midnight.
 left=$((86400 - $(date -u +%s) % 86400))
-[ "$left" -lt 30 ] && sleep $((left + 1))
+[ "$left" -lt 120 ] && sleep $((left + 1))
 day=$(date -u +%Y.%m.%d)
 G1=".ds-$DS-$day-000001" G2=".ds-$DS-$day-000002" G3=".ds-$DS-$day-000003"
 printf '{"create":{"_index":"%s","_id":"r1"}}\n{%s}\n{"create":{"_index":"%s","_id":"r2"}}\n{%s}\n' "$DS" "$ts" "$DS" "$ts" >"$T/r1"
@@ -473,10 +473,10 @@ curl -s --max-time 0.25 -H 'Content-Type: application/x-ndjson' --data-binary @"
 is "slow first request: client timeout (curl 28)" "$?" "28"
 is "slow request: docs stored after the delay anyway" "$(wait_stat $EW 'd["docs_stored"]' 3)" "3"
 is "next request is not slow (all 409)" "$(bulk $EW /_bulk "$T/b1" --max-time 0.5 | J '[i["create"]["status"] for i in d["items"]]')" "[409, 409, 409]"
-start ED es_server.py --down-for-ms 800
+start ED es_server.py --down-for-ms 3000
 curl -s --max-time 1 "$(U $ED /)" >/dev/null
 is "down-for-ms: connection refused (curl 7) while not listening" "$?" "7"
-sleep 1
+sleep 3
 is "down-for-ms: then it answers" "$(code "$(U $ED /)")" "200"
 r=$( { printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /_cluster/health HTTP/1.1\r\nHost: x\r\n\r\n'; } | TC raw $ES --wait 0.4)
 is "two pipelined requests, two responses, connection kept open" "$(echo "$r" | grep -o 'HTTP/1.1 200' | wc -l),${r: -6}" "2,<OPEN>"
@@ -545,7 +545,7 @@ is "gzip body decoded" "$(C "$(U $LH /_test/events)" | NJ 'd[-1]["g"]')" "1"
 is "corrupt gzip: 400" "$(code -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' -d 'xx' "$(U $LH /)")" "400"
 C -H 'Content-Type: application/json' -d '{"url":{"path":"/shop"},"user_agent":{"original":"Mozilla"},"@timestamp":"2025-11-03T10:15:42.123456Z"}' "$(U $LH '/ingest?x=1')" >/dev/null
 r=$(C "$(U $LH /_test/events)" | NJ '[d[-1]["url"]["path"], d[-1]["user_agent"]["original"], d[-1]["@version"], d[-1]["@timestamp"]]')
-is "ECS decoration overwrites url.path and user_agent.original" "$r" '["/ingest?x=1", "curl/7.88.1", "1", "2025-11-03T10:15:42.123456Z"]'
+is "ECS decoration overwrites url.path and user_agent.original" "$r" "[\"/ingest?x=1\", \"curl/$(curl --version | awk 'NR == 1 {print $2}')\", \"1\", \"2025-11-03T10:15:42.123456Z\"]"
 has "clobbered fields are counted" "$(stat $LH 'd["clobbered_fields"]')" '"url.path": 1'
 is "?view=decoded shows the codec output" "$(C "$(U $LH '/_test/events?view=decoded')" | NJ 'd[-1]["url"]["path"]')" "/shop"
 C -H 'Content-Type: application/json' -d '{"@timestamp":"Nov 3 2025"}' "$(U $LH /)" >/dev/null
@@ -613,10 +613,10 @@ start LT3 logstash_server.py --mode tcp --control-port-file "$T/LT3.ctl" --reset
 r=$(for i in $(seq 40); do printf '{"n":%d}\n' "$i"; done | TC tcp $LT3 --chunks 40 --pause 0.01)
 is "reset-after-lines: the client sees a reset" "$r" "reset"
 is "reset-after-lines: 2 events kept" "$(stat "$(cat "$T/LT3.ctl")" 'd["events"]')" "2"
-start LT4 logstash_server.py --mode tcp --control-port-file "$T/LT4.ctl" --refuse-first-ms 800
+start LT4 logstash_server.py --mode tcp --control-port-file "$T/LT4.ctl" --refuse-first-ms 3000
 r=$(printf '{"x":1}\n' | TC tcp $LT4 2>&1)
 has "refuse-first-ms: refused while not listening" "$r" "Connection refused"
-sleep 1
+sleep 3
 is "refuse-first-ms: then accepted" "$(printf '{"x":1}\n' | TC tcp $LT4)" "sent"
 
 echo "# $passed passed, $failed failed"
