@@ -469,6 +469,35 @@ ship_settle_sink(struct ship *sh, struct sink *s)
 	pthread_mutex_unlock(&sh->mu);
 }
 
+/*
+ * Documents read and encoded that no sink settled: those in blocks dropped
+ * when a sink failed, or read after (the run stops at the failure).  They
+ * were not delivered, and are counted so; says how many.
+ */
+static void
+settle_unsent(struct ship *sh)
+{
+	uint64_t settled, *und;
+
+	if (sh->kind == SINK_LS_TCP) {
+		settled = sh->sent.sent + sh->sent.undelivered;
+		und = &sh->sent.undelivered;
+	} else if (sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP) {
+		settled = sh->delivered.indexed + sh->delivered.duplicate +
+		    sh->delivered.dead_lettered + sh->delivered.undelivered;
+		und = &sh->delivered.undelivered;
+	} else {
+		return;
+	}
+	if (sh->total.docs <= settled)
+		return;
+	*und += sh->total.docs - settled;
+	if (!sh->quiet)
+		fprintf(stderr, "elbship: %llu documents read were not sent "
+		    "(the run stopped at the failure above): counted undelivered\n",
+		    (unsigned long long)(sh->total.docs - settled));
+}
+
 static void
 delivery_summary(const struct ship *sh)
 {
@@ -672,9 +701,17 @@ cmd_ship(int argc, char **argv)
 		if (ship_path(sh, argv[i]) != 0)
 			break;
 	progress_clear(sh);
-	if (!sh->output_failed && sh->out->ops->flush(sh->out) != 0) {
-		fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
-		    sh->out->ops->error(sh->out));
+	/*
+	 * A sink that sends is flushed even after a failed put: what it
+	 * holds (batches waiting for a retry, dead letters, a window to send
+	 * again) must be settled and counted, whatever happened.  A local
+	 * output that failed is not written again.
+	 */
+	if ((!sh->output_failed || sh->kind != SINK_LOCAL) &&
+	    sh->out->ops->flush(sh->out) != 0) {
+		if (!sh->output_failed)
+			fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
+			    sh->out->ops->error(sh->out));
 		sh->output_failed = 1;
 	}
 	if (fd != 1 && close(fd) != 0 && !sh->output_failed) {
@@ -683,6 +720,7 @@ cmd_ship(int argc, char **argv)
 		sh->output_failed = 1;
 	}
 	ship_settle_sink(sh, sh->out);
+	settle_unsent(sh);
 	if (!sh->quiet) {
 		summary(sh, clock_since(&t0));
 		delivery_summary(sh);

@@ -456,7 +456,9 @@ dl_need(const struct item *it, const char *type, const char *reason)
  * Write a dead-letter record at ${o}: when, the id, the index meant, the
  * status and error, the original line and the document.  The document is
  * JSON in a file; for an index (${as_string}) it is a JSON string, so its
- * own fields cannot clash with a mapping a second time.
+ * own fields cannot clash with a mapping a second time.  A document too
+ * large for the cluster (413) would make a record larger still: for an
+ * index the record then holds no document and the line's first 4096 bytes.
  */
 static char *
 dl_record(char *o, const struct es *s, const struct batch *b,
@@ -465,6 +467,8 @@ dl_record(char *o, const struct es *s, const struct batch *b,
 {
 	struct slice doc = slice_make(b->body.p + it->off + it->doc,
 	    it->len - it->doc - 1);
+	struct slice line = slice_make(b->lines.p + it->line, it->line_len);
+	int slim = as_string && status == 413;
 	time_t t = time(NULL);
 	struct tm tm;
 	char ts[32];
@@ -486,9 +490,13 @@ dl_record(char *o, const struct es *s, const struct batch *b,
 	o = JW(o, "\",\"reason\":\"");
 	o = jsonw_raw_str(o, slice_make(reason, strlen(reason)));
 	o = JW(o, "\"}},\"event\":{\"original\":\"");
-	o = jsonw_raw_str(o, slice_make(b->lines.p + it->line, it->line_len));
+	if (slim && line.n > 4096)
+		line.n = 4096;
+	o = jsonw_raw_str(o, line);
 	o = JW(o, "\"},\"document\":");
-	if (as_string) {
+	if (slim) {
+		o = JW(o, "null");
+	} else if (as_string) {
 		o = JW(o, "\"");
 		o = jsonw_raw_str(o, doc);
 		o = JW(o, "\"");
@@ -834,8 +842,10 @@ done(struct es *s, struct batch *b, CURLcode cc)
 		retry_all(s, b, why);
 	} else if (status == 401 || status == 403) {
 		error_reason(&b->resp, reason, sizeof(reason));
-		snprintf(s->err, sizeof(s->err), "the cluster rejected the "
-		    "credentials (HTTP %ld): %s", status, reason);
+		snprintf(s->err, sizeof(s->err), "%s (HTTP %ld): %s",
+		    status == 401 ? "the cluster rejected the credentials" :
+		    "the cluster does not allow this user to write there",
+		    status, reason);
 		s->fatal = 1;
 		for (i = 0; i < b->n; i++)
 			undelivered(s, b, &b->items[i], s->err);

@@ -44,6 +44,7 @@ struct lstcp {
 	size_t *mdocs;
 	size_t nmarks;
 	int resend;		/* the window must be sent again */
+	int gave_up;		/* a send ran out of retries */
 	struct lstcp_stats st;
 	uint64_t rng;
 	char err[256];
@@ -101,21 +102,22 @@ connect_peer(struct lstcp *s)
 	return 0;
 }
 
-/* Is the connection still open?  A peer that closed makes it readable. */
+/*
+ * Is the connection still open?  Logstash never writes, so its FIN (or a
+ * reset) is the only news.  POLLRDHUP reports the FIN even behind bytes
+ * nobody reads (a TLS server's session tickets), where a peek would see
+ * only those bytes.
+ */
 static int
 alive(struct lstcp *s)
 {
-	struct pollfd p = { s->fd, POLLIN, 0 };
-	char b;
+	struct pollfd p = { s->fd, POLLIN | POLLRDHUP, 0 };
 
 	if (s->c == NULL)
 		return 0;
 	if (poll(&p, 1, 0) <= 0)
 		return 1;
-	if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
-		return 0;
-	/* Readable: Logstash never writes, so this is EOF or an error. */
-	return recv(s->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+	return !(p.revents & (POLLRDHUP | POLLERR | POLLHUP | POLLNVAL));
 }
 
 static int
@@ -221,6 +223,7 @@ send_batch(struct lstcp *s, const char *p, size_t n)
 			if (s->resend)
 				s->st.resent += s->win_docs;
 			s->resend = 0;
+			s->gave_up = 0;
 			return 0;
 		}
 		disconnect(s);
@@ -230,6 +233,7 @@ send_batch(struct lstcp *s, const char *p, size_t n)
 			break;
 		pause_ms(s, &delay);
 	}
+	s->gave_up = 1;
 	return -1;
 }
 
@@ -250,17 +254,44 @@ lt_put(struct sink *base, const struct docbatch *b)
 }
 
 /*
- * At the end: did the peer take every byte?  A peer that closed before we
- * did may have dropped what it read last (the test server's close fault
- * does), so that is a "no".  Otherwise half-close and wait for its EOF, reading
- * and dropping whatever arrives first (closing with unread bytes in our
- * receive queue, a TLS server's session tickets, would send a reset, and a
- * peer that gets a reset may drop what it had not read yet).  Then wait for
- * the peer's kernel to acknowledge everything we sent, our FIN included:
- * SIOCOUTQ is the bytes sent but not acknowledged.  A peer that closed
- * before our last bytes arrived answers them with a reset, never an
- * acknowledgement, and its FIN may have reached us first, so the EOF alone
- * proves nothing.  0: the peer read it all; -1: it may not have.
+ * Has the peer's kernel acknowledged every byte sent, our FIN included?
+ * SIOCOUTQ is the bytes sent but not acknowledged; a peer that closed
+ * before they arrived answers them with a reset, never an acknowledgement.
+ * Waits until ${until} at most.  0: all acknowledged; -1: not.
+ */
+static int
+all_acked(struct lstcp *s, int64_t until)
+{
+	for (long nap = 1;; nap = nap < 64 ? nap * 2 : nap) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		struct timespec ts = { 0, nap * 1000000 };
+		int queued;
+
+		if (ioctl(s->fd, SIOCOUTQ, &queued) != 0)
+			return -1;
+		if (queued == 0)
+			return 0;
+		if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+		    ti.tcpi_state == TCP_CLOSE)
+			return -1;	/* reset */
+		if (clock_ms() >= until)
+			return -1;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * At the end: did the peer take every byte?  No answer is certain without
+ * acknowledgements (a peer can read and then drop what it read); what can
+ * be seen is checked.  A peer that closed before we did may have dropped
+ * what it read last (the test server's close fault does): "no".  Else
+ * half-close and wait for its EOF, reading and dropping whatever arrives
+ * first (closing with unread bytes in our receive queue would send a
+ * reset, and a peer that gets a reset may drop what it had not read yet).
+ * A reset instead of the EOF: "no".  Then every byte must have been
+ * acknowledged (all_acked()): the peer's FIN may have reached us before
+ * the reset for bytes that arrived after it closed.  0: yes; -1: no.
  */
 static int
 peer_took_all(struct lstcp *s)
@@ -277,60 +308,60 @@ peer_took_all(struct lstcp *s)
 		int64_t left = until - clock_ms();
 
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return 0;	/* no answer: the data is in its hands */
+			/* No EOF in time: the bytes are in its hands if acked. */
+			return all_acked(s, clock_ms());
 		r = recv(s->fd, b, sizeof(b), MSG_DONTWAIT);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			r = 1;
 	}
 	if (r < 0)
 		return -1;	/* reset: it closed before reading everything */
-	for (long nap = 1;; nap = nap < 64 ? nap * 2 : nap) {
-		struct tcp_info ti;
-		socklen_t len = sizeof(ti);
-		struct timespec ts = { 0, nap * 1000000 };
-		int queued;
-
-		if (ioctl(s->fd, SIOCOUTQ, &queued) != 0 || queued == 0)
-			return 0;
-		if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
-		    ti.tcpi_state == TCP_CLOSE)
-			return -1;	/* reset */
-		if (clock_ms() >= until)
-			return -1;	/* not acknowledged: not received */
-		nanosleep(&ts, NULL);
-	}
+	return all_acked(s, until);
 }
 
 /*
  * End of stream: half-close and check the peer took everything; if it may
  * not have, the window goes again on a new connection.  Over TLS the FIN
  * comes without a TLS close_notify (libcurl does not expose one); the data
- * before it arrives intact.  If three connections in a row end badly, the
- * window's documents are counted undelivered.
+ * before it arrives intact.  The window's documents are counted
+ * undelivered if three connections in a row end badly, or if a send
+ * already gave up (a failed put() left the window unsent).
  */
 static int
 lt_flush(struct sink *base)
 {
 	struct lstcp *s = (struct lstcp *)base;
-	int tries, rc = 0;
+	int tries = 0, rc = 0;
 
-	for (tries = 1; s->c != NULL && peer_took_all(s) != 0; tries++) {
+	for (;;) {
+		if (s->c != NULL && peer_took_all(s) == 0)
+			break;
+		if (s->c == NULL && !s->resend)
+			break;		/* nothing sent since the last end */
 		disconnect(s);
 		if (s->win.len == 0)
 			break;
-		s->resend = 1;
-		if (tries == 3 || send_batch(s, NULL, 0) != 0) {
+		if (s->resend && tries == 0 && s->gave_up) {
+			snprintf(s->err, sizeof(s->err), "the connection broke "
+			    "and could not be made again: the last %zu documents "
+			    "sent may not have arrived", s->win_docs);
+			rc = -1;
+		} else if (++tries == 3 ||
+		    (s->resend = 1, send_batch(s, NULL, 0) != 0)) {
 			snprintf(s->err, sizeof(s->err), "the peer closed or "
 			    "reset the connection before reading the last %zu "
 			    "documents, %d times", s->win_docs, tries);
+			rc = -1;
+		}
+		if (rc != 0) {
 			s->st.sent -= s->win_docs;
 			s->st.undelivered += s->win_docs;
-			rc = -1;
 			break;
 		}
 	}
 	disconnect(s);
 	s->resend = 0;
+	s->gave_up = 0;
 	s->win.len = 0;
 	s->nmarks = 0;
 	s->win_docs = 0;

@@ -12,11 +12,14 @@
  * it reconnects with backoff and sends that window again first; at the end
  * it half-closes, waits for the peer's EOF and for the peer's kernel to
  * acknowledge every byte, and sends the window again if the peer had
- * closed first, reset, or left bytes unacknowledged.  That is at least
- * once, not exactly once: set document_id => "%{[event][id]}" in
- * Logstash's elasticsearch output so repeats are harmless.  A peer that
- * crashes after reading but before processing can still lose lines.
- * For exact accounting use the http input (--logstash http://...).
+ * closed first, reset, or left bytes unacknowledged; if that fails three
+ * times, or a send had already given up, the window's documents count as
+ * undelivered.  That is at least once, not exactly once: set document_id
+ * => "%{[event][id]}" in Logstash's elasticsearch output so repeats are
+ * harmless.  What no check can see: a peer that read lines and then lost
+ * them (a crash, or a close that crosses our end of stream) loses them
+ * silently.  For exact accounting use the http input (--logstash
+ * http://...).
  */
 #ifndef ELBSHIP_LSTCP_H
 #define ELBSHIP_LSTCP_H

@@ -191,6 +191,27 @@ start_es dl_reject --item-400-rate 0.02
 rc=$?
 check "dl_reject: when the dead-letter index rejects them too, they are undelivered (exit 5, ${dl:-0})" \
     "[ $rc -eq 5 ] && [ \$(count_of undelivered $tmp/dl_reject.err) -eq ${dl:-0} ] && [ \$(count_of dead-lettered $tmp/dl_reject.err) -eq 0 ] && grep -q 'the dead-letter index elbship-dead-letter rejected it too: HTTP 400' $tmp/dl_reject.err"
+# A document alone too large for the cluster (413): its record holds the
+# line (at most 4096 bytes) and no document, so that it fits.
+start_es dl_413 --max-content-length 1800
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter-index elbship-dead-letter \
+    --retry-initial-ms 20 --batch-docs 20 "$tmp/in" >/dev/null 2>"$tmp/dl_413.err"
+rc=$?
+curl -s "http://127.0.0.1:$port/_test/docs" >"$tmp/dl_413.docs"
+dl=$(count_of dead-lettered "$tmp/dl_413.err")
+check "dl_413: exit 0, too-large documents dead-lettered ($dl) as records without the document, the rest indexed" \
+    "[ $rc -eq 0 ] && [ ${dl:-0} -gt 0 ] && [ \$((\$(count_of indexed $tmp/dl_413.err) + ${dl:-0})) -eq $total ] && [ \$(jq -c 'select(._index == \"elbship-dead-letter\") | ._source | select(.elbship.status == 413 and .document == null and (.event.original | length) > 0)' $tmp/dl_413.docs | wc -l) -eq ${dl:-0} ]"
+
+# A privilege revoked mid-run (every request after the first: 403): the
+# dead letters of the first request, the batches in flight and everything
+# read after are all counted, undelivered, and the run fails.
+start_es dl_403 --item-400-rate 0.2 --item-400-index 'logs-*' --request-403-after 1
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --dead-letter-index elbship-dead-letter \
+    --retry-initial-ms 20 --batch-docs 50 --max-inflight 2 "$tmp/in" >/dev/null 2>"$tmp/dl_403.err"
+rc=$?
+docs=$(grep -o '[0-9]* documents (' "$tmp/dl_403.err" | cut -d' ' -f1)
+check "dl_403: exit 5; indexed + dead-lettered + undelivered = the $docs documents read" \
+    "[ $rc -eq 5 ] && [ \$((\$(count_of indexed $tmp/dl_403.err) + \$(count_of dead-lettered $tmp/dl_403.err) + \$(count_of undelivered $tmp/dl_403.err))) -eq ${docs:-0} ] && grep -q 'does not allow this user to write there (HTTP 403)' $tmp/dl_403.err"
 run_case req429 "--request-429-first 2" ""
 run_case req503 "--request-503-first 2" ""
 run_case too_large "--max-content-length 60000" ""
@@ -376,5 +397,28 @@ check "logstash tcp: exit 0, $total sent, some re-sent, summary says no acknowle
     "[ $rc -eq 0 ] && [ \$(count_of sent, $tmp/ls_tcp.err) -eq $total ] && [ \$(count_of re-sent $tmp/ls_tcp.err) -gt 0 ] && grep -q 'no acknowledgements' $tmp/ls_tcp.err"
 check "logstash tcp: every document arrived (the peer closed once mid-stream)" \
     "[ -z \"\$(comm -23 $tmp/all.ids $tmp/ls_tcp.ids)\" ]"
+
+# The peer closes (and drops what it read past its limit) after the last
+# batch and before elbship's end of stream (stdin stays open a second):
+# the end-of-stream check sees the close, over TLS too (where unread session
+# tickets hide the EOF from a peek), and sends the window again.
+for mode in tcp tls; do
+	name=ls_end_$mode
+	if [ $mode = tls ]; then
+		start_ls "$name" --mode tcp --control-port-file "$tmp/$name.cport" \
+		    --close-after-lines $((total - 3)) \
+		    --tls-cert "$tmp/pki/server.pem" --tls-key "$tmp/pki/server.key"
+	else
+		start_ls "$name" --mode tcp --control-port-file "$tmp/$name.cport" \
+		    --close-after-lines $((total - 3))
+	fi
+	wait_file "$tmp/$name.cport"
+	sleep 1 | "$ELBSHIP" ship --logstash "$mode://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" \
+	    --retry-initial-ms 20 "$tmp/in" - >/dev/null 2>"$tmp/$name.err"
+	rc=$?
+	curl -s "http://127.0.0.1:$(cat "$tmp/$name.cport")/_test/events" | jq -r '.event.id' | sort -u >"$tmp/$name.ids"
+	check "logstash $mode://, peer closes before the end of stream: exit 0, the window re-sent, every document arrived" \
+	    "[ $rc -eq 0 ] && [ \$(count_of re-sent $tmp/$name.err) -gt 0 ] && [ -z \"\$(comm -23 $tmp/all.ids $tmp/$name.ids)\" ]"
+done
 
 finish

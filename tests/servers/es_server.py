@@ -161,6 +161,9 @@ those that fail):
                       circuit_breaking_exception; nothing stored
   --request-503-first N  the N bulk requests after those -> 503
                       cluster_block_exception; nothing stored
+  --request-403-after N  every bulk request after the first N -> 403
+                      security_exception (a privilege revoked mid-run);
+                      nothing stored
   --max-content-length BYTES  see above (default 100mb, as ES)
   --reset-mid-request N   bulk request N: read half the body, then RST
   --reset-mid-response N  bulk request N: store the items, send half of the
@@ -428,6 +431,7 @@ class FaultPlan:
                 self.preset_ids = {l.strip() for l in f if l.strip()}
         self.req_429 = args.request_429_first
         self.req_503 = args.request_503_first
+        self.req_403_after = args.request_403_after
         self.reset_mid_request = args.reset_mid_request
         self.reset_mid_response = args.reset_mid_response
         self.slow_first = args.slow_first
@@ -444,6 +448,8 @@ class FaultPlan:
             return "429"
         if n <= self.req_429 + self.req_503:
             return "503"
+        if self.req_403_after and n > self.req_403_after:
+            return "403"
         return None
 
     def is_slow(self, n):
@@ -2214,6 +2220,14 @@ class EsHandler(common.BaseHandler):
             return self.reply_error(EsError(
                 503, "cluster_block_exception",
                 "blocked by: [SERVICE_UNAVAILABLE/2/no master];"))
+        if whole == "403":
+            st.inc_map("faults_fired", "request_403")
+            rec["fault"] = "request_403"
+            return self.reply_error(EsError(
+                403, "security_exception",
+                "action [indices:data/write/bulk] is unauthorized for user "
+                "[elbship] with effective roles [elbship_ship], this action "
+                "is granted by the cluster privileges [manage,all]"))
         if faults.is_slow(n):
             st.inc_map("faults_fired", "slow")
             rec["fault"] = "slow"
@@ -2577,6 +2591,7 @@ def parse_args(argv):
     p.add_argument("--item-409-ids")
     p.add_argument("--request-429-first", type=int, default=0)
     p.add_argument("--request-503-first", type=int, default=0)
+    p.add_argument("--request-403-after", type=int, default=0)
     p.add_argument("--max-content-length", type=parse_size,
                    default=DEFAULT_MAX_CONTENT_LENGTH)
     p.add_argument("--reset-mid-request", type=int, default=0)
