@@ -445,6 +445,9 @@ is "bulk 2: 429" "$(code -H 'Content-Type: application/x-ndjson' --data-binary @
 is "bulk 3: 503 cluster_block_exception" "$(bulk $ER /_bulk "$T/s1" | J '[d["status"], d["error"]["type"]]')" '[503, "cluster_block_exception"]'
 is "bulk 4: stored" "$(bulk $ER /_bulk "$T/s1" | J 'd["items"][0]["create"]["status"]')" "201"
 is "nothing stored by the rejected requests" "$(C "$(U $ER /_test/docs)" | NJ 'len(d)')" "1"
+start E403 es_server.py --request-403-after 1
+is "--request-403-after 1: bulk 1 stored" "$(bulk $E403 /_bulk "$T/s1" | J 'd["items"][0]["create"]["status"]')" "201"
+is "--request-403-after 1: bulk 2 is a 403 security_exception" "$(bulk $E403 /_bulk "$T/s1" | J '[d["status"], d["error"]["type"]]')" '[403, "security_exception"]'
 start EM es_server.py --max-content-length 1kb
 head -c 1500 /dev/zero | tr '\0' 'x' | "$PY" -c 'import sys; v=sys.stdin.read(); sys.stdout.write("{\"create\":{\"_index\":\"m\",\"_id\":\"big\"}}\n{\"v\":\"%s\"}\n" % v)' >"$T/big"
 r=$(curl -s -i -H 'Content-Type: application/x-ndjson' -H 'Expect:' --data-binary @"$T/big" "$(U $EM /_bulk)")
