@@ -1232,7 +1232,16 @@ es_flush(struct sink *base)
 		    strerror(errno));
 		return -1;
 	}
-	return s->fatal ? -1 : 0;
+	if (s->fatal) {
+		/*
+		 * Everything is settled: the next put tries the cluster again
+		 * (a warm Lambda's next invocation, once the privilege or the
+		 * key is fixed, must not fail for an error of the past).
+		 */
+		s->fatal = 0;
+		return -1;
+	}
+	return 0;
 }
 
 static void

@@ -14,7 +14,10 @@
  *                  file (or index), and counted when that write succeeded
  *   undelivered    none of the above before the retry budget (attempts,
  *                  time, deadline) ran out, or after a fatal error
- *                  (credentials rejected)
+ *                  (HTTP 401 or 403 for a whole request): put() then
+ *                  fails, and flush() settles what is held as undelivered,
+ *                  returns -1 once, and leaves the sink ready to try the
+ *                  cluster again (a warm Lambda's next invocation)
  *
  * 429 and 5xx items, whole-request 429/5xx answers, timeouts and broken
  * connections are retried, only for the affected items, with exponential

@@ -215,6 +215,15 @@ check "dead letters: by default in the index elbship-dead-letter ($ndl, each onc
     "[ \"\$(echo '$d0' | jq -r .outcome)\" = response ] && [ $ndl -gt 0 ] && [ -z \"\$(uniq -d $tmp/dli.ids)\" ] && [ \"\$(echo '$d0' | jq .body.dead_lettered)\" = $ndl ] && [ \$(( \$(echo '$d0' | jq .body.indexed) + $ndl )) -eq $n_alb ]"
 check "dead letters: no file in /tmp" "[ ! -e /tmp/elbship-dead-letter.ndjson ] || [ /tmp/elbship-dead-letter.ndjson -ot $tmp/dli-events.ndjson ]"
 
+# ---- a 403 (a privilege missing for a while) does not stick to the warm process ----
+kill "${pids[@]}" 2>/dev/null
+start_es --request-403-after 0 --request-403-count 1
+s3event "$prefix/$clb" >"$tmp/f403-events.ndjson"
+s3event "$prefix/$clb" >>"$tmp/f403-events.ndjson"
+run_function "$tmp/f403-events.ndjson" "$tmp/f403-res.ndjson"
+check "403 on one request: that invocation fails, naming it; the next one in the same process delivers" \
+    "[ \"\$(result 0 $tmp/f403-res.ndjson | jq -r .outcome)\" = error ] && result 0 $tmp/f403-res.ndjson | jq -r .body.errorMessage | grep -q 'objects failed' && cat $tmp/fn.out $tmp/fn.err | grep -q 'HTTP 403' && [ \"\$(result 1 $tmp/f403-res.ndjson | jq -r .outcome)\" = response ] && [ \"\$(result 1 $tmp/f403-res.ndjson | jq .body.indexed)\" = $n_clb ]"
+
 # ---- the password from Secrets Manager ------------------------------------------
 kill "${pids[@]}" 2>/dev/null
 rm -f "$tmp/sec.port"

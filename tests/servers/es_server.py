@@ -164,6 +164,8 @@ those that fail):
   --request-403-after N  every bulk request after the first N -> 403
                       security_exception (a privilege revoked mid-run);
                       nothing stored
+  --request-403-count K  with --request-403-after: only the K requests
+                      after the first N (then the privilege is back)
   --max-content-length BYTES  see above (default 100mb, as ES)
   --reset-mid-request N   bulk request N: read half the body, then RST
   --reset-mid-response N  bulk request N: store the items, send half of the
@@ -432,6 +434,7 @@ class FaultPlan:
         self.req_429 = args.request_429_first
         self.req_503 = args.request_503_first
         self.req_403_after = args.request_403_after
+        self.req_403_count = args.request_403_count
         self.reset_mid_request = args.reset_mid_request
         self.reset_mid_response = args.reset_mid_response
         self.slow_first = args.slow_first
@@ -448,7 +451,9 @@ class FaultPlan:
             return "429"
         if n <= self.req_429 + self.req_503:
             return "503"
-        if self.req_403_after and n > self.req_403_after:
+        if (self.req_403_after is not None and n > self.req_403_after and
+                (self.req_403_count is None or
+                 n <= self.req_403_after + self.req_403_count)):
             return "403"
         return None
 
@@ -2591,7 +2596,8 @@ def parse_args(argv):
     p.add_argument("--item-409-ids")
     p.add_argument("--request-429-first", type=int, default=0)
     p.add_argument("--request-503-first", type=int, default=0)
-    p.add_argument("--request-403-after", type=int, default=0)
+    p.add_argument("--request-403-after", type=int, default=None)
+    p.add_argument("--request-403-count", type=int, default=None)
     p.add_argument("--max-content-length", type=parse_size,
                    default=DEFAULT_MAX_CONTENT_LENGTH)
     p.add_argument("--reset-mid-request", type=int, default=0)
