@@ -737,7 +737,7 @@ settle_items(struct es *s, struct batch *b)
 	 * summary): no need to walk thousands of items.  With filter_path the
 	 * answer starts {"errors":false,...; anything else is read in full.
 	 */
-	if (b->resp.len > 16 && memmem(b->resp.p, b->resp.len < 64 ?
+	if (b->resp.len >= 14 && memmem(b->resp.p, b->resp.len < 64 ?
 	    b->resp.len : 64, "\"errors\":false", 14) != NULL) {
 		s->st.indexed += b->n - b->ndl;
 		for (i = 0; i < b->n && b->ndl > 0; i++)
