@@ -12,12 +12,16 @@
  *
  * Transport: libcurl's multi interface, so up to max_inflight requests run
  * at once while put() keeps filling the next batch; put() blocks (and so
- * holds back the pipeline) only when that many are already in flight.
+ * holds back the pipeline) only when that many are already in flight or
+ * being compressed.  Compression runs in a thread of the sink's own (the
+ * compressor), so that it overlaps parsing: on two cores a one-thread run
+ * takes about 40% less time (docs/benchmarks.md); CPU is the same.
  * Connections are kept alive and reused across requests and, in the Lambda,
  * across invocations (the sink lives as long as the process).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +58,8 @@ struct batch {
 	struct item *items;
 	size_t n, cap;
 	size_t ndl;		/* items that are dead letters */
+	int prepared;		/* arr / sent hold what start() sends */
+	int fresh;		/* went through the compressor, not started */
 	int64_t not_before;	/* retry batches: not before this time */
 	struct batch *next;
 	/* while in flight */
@@ -84,6 +90,20 @@ struct es {
 	FILE *dlq;
 	char *dl_action;	/* dead-letter index: action-line prefix */
 	struct batch *dlb;	/* dead letters not yet scheduled */
+	/*
+	 * The compressor: a thread that compresses each full batch while the
+	 * caller goes on encoding the next, so that compression, the most
+	 * expensive step, runs beside parsing instead of after it.  It
+	 * touches nothing but the batches handed to it; cz_in and cz_out are
+	 * under cz_mu.  cz_pending: batches in its hands (caller's count);
+	 * cz_busy: those plus the ones it returned that have not started.
+	 */
+	int cz_on, cz_stop;
+	pthread_t cz;
+	pthread_mutex_t cz_mu;
+	pthread_cond_t cz_cv;
+	struct batch *cz_in, *cz_out;	/* FIFO, through batch->next */
+	int cz_pending, cz_busy;
 	struct es_stats st;
 	uint64_t rng;
 	int fatal;
@@ -329,6 +349,8 @@ batch_put(struct es *s, struct batch *b)
 	b->hdrs = NULL;
 	b->n = 0;
 	b->ndl = 0;
+	b->prepared = 0;
+	b->fresh = 0;
 	b->not_before = 0;
 	b->easy = NULL;
 	b->next = s->pool;
@@ -923,19 +945,18 @@ es_curl_common(void *easy, const struct es_config *c,
 	}
 }
 
+/*
+ * Make the bytes start() sends for ${b}: its body, as a JSON array for
+ * Logstash, gzip-compressed unless that is off.  Touches nothing but ${b}
+ * and the configuration: the compressor thread runs it.  0, or -1 if a
+ * buffer cap is reached.
+ */
 static int
-start(struct es *s, struct batch *b)
+prepare(const struct es_config *c, struct batch *b)
 {
-	const struct es_config *c = s->cfg;
 	const char *body = b->body.p;
-	size_t n = b->body.len, i;
-	int64_t t = clock_ms();
+	size_t n = b->body.len;
 
-	for (i = 0; i < b->n; i++) {
-		if (b->items[i].attempts == 0)
-			b->items[i].first_ms = t;
-		b->items[i].attempts++;
-	}
 	if (c->logstash) {
 		/* "doc,doc," -> "[doc,doc]" */
 		buf_reset(&b->arr);
@@ -946,11 +967,28 @@ start(struct es *s, struct batch *b)
 		body = b->arr.p;
 		n = b->arr.len;
 	}
-	if (c->compress) {
-		if (gzenc(body, n, &b->sent) != 0)
-			return -1;
-		body = b->sent.p;
-		n = b->sent.len;
+	if (c->compress && gzenc(body, n, &b->sent) != 0)
+		return -1;
+	b->prepared = 1;
+	return 0;
+}
+
+static int
+start(struct es *s, struct batch *b)
+{
+	const struct es_config *c = s->cfg;
+	const char *body;
+	size_t n, i;
+	int64_t t = clock_ms();
+
+	if (!b->prepared && prepare(c, b) != 0)
+		return -1;
+	body = c->compress ? b->sent.p : c->logstash ? b->arr.p : b->body.p;
+	n = c->compress ? b->sent.len : c->logstash ? b->arr.len : b->body.len;
+	for (i = 0; i < b->n; i++) {
+		if (b->items[i].attempts == 0)
+			b->items[i].first_ms = t;
+		b->items[i].attempts++;
 	}
 	b->easy = easy_get(s);
 	if (b->easy == NULL)
@@ -1033,6 +1071,10 @@ start_due(struct es *s)
 
 		s->waiting = b->next;
 		b->next = NULL;
+		if (b->fresh) {
+			b->fresh = 0;
+			s->cz_busy--;
+		}
 		if (start(s, b) != 0) {
 			size_t i;
 
@@ -1045,6 +1087,75 @@ start_due(struct es *s)
 	return 0;
 }
 
+/* Append ${b} to the FIFO list at ${*head}. */
+static void
+fifo_push(struct batch **head, struct batch *b)
+{
+	while (*head != NULL)
+		head = &(*head)->next;
+	b->next = NULL;
+	*head = b;
+}
+
+static void *
+cz_main(void *arg)
+{
+	struct es *s = arg;
+
+	pthread_mutex_lock(&s->cz_mu);
+	for (;;) {
+		struct batch *b;
+
+		while (s->cz_in == NULL && !s->cz_stop)
+			pthread_cond_wait(&s->cz_cv, &s->cz_mu);
+		if (s->cz_in == NULL)
+			break;
+		b = s->cz_in;
+		s->cz_in = b->next;
+		pthread_mutex_unlock(&s->cz_mu);
+		/* On failure start() tries again, and reports it. */
+		(void)prepare(s->cfg, b);
+		pthread_mutex_lock(&s->cz_mu);
+		fifo_push(&s->cz_out, b);
+		curl_multi_wakeup(s->multi);	/* a caller may be polling */
+	}
+	pthread_mutex_unlock(&s->cz_mu);
+	return NULL;
+}
+
+/* Hand a full batch to the compressor. */
+static void
+cz_give(struct es *s, struct batch *b)
+{
+	b->fresh = 1;
+	s->cz_pending++;
+	s->cz_busy++;
+	pthread_mutex_lock(&s->cz_mu);
+	fifo_push(&s->cz_in, b);
+	pthread_cond_signal(&s->cz_cv);
+	pthread_mutex_unlock(&s->cz_mu);
+}
+
+/* Take the batches the compressor has done, in order, to be started. */
+static void
+cz_collect(struct es *s)
+{
+	struct batch *b, *next;
+
+	if (s->cz_pending == 0)
+		return;
+	pthread_mutex_lock(&s->cz_mu);
+	b = s->cz_out;
+	s->cz_out = NULL;
+	pthread_mutex_unlock(&s->cz_mu);
+	for (; b != NULL; b = next) {
+		next = b->next;
+		s->cz_pending--;
+		b->not_before = 0;
+		wait_batch(s, b);
+	}
+}
+
 /* Run transfers for up to ${wait_ms} (or until something finishes). */
 static void
 drive(struct es *s, long wait_ms)
@@ -1053,8 +1164,10 @@ drive(struct es *s, long wait_ms)
 
 	curl_multi_perform(s->multi, &running);
 	reap(s);
+	cz_collect(s);
 	start_due(s);
-	if (wait_ms > 0 && (s->inflight > 0 || s->waiting != NULL)) {
+	if (wait_ms > 0 && (s->inflight > 0 || s->waiting != NULL ||
+	    s->cz_pending > 0)) {
 		long w = wait_ms;
 
 		if (s->waiting != NULL && s->inflight < s->cfg->max_inflight) {
@@ -1066,6 +1179,7 @@ drive(struct es *s, long wait_ms)
 		curl_multi_poll(s->multi, NULL, 0, (int)w, NULL);
 		curl_multi_perform(s->multi, &running);
 		reap(s);
+		cz_collect(s);
 		start_due(s);
 	}
 }
@@ -1079,7 +1193,8 @@ send_open(struct es *s)
 	if (b == NULL || b->n == 0)
 		return 0;
 	s->open = NULL;
-	while (s->inflight >= s->cfg->max_inflight && !s->fatal)
+	/* Batches with the compressor, or back from it, count as in flight. */
+	while (s->inflight + s->cz_busy >= s->cfg->max_inflight && !s->fatal)
 		drive(s, 100);
 	if (s->fatal) {
 		size_t i;
@@ -1088,6 +1203,10 @@ send_open(struct es *s)
 			undelivered(s, b, &b->items[i], s->err);
 		batch_free(b);
 		return -1;
+	}
+	if (s->cz_on) {
+		cz_give(s, b);
+		return 0;
 	}
 	b->not_before = 0;
 	wait_batch(s, b);
@@ -1210,9 +1329,10 @@ es_flush(struct sink *base)
 	if (send_open(s) != 0 && s->fatal) {
 		/* fall through: settle what is out */
 	}
-	while (s->inflight > 0 || (s->waiting != NULL && !s->fatal)) {
+	while (s->inflight > 0 || s->cz_pending > 0 ||
+	    (s->waiting != NULL && !s->fatal)) {
 		if (s->cfg->deadline_ms && clock_ms() >= s->cfg->deadline_ms &&
-		    s->inflight == 0)
+		    s->inflight == 0 && s->cz_pending == 0)
 			break;
 		drive(s, 1000);
 	}
@@ -1222,6 +1342,8 @@ es_flush(struct sink *base)
 		size_t i;
 
 		s->waiting = b->next;
+		if (b->fresh)
+			s->cz_busy--;
 		for (i = 0; i < b->n; i++)
 			undelivered(s, b, &b->items[i], s->fatal ? s->err :
 			    "deadline reached before delivery");
@@ -1252,6 +1374,22 @@ es_free(struct sink *base)
 
 	if (s == NULL)
 		return;
+	if (s->cz_on) {
+		pthread_mutex_lock(&s->cz_mu);
+		s->cz_stop = 1;
+		pthread_cond_signal(&s->cz_cv);
+		pthread_mutex_unlock(&s->cz_mu);
+		pthread_join(s->cz, NULL);
+		pthread_mutex_destroy(&s->cz_mu);
+		pthread_cond_destroy(&s->cz_cv);
+		/* Only after a put() failed with batches still in its hands. */
+		while (s->cz_out != NULL) {
+			struct batch *b = s->cz_out;
+
+			s->cz_out = b->next;
+			batch_free(b);
+		}
+	}
 	batch_free(s->open);
 	while (s->waiting != NULL) {
 		struct batch *b = s->waiting;
@@ -1407,5 +1545,14 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	}
 	curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)c->max_inflight);
+	if (c->compress) {
+		pthread_mutex_init(&s->cz_mu, NULL);
+		pthread_cond_init(&s->cz_cv, NULL);
+		s->cz_on = pthread_create(&s->cz, NULL, cz_main, s) == 0;
+		if (!s->cz_on) {	/* then compress in start(), as before */
+			pthread_mutex_destroy(&s->cz_mu);
+			pthread_cond_destroy(&s->cz_cv);
+		}
+	}
 	return &s->base;
 }
