@@ -494,7 +494,7 @@ settle_unsent(struct ship *sh)
 	*und += sh->total.docs - settled;
 	if (!sh->quiet)
 		fprintf(stderr, "elbship: %llu documents read were not sent "
-		    "(the run stopped at the failure above): counted undelivered\n",
+		    "(the output failed, see above): counted undelivered\n",
 		    (unsigned long long)(sh->total.docs - settled));
 }
 
@@ -709,7 +709,9 @@ cmd_ship(int argc, char **argv)
 	 */
 	if ((!sh->output_failed || sh->kind != SINK_LOCAL) &&
 	    sh->out->ops->flush(sh->out) != 0) {
-		if (!sh->output_failed)
+		/* (After a failed put the cluster's error was said already;
+		 * the tcp sink's is about the window it could not send again.) */
+		if (!sh->output_failed || sh->kind == SINK_LS_TCP)
 			fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
 			    sh->out->ops->error(sh->out));
 		sh->output_failed = 1;

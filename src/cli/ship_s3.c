@@ -295,8 +295,13 @@ one_object(struct backfill *bf, struct s3_client *cl, struct sink *own,
 	if (res.st.gzip)
 		sh->files_gzip++;
 	bf->bytes_done += o->size ? o->size : res.get.received;
-	if (res.rc == PIPELINE_ESINK && !delivery_kind(sh)) {
-		sh->output_failed = 1;
+	/*
+	 * The output failed: locally, or the cluster refused us (401/403), a
+	 * state that lasts.  The objects left would only fail the same way.
+	 */
+	if (res.rc == PIPELINE_ESINK) {
+		if (!delivery_kind(sh))
+			sh->output_failed = 1;
 		bf->stop = 1;
 	}
 	if (res.ok) {

@@ -43,6 +43,22 @@ delta(struct es_stats *d, const struct es_stats *a, const struct es_stats *b)
 	d->bytes_raw = b->bytes_raw - a->bytes_raw;
 }
 
+/*
+ * Documents read that the sink never took (the run of this object stopped
+ * at a sink failure, with blocks already read): undelivered too, so that
+ * the counts add up to the documents.
+ */
+static void
+unsent(struct object_result *res)
+{
+	const struct es_stats *d = &res->delivered;
+	uint64_t settled = d->indexed + d->duplicate + d->dead_lettered +
+	    d->undelivered;
+
+	if (res->st.docs > settled)
+		res->delivered.undelivered += res->st.docs - settled;
+}
+
 void
 object_ship(const struct object_job *job, struct object_result *res)
 {
@@ -73,6 +89,7 @@ object_ship(const struct object_job *job, struct object_result *res)
 		job->delivery->ops->flush(job->delivery);
 		es_stats(job->delivery, &after);
 		delta(&res->delivered, &before, &after);
+		unsent(res);
 		if (res->ok && res->delivered.undelivered > 0) {
 			res->ok = 0;
 			snprintf(res->err, sizeof(res->err), "%llu documents "

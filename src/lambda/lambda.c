@@ -400,6 +400,8 @@ handle(struct lambda *L, struct rt_invocation *inv)
 	if (deadline != 0 && deadline <= t0)
 		deadline = t0 + 1;
 	L->set.es.deadline_ms = deadline;
+	/* An earlier invocation's 401/403 is not this one's. */
+	es_clear_fatal(L->sink);
 
 	if (events_parse(inv->event.p ? inv->event.p : "", inv->event.len, &ev,
 	    perr, sizeof(perr)) != 0) {

@@ -1065,7 +1065,14 @@ start_due(struct es *s)
 {
 	int64_t t = clock_ms();
 
-	while (s->waiting != NULL && s->inflight < s->cfg->max_inflight &&
+	/*
+	 * A batch back from the compressor is counted in cz_busy already:
+	 * starting it leaves inflight + cz_busy as it is.  Those batches are
+	 * kept at the head of the list (cz_collect()), so a retry waiting for
+	 * room never stands in front of them.
+	 */
+	while (s->waiting != NULL && s->inflight + s->cz_busy -
+	    s->waiting->fresh < s->cfg->max_inflight &&
 	    s->waiting->not_before <= t && !s->fatal) {
 		struct batch *b = s->waiting;
 
@@ -1136,11 +1143,14 @@ cz_give(struct es *s, struct batch *b)
 	pthread_mutex_unlock(&s->cz_mu);
 }
 
-/* Take the batches the compressor has done, in order, to be started. */
+/*
+ * Take the batches the compressor has done, to be started first: in
+ * order, after the ones taken before, ahead of every retry.
+ */
 static void
 cz_collect(struct es *s)
 {
-	struct batch *b, *next;
+	struct batch *b, *next, **pp = &s->waiting;
 
 	if (s->cz_pending == 0)
 		return;
@@ -1148,11 +1158,15 @@ cz_collect(struct es *s)
 	b = s->cz_out;
 	s->cz_out = NULL;
 	pthread_mutex_unlock(&s->cz_mu);
+	while (*pp != NULL && (*pp)->fresh)
+		pp = &(*pp)->next;
 	for (; b != NULL; b = next) {
 		next = b->next;
 		s->cz_pending--;
 		b->not_before = 0;
-		wait_batch(s, b);
+		b->next = *pp;
+		*pp = b;
+		pp = &b->next;
 	}
 }
 
@@ -1354,16 +1368,16 @@ es_flush(struct sink *base)
 		    strerror(errno));
 		return -1;
 	}
-	if (s->fatal) {
-		/*
-		 * Everything is settled: the next put tries the cluster again
-		 * (a warm Lambda's next invocation, once the privilege or the
-		 * key is fixed, must not fail for an error of the past).
-		 */
-		s->fatal = 0;
-		return -1;
-	}
-	return 0;
+	return s->fatal ? -1 : 0;
+}
+
+void
+es_clear_fatal(struct sink *base)
+{
+	struct es *s = (struct es *)base;
+
+	s->fatal = 0;
+	s->err[0] = '\0';
 }
 
 static void

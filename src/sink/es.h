@@ -15,9 +15,8 @@
  *   undelivered    none of the above before the retry budget (attempts,
  *                  time, deadline) ran out, or after a fatal error
  *                  (HTTP 401 or 403 for a whole request): put() then
- *                  fails, and flush() settles what is held as undelivered,
- *                  returns -1 once, and leaves the sink ready to try the
- *                  cluster again (a warm Lambda's next invocation)
+ *                  fails, and flush() settles what is held as undelivered;
+ *                  the sink stays failed until es_clear_fatal()
  *
  * 429 and 5xx items, whole-request 429/5xx answers, timeouts and broken
  * connections are retried, only for the affected items, with exponential
@@ -180,6 +179,14 @@ int es_index_dated(const char *pattern);
  * message in ${err}.
  */
 int es_index_check(const char *pattern, char *err, size_t cap);
+
+/**
+ * es_clear_fatal(s): forget a fatal error of sink ${s} (an es_new() sink),
+ * so that the next put() tries the cluster again: for a warm Lambda's next
+ * invocation, when a key or a privilege may have been fixed meanwhile.
+ * Call it between flush() and the next put().
+ */
+void es_clear_fatal(struct sink *s);
 
 /**
  * es_dead_letter_index_check(name, err, cap): as es_index_check(), and no

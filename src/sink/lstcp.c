@@ -350,7 +350,8 @@ lt_flush(struct sink *base)
 		    (s->resend = 1, send_batch(s, NULL, 0) != 0)) {
 			snprintf(s->err, sizeof(s->err), "the peer closed or "
 			    "reset the connection before reading the last %zu "
-			    "documents, %d times", s->win_docs, tries);
+			    "documents%s", s->win_docs, tries == 3 ? ", three "
+			    "times" : ", and sending them again failed");
 			rc = -1;
 		}
 		if (rc != 0) {

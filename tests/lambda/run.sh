@@ -220,7 +220,9 @@ kill "${pids[@]}" 2>/dev/null
 start_es --request-403-after 0 --request-403-count 1
 s3event "$prefix/$clb" >"$tmp/f403-events.ndjson"
 s3event "$prefix/$clb" >>"$tmp/f403-events.ndjson"
-run_function "$tmp/f403-events.ndjson" "$tmp/f403-res.ndjson"
+run_function "$tmp/f403-events.ndjson" "$tmp/f403-res.ndjson" -- ELBSHIP_BATCH_DOCS=3 ELBSHIP_MAX_INFLIGHT=1
+check "403 on one request: the failed object's counts still add up to its documents (unsent ones undelivered)" \
+    "grep '\"msg\":\"object\"' $tmp/fn.out | head -n 1 | jq -e '.documents == $n_clb and .indexed + .duplicates + .dead_lettered + .undelivered == .documents and .undelivered > 0' >/dev/null"
 check "403 on one request: that invocation fails, naming it; the next one in the same process delivers" \
     "[ \"\$(result 0 $tmp/f403-res.ndjson | jq -r .outcome)\" = error ] && result 0 $tmp/f403-res.ndjson | jq -r .body.errorMessage | grep -q 'objects failed' && cat $tmp/fn.out $tmp/fn.err | grep -q 'HTTP 403' && [ \"\$(result 1 $tmp/f403-res.ndjson | jq -r .outcome)\" = response ] && [ \"\$(result 1 $tmp/f403-res.ndjson | jq .body.indexed)\" = $n_clb ]"
 
