@@ -9,15 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ELBSHIP=${ELBSHIP:-build/release/elbship}
-OUT=build/bench
-COST_BYTES=${COST_BYTES:-200000000}
 RUNS=${COST_RUNS:-5}
-mkdir -p "$OUT"
-in=$OUT/cost-input.log
-if [ ! -s "$in" ]; then
-	cc -O2 -o "$OUT/gen_alb" bench/gen_alb.c
-	"$OUT/gen_alb" --bytes "$COST_BYTES" --seed 5 >"$in"
-fi
+. bench/cost-input.sh
 lines=$(wc -l <"$in")
 cpu() {	# cpu CMD...: user+sys seconds of CMD
 	/usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -n 1 | awk '{print $1 + $2}'

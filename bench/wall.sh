@@ -9,14 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ELBSHIP=${ELBSHIP:-build/release/elbship}
-OUT=build/bench
 RUNS=${WALL_RUNS:-5}
-mkdir -p "$OUT"
-in=$OUT/cost-input.log
-if [ ! -s "$in" ]; then
-	cc -O2 -o "$OUT/gen_alb" bench/gen_alb.c
-	"$OUT/gen_alb" --bytes "${COST_BYTES:-200000000}" --seed 5 >"$in"
-fi
+. bench/cost-input.sh
 rm -f "$OUT/wall.port"
 python3 bench/bulk_sink.py --port-file "$OUT/wall.port" --errors-only &
 sink=$!
