@@ -341,24 +341,27 @@ lt_flush(struct sink *base)
 		disconnect(s);
 		if (s->win.len == 0)
 			break;
-		if (s->resend && tries == 0 && s->gave_up) {
+		if (s->gave_up && tries == 0) {
 			snprintf(s->err, sizeof(s->err), "the connection broke "
 			    "and could not be made again: the last %zu documents "
 			    "sent may not have arrived", s->win_docs);
-			rc = -1;
-		} else if (++tries == 3 ||
-		    (s->resend = 1, send_batch(s, NULL, 0) != 0)) {
+		} else if (++tries == 3) {
 			snprintf(s->err, sizeof(s->err), "the peer closed or "
 			    "reset the connection before reading the last %zu "
-			    "documents%s", s->win_docs, tries == 3 ? ", three "
-			    "times" : ", and sending them again failed");
-			rc = -1;
+			    "documents, three times", s->win_docs);
+		} else {
+			s->resend = 1;
+			if (send_batch(s, NULL, 0) == 0)
+				continue;	/* and check the end again */
+			snprintf(s->err, sizeof(s->err), "the peer closed or "
+			    "reset the connection before reading the last %zu "
+			    "documents, and sending them again failed",
+			    s->win_docs);
 		}
-		if (rc != 0) {
-			s->st.sent -= s->win_docs;
-			s->st.undelivered += s->win_docs;
-			break;
-		}
+		s->st.sent -= s->win_docs;
+		s->st.undelivered += s->win_docs;
+		rc = -1;
+		break;
 	}
 	disconnect(s);
 	s->resend = 0;
