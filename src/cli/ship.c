@@ -483,8 +483,7 @@ settle_unsent(struct ship *sh)
 		settled = sh->sent.sent + sh->sent.undelivered;
 		und = &sh->sent.undelivered;
 	} else if (sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP) {
-		settled = sh->delivered.indexed + sh->delivered.duplicate +
-		    sh->delivered.dead_lettered + sh->delivered.undelivered;
+		settled = es_settled(&sh->delivered);
 		und = &sh->delivered.undelivered;
 	} else {
 		return;

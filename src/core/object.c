@@ -51,9 +51,7 @@ delta(struct es_stats *d, const struct es_stats *a, const struct es_stats *b)
 static void
 unsent(struct object_result *res)
 {
-	const struct es_stats *d = &res->delivered;
-	uint64_t settled = d->indexed + d->duplicate + d->dead_lettered +
-	    d->undelivered;
+	uint64_t settled = es_settled(&res->delivered);
 
 	if (res->st.docs > settled)
 		res->delivered.undelivered += res->st.docs - settled;

@@ -201,11 +201,12 @@ init(struct lambda *L, char *err, size_t cap)
 	 * index of the cluster (Logstash has none: /tmp it is).
 	 */
 	v = getenv("ELBSHIP_DEAD_LETTER_FILE");
-	if ((v == NULL || *v == '\0') && st->es.dead_letter_index == NULL &&
-	    !st->es.logstash)
-		st->es.dead_letter_index = "elbship-dead-letter";
-	else if (v == NULL || *v == '\0')
-		st->es.dead_letter_file = "/tmp/elbship-dead-letter.ndjson";
+	if (v == NULL || *v == '\0') {
+		if (st->es.dead_letter_index == NULL && !st->es.logstash)
+			st->es.dead_letter_index = "elbship-dead-letter";
+		else
+			st->es.dead_letter_file = "/tmp/elbship-dead-letter.ndjson";
+	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (st->pipe.threads == 0)
 		st->pipe.threads = n < 1 ? 1 : n > 4 ? 4 : (int)n;

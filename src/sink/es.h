@@ -105,6 +105,13 @@ struct es_stats {
 	uint64_t bytes_raw;		/* request bodies before compression */
 };
 
+/** es_settled(e): documents of ${e} in one of the four final counts. */
+static inline uint64_t
+es_settled(const struct es_stats *e)
+{
+	return e->indexed + e->duplicate + e->dead_lettered + e->undelivered;
+}
+
 /**
  * es_config_defaults(c): fill ${c} with the defaults (documented in
  * `elbship ship --help`): 5000 documents or 5 MB per request, gzip on,

@@ -2270,14 +2270,18 @@ class EsHandler(common.BaseHandler):
             return None
         return self.reply(200, resp)
 
-    def _bulk_params(self, n):
-        unknown = sorted(k for k in self.params if k not in BULK_PARAMS)
+    def _refuse_unknown_params(self, allowed):
+        """ES's 400 for query parameters the endpoint does not take."""
+        unknown = sorted(k for k in self.params if k not in allowed)
         if unknown:
             raise EsError(400, "illegal_argument_exception",
                           "request [%s] contains unrecognized parameter%s: %s"
                           % (self.raw_path, "s" if len(unknown) > 1 else "",
                              ", ".join("[%s]" % u for u in unknown)),
                           violation=True)
+
+    def _bulk_params(self, n):
+        self._refuse_unknown_params(BULK_PARAMS)
         p = self.params
         if "refresh" in p and p["refresh"] not in ("", "true", "false",
                                                    "wait_for"):
@@ -2482,13 +2486,7 @@ class EsHandler(common.BaseHandler):
 
     def route_rollover(self, target, new_index=None):
         body = self.read_authenticated_body()
-        unknown = sorted(k for k in self.params if k not in ROLLOVER_PARAMS)
-        if unknown:
-            raise EsError(400, "illegal_argument_exception",
-                          "request [%s] contains unrecognized parameter%s: %s"
-                          % (self.raw_path, "s" if len(unknown) > 1 else "",
-                             ", ".join("[%s]" % u for u in unknown)),
-                          violation=True)
+        self._refuse_unknown_params(ROLLOVER_PARAMS)
         for t in ("timeout", "master_timeout"):
             if t in self.params and not _TIME_VALUE.match(self.params[t]):
                 raise EsError(400, "parse_exception",
