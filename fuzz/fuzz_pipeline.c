@@ -150,9 +150,10 @@ cs_put(struct sink *sk, const struct docbatch *b)
 }
 
 static int
-cs_flush(struct sink *b)
+cs_sync(struct sink *b, struct sink_tally *t)
 {
 	(void)b;
+	(void)t;
 	return 0;
 }
 
@@ -170,9 +171,9 @@ cs_error(const struct sink *b)
 }
 
 static const struct sink_ops csink_ops = {
-	.name = "fuzz-check",
 	.put = cs_put,
-	.flush = cs_flush,
+	.sync = cs_sync,
+	.reset = NULL,
 	.free = cs_free,
 	.error = cs_error,
 };
@@ -209,7 +210,7 @@ run(const uint8_t *data, size_t size, int threads, size_t max_line,
 		s.data = data;
 		s.size = size;
 	}
-	res->rc = pipeline_run(&po, ef, fd, &s.base, &res->st, err,
+	res->rc = pipeline_run(&po, ef, fd, &s.base, NULL, &res->st, err,
 	    sizeof(err));
 	close(fd);
 	ecs_file_free(ef);

@@ -132,13 +132,20 @@ local_progress(struct ship *sh, const struct docbatch *b)
 	fflush(stderr);
 }
 
+struct report_sink {
+	struct sink base;
+	struct ship *sh;
+	struct sink *next;
+	char *path;
+	int progress;		/* count for the local progress line */
+};
+
 static int
 rs_put(struct sink *base, const struct docbatch *b)
 {
 	struct report_sink *r = (struct report_sink *)base;
 	struct ship *sh = r->sh;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < b->ndocs && !sh->quiet; i++) {
 		const struct docref *d = &b->docs[i];
@@ -156,74 +163,57 @@ rs_put(struct sink *base, const struct docbatch *b)
 	}
 	if (r->progress)
 		local_progress(sh, b);
-	if (!r->lock)
-		return r->next->ops->put(r->next, b);
-	pthread_mutex_lock(&sh->mu);
-	rc = r->next->ops->put(r->next, b);
-	pthread_mutex_unlock(&sh->mu);
-	return rc;
+	return sink_put(r->next, b);
 }
 
 static int
-rs_flush(struct sink *base)
+rs_sync(struct sink *base, struct sink_tally *t)
 {
-	struct report_sink *r = (struct report_sink *)base;
-	int rc;
-
-	if (!r->lock)
-		return r->next->ops->flush(r->next);
-	pthread_mutex_lock(&r->sh->mu);
-	rc = r->next->ops->flush(r->next);
-	pthread_mutex_unlock(&r->sh->mu);
-	return rc;
+	return sink_sync(((struct report_sink *)base)->next, t);
 }
 
 static void
 rs_free(struct sink *base)
 {
-	(void)base;
+	struct report_sink *r = (struct report_sink *)base;
+
+	free(r->path);
+	free(r);
 }
 
 static const char *
 rs_error(const struct sink *base)
 {
-	const struct report_sink *r = (const struct report_sink *)base;
-
-	return r->next->ops->error(r->next);
+	return sink_error(((const struct report_sink *)base)->next);
 }
 
 static const struct sink_ops report_ops = {
-	.name = "report",
 	.put = rs_put,
-	.flush = rs_flush,
+	.sync = rs_sync,
+	.reset = NULL,
 	.free = rs_free,
 	.error = rs_error,
 };
 
-void
-report_sink_init(struct report_sink *r, struct ship *sh, struct sink *next,
-    const char *path, int lock)
+struct sink *
+report_sink_new(struct ship *sh, struct sink *next, const char *path,
+    int progress)
 {
-	memset(r, 0, sizeof(*r));
+	struct report_sink *r = xcalloc(1, sizeof(*r));
+
 	r->base.ops = &report_ops;
+	r->base.info = next->info;
 	r->sh = sh;
 	r->next = next;
-	r->path = path;
-	r->lock = lock;
+	r->path = xstrdup(path);
+	r->progress = progress;
+	return &r->base;
 }
 
 const char *
 ship_sink_name(const struct ship *sh)
 {
-	switch (sh->kind) {
-	case SINK_ES:
-		return "elasticsearch";
-	case SINK_LS_HTTP:
-	case SINK_LS_TCP:
-		return "logstash";
-	default:
-		return sh->set.output ? sh->set.output : "stdout";
-	}
+	return sh->out->info->name;
 }
 
 static int
@@ -231,16 +221,17 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 {
 	struct ecs_origin origin = { path, NULL, NULL, name };
 	struct pipeline_stats st;
-	struct report_sink rs;
+	struct sink *rs;
 	struct ecs_file *ef;
 	char err[512];
 	int rc;
 
 	ef = ecs_file_new(&sh->set.ecs, &origin);
-	report_sink_init(&rs, sh, sh->out, path, 0);
-	rs.progress = sh->progress;	/* one local file at a time */
-	rc = pipeline_run(&sh->set.pipe, ef, fd, &rs.base, &st, err,
+	/* One local file at a time: it may count progress. */
+	rs = report_sink_new(sh, sh->out, path, sh->progress);
+	rc = pipeline_run(&sh->set.pipe, ef, fd, rs, &sh->tally, &st, err,
 	    sizeof(err));
+	sink_free(rs);
 	ecs_file_free(ef);
 	pipeline_stats_add(&sh->total, &st);
 	sh->files++;
@@ -404,8 +395,7 @@ summary(const struct ship *sh, double secs)
 
 	human(in, sizeof(in), (double)t->bytes_in);
 	human(dec, sizeof(dec), (double)t->bytes_decoded);
-	human(out, sizeof(out), (double)sh->out->bytes_out +
-	    (double)sh->delivered.bytes_sent);
+	human(out, sizeof(out), (double)sh->out->total.bytes_sent);
 	if (sh->shown > SHOW_ERRORS)
 		fprintf(stderr, "elbship: ... and %llu more malformed lines\n",
 		    (unsigned long long)(sh->shown - SHOW_ERRORS));
@@ -442,109 +432,60 @@ default_threads(void)
 	return n > 4 ? 4 : (int)n;
 }
 
-void
-ship_settle_sink(struct ship *sh, struct sink *s)
-{
-	struct es_stats es;
-	struct lstcp_stats ls;
-
-	pthread_mutex_lock(&sh->mu);
-	if (sh->kind == SINK_LS_TCP) {
-		lstcp_stats(s, &ls);
-		sh->sent.sent += ls.sent;
-		sh->sent.undelivered += ls.undelivered;
-		sh->sent.connects += ls.connects;
-		sh->sent.resent += ls.resent;
-	} else if (sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP) {
-		es_stats(s, &es);
-		sh->delivered.indexed += es.indexed;
-		sh->delivered.duplicate += es.duplicate;
-		sh->delivered.dead_lettered += es.dead_lettered;
-		sh->delivered.undelivered += es.undelivered;
-		sh->delivered.requests += es.requests;
-		sh->delivered.retried += es.retried;
-		sh->delivered.bytes_sent += es.bytes_sent;
-		sh->delivered.bytes_raw += es.bytes_raw;
-	}
-	pthread_mutex_unlock(&sh->mu);
-}
-
 /*
- * Documents read and encoded that no sink settled: those in blocks dropped
- * when a sink failed, or read after (the run stops at the failure).  They
- * were not delivered, and are counted so; says how many.
+ * Documents read and encoded that the sink never took: those in blocks
+ * dropped when the sink failed, or read after (the run stops at the
+ * failure).  They were not delivered, and are counted so; says how many.
  */
 static void
 settle_unsent(struct ship *sh)
 {
-	uint64_t settled, *und;
+	uint64_t n = sink_tally_unsent(&sh->tally, sh->total.docs,
+	    "read, but never sent: the output had failed");
 
-	if (sh->kind == SINK_LS_TCP) {
-		settled = sh->sent.sent + sh->sent.undelivered;
-		und = &sh->sent.undelivered;
-	} else if (sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP) {
-		settled = es_settled(&sh->delivered);
-		und = &sh->delivered.undelivered;
-	} else {
-		return;
-	}
-	if (sh->total.docs <= settled)
-		return;
-	*und += sh->total.docs - settled;
-	if (!sh->quiet)
+	if (n > 0 && !sh->quiet && sh->out->info->remote)
 		fprintf(stderr, "elbship: %llu documents read were not sent "
 		    "(the output failed, see above): counted undelivered\n",
-		    (unsigned long long)(sh->total.docs - settled));
+		    (unsigned long long)n);
 }
 
 static void
 delivery_summary(const struct ship *sh)
 {
-	const struct es_stats *es = &sh->delivered;
+	const struct sink_info *in = sh->out->info;
+	const struct sink_totals *tt = &sh->out->total;
+	const uint64_t *n = sh->tally.n;
 
-	if (sh->kind == SINK_LS_TCP) {
-		fprintf(stderr, "elbship: sent to logstash (tcp, no "
-		    "acknowledgements): %llu sent, %llu undelivered; %llu "
-		    "connections, %llu re-sent after a break\n",
-		    (unsigned long long)sh->sent.sent,
-		    (unsigned long long)sh->sent.undelivered,
-		    (unsigned long long)sh->sent.connects,
-		    (unsigned long long)sh->sent.resent);
+	if (!in->remote)
 		return;
+	if (!in->acked) {
+		fprintf(stderr, "elbship: sent to %s (%s): %llu %s, %llu "
+		    "undelivered; %llu connections, %llu re-sent after a "
+		    "break\n", in->name, in->via ? in->via : "no "
+		    "acknowledgements", (unsigned long long)n[SINK_OK],
+		    in->ok_word, (unsigned long long)n[SINK_UNDELIVERED],
+		    (unsigned long long)tt->connects,
+		    (unsigned long long)tt->resent);
+	} else {
+		fprintf(stderr, "elbship: delivered to %s: %llu %s, %llu "
+		    "duplicate, %llu dead-lettered, %llu undelivered; %llu "
+		    "requests, %llu retried\n", in->name,
+		    (unsigned long long)n[SINK_OK], in->ok_word,
+		    (unsigned long long)n[SINK_DUPLICATE],
+		    (unsigned long long)n[SINK_DEAD_LETTERED],
+		    (unsigned long long)n[SINK_UNDELIVERED],
+		    (unsigned long long)tt->requests,
+		    (unsigned long long)tt->retried);
 	}
-	if (sh->kind != SINK_ES && sh->kind != SINK_LS_HTTP)
-		return;
-	fprintf(stderr, "elbship: delivered to %s: %llu indexed, %llu "
-	    "duplicate, %llu dead-lettered, %llu undelivered; %llu requests, "
-	    "%llu retried\n", sh->kind == SINK_ES ? "elasticsearch" :
-	    "logstash",
-	    (unsigned long long)es->indexed, (unsigned long long)es->duplicate,
-	    (unsigned long long)es->dead_lettered,
-	    (unsigned long long)es->undelivered,
-	    (unsigned long long)es->requests, (unsigned long long)es->retried);
-	if (es->dead_lettered > 0 && sh->set.es.dead_letter_index != NULL)
+	if (n[SINK_UNDELIVERED] > 0 && sh->tally.cause[0] != '\0')
+		fprintf(stderr, "elbship: undelivered because: %s\n",
+		    sh->tally.cause);
+	if (n[SINK_DEAD_LETTERED] > 0 && sh->set.es.dead_letter_index != NULL)
 		fprintf(stderr, "elbship: dead letters are in the index %s\n",
 		    sh->set.es.dead_letter_index);
-	else if (es->dead_lettered > 0)
+	else if (n[SINK_DEAD_LETTERED] > 0)
 		fprintf(stderr, "elbship: dead letters are in %s\n",
 		    sh->set.es.dead_letter_file);
-}
-
-struct sink *
-ship_open_sink(struct ship *sh, int fd, char *err, size_t cap)
-{
-	struct settings *st = &sh->set;
-
-	switch (sh->kind) {
-	case SINK_LS_TCP:
-		return lstcp_new(&sh->tcp, err, cap);
-	case SINK_LS_HTTP:
-	case SINK_ES:
-		return es_new(&st->es, err, cap);
-	default:
-		return ndjson_new(fd, st->format == OUT_BULK ? NDJSON_BULK :
-		    NDJSON_DOCS);
-	}
 }
 
 const char *
@@ -569,53 +510,16 @@ ship_region(struct ship *sh, char *err, size_t cap)
 	return NULL;
 }
 
-/* Decide the kind of output from the settings; -1 with a message. */
-static int
-choose_sink(struct ship *sh, char *err, size_t cap)
-{
-	struct settings *st = &sh->set;
-
-	if (st->logstash != NULL && (strncmp(st->logstash, "tcp://", 6) == 0 ||
-	    strncmp(st->logstash, "tls://", 6) == 0)) {
-		sh->kind = SINK_LS_TCP;
-		sh->tcp.url = st->logstash;
-		sh->tcp.ca_file = st->es.ca_file;
-		sh->tcp.cert_file = st->es.cert_file;
-		sh->tcp.key_file = st->es.key_file;
-		sh->tcp.insecure = st->es.insecure;
-		sh->tcp.timeout_ms = st->es.timeout_ms;
-		sh->tcp.retry_attempts = st->es.retry_attempts;
-		sh->tcp.retry_time_ms = st->es.retry_time_ms;
-		sh->tcp.retry_initial_ms = st->es.retry_initial_ms;
-	} else if (st->logstash != NULL) {
-		sh->kind = SINK_LS_HTTP;
-		st->es.url = st->logstash;
-		st->es.logstash = 1;
-	} else if (st->es_url != NULL) {
-		if (st->es_sigv4 != NULL) {
-			if (ship_region(sh, err, cap) == NULL)
-				return -1;
-			struct httpsign_creds hc = { aws_provider_get, &sh->aws };
-
-			es_use_sigv4(&st->es, &sh->sigv4, sh->region,
-			    st->es_sigv4, &hc);
-		}
-		sh->kind = SINK_ES;
-	} else {
-		sh->kind = SINK_LOCAL;
-	}
-	return 0;
-}
-
 int
 cmd_ship(int argc, char **argv)
 {
 	struct ship *sh;
 	struct timespec t0;
 	char err[512];
-	int i, first = 1, fd = 1, rc = EXIT_OK, r;
+	int i, first = 1, fd = 1, rc = EXIT_OK, r, local;
 
 	sh = xcalloc(1, sizeof(*sh));
+	sink_tally_init(&sh->tally);
 	pthread_mutex_init(&sh->mu, NULL);
 	aws_provider_init(&sh->aws);
 	settings_init(&sh->set);
@@ -649,7 +553,9 @@ cmd_ship(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (choose_sink(sh, err, sizeof(err)) != 0) {
+	local = strcmp(sinks_kind(&sh->set), "local") == 0;
+	if (sh->set.es_sigv4 != NULL &&
+	    (sh->env.region = ship_region(sh, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "elbship ship: %s\n", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -666,7 +572,7 @@ cmd_ship(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (sh->kind == SINK_LOCAL && sh->set.output != NULL &&
+	if (local && sh->set.output != NULL &&
 	    strcmp(sh->set.output, "-") != 0) {
 		fd = open(sh->set.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		    0666);
@@ -679,13 +585,15 @@ cmd_ship(int argc, char **argv)
 	}
 	/* Not over documents going to the same terminal. */
 	sh->progress = sh->set.progress == 1 || (sh->set.progress == -1 &&
-	    !sh->quiet && isatty(2) && !(fd == 1 && sh->kind == SINK_LOCAL &&
-	    isatty(1)));
+	    !sh->quiet && isatty(2) && !(fd == 1 && local && isatty(1)));
 	if (sh->progress) {
 		sh->set.es.before_message = progress_clear_cb;
 		sh->set.es.before_message_arg = sh;
 	}
-	sh->out = ship_open_sink(sh, fd, err, sizeof(err));
+	sh->env.fd = fd;
+	sh->env.name = fd == 1 ? "stdout" : sh->set.output;
+	sh->env.aws = &sh->aws;
+	sh->out = sinks_open(&sh->set, &sh->env, err, sizeof(err));
 	if (sh->out == NULL) {
 		fprintf(stderr, "elbship ship: %s\n", err);
 		rc = EXIT_USAGE;
@@ -706,13 +614,11 @@ cmd_ship(int argc, char **argv)
 	 * again) must be settled and counted, whatever happened.  A local
 	 * output that failed is not written again.
 	 */
-	if ((!sh->output_failed || sh->kind != SINK_LOCAL) &&
-	    sh->out->ops->flush(sh->out) != 0) {
-		/* (After a failed put the cluster's error was said already;
-		 * the tcp sink's is about the window it could not send again.) */
-		if (!sh->output_failed || sh->kind == SINK_LS_TCP)
+	if (sink_sync(sh->out, NULL) != 0) {
+		/* (After a failed put the sink's error was said already.) */
+		if (!sh->output_failed)
 			fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
-			    sh->out->ops->error(sh->out));
+			    sink_error(sh->out));
 		sh->output_failed = 1;
 	}
 	if (fd != 1 && close(fd) != 0 && !sh->output_failed) {
@@ -720,7 +626,6 @@ cmd_ship(int argc, char **argv)
 		    strerror(errno));
 		sh->output_failed = 1;
 	}
-	ship_settle_sink(sh, sh->out);
 	settle_unsent(sh);
 	if (!sh->quiet) {
 		summary(sh, clock_since(&t0));
@@ -733,7 +638,8 @@ cmd_ship(int argc, char **argv)
 		    "; documents already delivered stay delivered, and a rerun "
 		    "makes the rest (repeats are counted as duplicates)");
 		rc = EXIT_INTERRUPTED;
-	} else if (sh->delivered.undelivered + sh->sent.undelivered > 0)
+	} else if (sh->out->info->remote &&
+	    sh->tally.n[SINK_UNDELIVERED] > 0)
 		rc = EXIT_UNDELIVERED;
 	else if (sh->output_failed)
 		rc = EXIT_OUTPUT;

@@ -10,29 +10,23 @@
 #include <stdint.h>
 
 #include "core/pipeline.h"
-#include "aws/httpsign.h"
 #include "aws/provider.h"
 #include "core/settings.h"
-#include "sink/es.h"
-#include "sink/lstcp.h"
+#include "core/sinks.h"
 #include "sink/sink.h"
 
 #define SHOW_ERRORS 5		/* malformed lines reported one by one */
 
-enum sink_kind { SINK_LOCAL, SINK_ES, SINK_LS_HTTP, SINK_LS_TCP };
-
 struct ship {
 	struct settings set;
-	enum sink_kind kind;
-	struct lstcp_config tcp;
-	struct sink *out;		/* the run's sink (local and tcp output) */
-	pthread_mutex_t mu;		/* counts, reports, shared sink */
+	struct sink_env env;		/* what the sink borrows */
+	struct sink *out;		/* the run's sink, shared by every input */
+	pthread_mutex_t mu;		/* counts, reports */
 	/* counts, under mu */
 	struct pipeline_stats total;
 	unsigned long files, files_gzip, files_failed;
 	uint64_t shown;
-	struct es_stats delivered;	/* sums of finished delivery sinks */
-	struct lstcp_stats sent;
+	struct sink_tally tally;	/* what became of every document */
 	int output_failed;
 	int quiet;
 	/*
@@ -50,7 +44,6 @@ struct ship {
 	/* AWS: credentials (S3, SigV4 to OpenSearch), region */
 	struct aws_provider aws;
 	char region[64];
-	struct es_sigv4 sigv4;
 };
 
 /**
@@ -59,38 +52,18 @@ struct ship {
  */
 const char *ship_region(struct ship *sh, char *err, size_t cap);
 
-/*
- * A reporting sink in front of another: prints the first malformed lines
- * with their file and offset, then forwards; with ${lock}, forwards under
- * the run's mutex (several objects sharing one output).
+/**
+ * report_sink_new(sh, next, path): a sink in front of ${next} that prints
+ * the first malformed lines with ${path} and their offset, then forwards
+ * (and counts local progress if ${progress}).  Freed with sink_free().
  */
-struct report_sink {
-	struct sink base;
-	struct ship *sh;
-	struct sink *next;
-	const char *path;
-	int lock;
-	int progress;		/* count for the local progress line */
-};
-
-/** report_sink_init(r, sh, next, path, lock): set up ${r}. */
-void report_sink_init(struct report_sink *r, struct ship *sh,
-    struct sink *next, const char *path, int lock);
+struct sink *report_sink_new(struct ship *sh, struct sink *next,
+    const char *path, int progress);
 
 /**
- * ship_open_sink(sh, fd, err, cap): a new delivery sink as the settings
- * ask (Elasticsearch, Logstash http/tcp, or the local file ${fd}).
+ * ship_sink_name(sh): what the output is called in messages.
  */
-struct sink *ship_open_sink(struct ship *sh, int fd, char *err, size_t cap);
-
-/** ship_sink_name(sh): "elasticsearch", "logstash", or the output name. */
 const char *ship_sink_name(const struct ship *sh);
-
-/**
- * ship_settle_sink(sh, s): add the delivery counts of sink ${s} (a
- * delivery sink of this run, flushed) to the run's, under the mutex.
- */
-void ship_settle_sink(struct ship *sh, struct sink *s);
 
 /**
  * ship_s3(sh, url): ship s3://bucket/key, or every ELB log under

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli/ship.h"
-#include "core/object.h"
+#include "core/runner.h"
 #include "encode/ecs.h"
 #include "parse/lbname.h"
 #include "source/s3.h"
@@ -50,8 +50,9 @@ struct backfill {
 	char **seen;		/* open addressing set of "bucket/key" */
 	size_t nseen_cap;
 	char since[16], until[16];
-	int stop;		/* output failed: stop taking objects */
-	int pipe_threads;
+	int show;		/* progress on the terminal */
+	struct timespec t0;
+	double shown_at;
 };
 
 /* ---- the resume file ---------------------------------------------------- */
@@ -256,117 +257,7 @@ on_listed(void *arg, const struct s3_object *o)
 	return 0;
 }
 
-/* ---- workers ---------------------------------------------------------- */
-
-static int
-delivery_kind(const struct ship *sh)
-{
-	return sh->kind == SINK_ES || sh->kind == SINK_LS_HTTP;
-}
-
-/* Ship one object; 0 if every line was read and delivered. */
-static int
-one_object(struct backfill *bf, struct s3_client *cl, struct sink *own,
-    const struct obj *o)
-{
-	struct ship *sh = bf->sh;
-	struct pipeline_opts popts = sh->set.pipe;
-	struct report_sink rs;
-	struct object_job job;
-	struct object_result res;
-	char path[2048];
-
-	snprintf(path, sizeof(path), "s3://%s/%s", bf->bucket, o->key);
-	popts.threads = bf->pipe_threads;
-	report_sink_init(&rs, sh, own ? own : sh->out, path, own == NULL);
-	memset(&job, 0, sizeof(job));
-	job.pipe = &popts;
-	job.ecs = &sh->set.ecs;
-	job.s3 = cl;
-	job.bucket = bf->bucket;
-	job.key = o->key;
-	job.sink = &rs.base;
-	job.delivery = own;
-	job.stop = sh->stop;
-	object_ship(&job, &res);
-	pthread_mutex_lock(&sh->mu);
-	pipeline_stats_add(&sh->total, &res.st);
-	sh->files++;
-	if (res.st.gzip)
-		sh->files_gzip++;
-	bf->bytes_done += o->size ? o->size : res.get.received;
-	/*
-	 * The output failed: locally, or the cluster refused us (401/403), a
-	 * state that lasts.  The objects left would only fail the same way.
-	 */
-	if (res.rc == PIPELINE_ESINK) {
-		if (!delivery_kind(sh))
-			sh->output_failed = 1;
-		bf->stop = 1;
-	}
-	if (res.ok) {
-		bf->done++;
-		state_record(bf, o->key);
-	} else {
-		fprintf(stderr, "elbship: %s: %s%s\n", path,
-		    res.rc == PIPELINE_ESINK ? "output: " : "", res.err);
-		bf->failed++;
-		sh->files_failed++;
-		if (bf->failed <= 20)
-			buf_printf(&bf->failed_list, "  %s\n", path);
-	}
-	pthread_mutex_unlock(&sh->mu);
-	return res.ok ? 0 : -1;
-}
-
-static void *
-worker(void *arg)
-{
-	struct backfill *bf = arg;
-	struct ship *sh = bf->sh;
-	struct s3_client *cl;
-	struct sink *own = NULL;
-	char err[512];
-
-	cl = s3_client_new(&bf->cfg, err, sizeof(err));
-	if (cl == NULL) {
-		pthread_mutex_lock(&sh->mu);
-		fprintf(stderr, "elbship: %s\n", err);
-		bf->stop = 1;
-		pthread_mutex_unlock(&sh->mu);
-		return NULL;
-	}
-	if (delivery_kind(sh)) {
-		own = ship_open_sink(sh, -1, err, sizeof(err));
-		if (own == NULL) {
-			pthread_mutex_lock(&sh->mu);
-			fprintf(stderr, "elbship: %s\n", err);
-			bf->stop = 1;
-			pthread_mutex_unlock(&sh->mu);
-			s3_client_free(cl);
-			return NULL;
-		}
-	}
-	for (;;) {
-		const struct obj *o;
-
-		pthread_mutex_lock(&sh->mu);
-		if (bf->stop || bf->next >= bf->nobj || *sh->stop) {
-			pthread_mutex_unlock(&sh->mu);
-			break;
-		}
-		o = &bf->objs[bf->next++];
-		pthread_mutex_unlock(&sh->mu);
-		one_object(bf, cl, own, o);
-	}
-	if (own != NULL) {
-		own->ops->flush(own);
-		ship_settle_sink(sh, own);
-		sink_free(own);
-	}
-	s3_client_free(cl);
-	return NULL;
-}
+/* ---- shipping ---------------------------------------------------------- */
 
 static void
 progress(struct backfill *bf, double secs, int final)
@@ -382,16 +273,78 @@ progress(struct backfill *bf, double secs, int final)
 	fflush(stderr);
 }
 
+/* runner_run.wrap: report malformed lines with the object's URL. */
+static struct sink *
+wrap_report(void *arg, const struct runner_job *j, struct sink *next)
+{
+	struct backfill *bf = arg;
+	char path[2048];
+
+	snprintf(path, sizeof(path), "s3://%s/%s", j->bucket, j->key);
+	return report_sink_new(bf->sh, next, path, 0);
+}
+
+/* runner_run.done: count, record, report one object. */
+static int
+on_done(void *arg, size_t i, const struct runner_job *j,
+    const struct runner_result *res)
+{
+	struct backfill *bf = arg;
+	struct ship *sh = bf->sh;
+	char path[2048];
+	int stop = 0;
+	double t;
+
+	(void)i;
+	snprintf(path, sizeof(path), "s3://%s/%s", j->bucket, j->key);
+	pthread_mutex_lock(&sh->mu);
+	if (bf->show)
+		fputs("\r\033[K", stderr);
+	pipeline_stats_add(&sh->total, &res->st);
+	sink_tally_add(&sh->tally, &res->tally);
+	sh->files++;
+	if (res->st.gzip)
+		sh->files_gzip++;
+	bf->bytes_done += j->size ? j->size : res->get.received;
+	/*
+	 * The output failed: locally, or the cluster refused us (401/403), a
+	 * state that lasts.  The objects left would only fail the same way:
+	 * they are counted failed, not started.
+	 */
+	if (res->rc == PIPELINE_ESINK) {
+		if (!sh->out->info->remote)
+			sh->output_failed = 1;
+		stop = 1;
+	}
+	if (res->ok) {
+		bf->done++;
+		state_record(bf, j->key);
+	} else {
+		if (res->started || bf->failed < 20)
+			fprintf(stderr, "elbship: %s: %s\n", path, res->err);
+		bf->failed++;
+		sh->files_failed++;
+		if (bf->failed <= 20)
+			buf_printf(&bf->failed_list, "  %s\n", path);
+	}
+	t = clock_since(&bf->t0);
+	if (bf->show && (t - bf->shown_at >= 0.5 || bf->done + bf->failed ==
+	    bf->nobj)) {
+		bf->shown_at = t;
+		progress(bf, t, 0);
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return stop;
+}
+
 int
 ship_s3(struct ship *sh, const char *url)
 {
 	struct backfill bf;
 	struct s3_client *cl = NULL;
-	pthread_t thr[64];
 	char *bucket = NULL, *key = NULL, err[768];
-	int i, nthr, started = 0, rc = 0, show;
+	int rc = 0;
 	size_t j;
-	struct timespec t0;
 
 	memset(&bf, 0, sizeof(bf));
 	bf.sh = sh;
@@ -458,41 +411,46 @@ ship_s3(struct ship *sh, const char *url)
 	if (bf.skipped > 0 && !sh->quiet)
 		fprintf(stderr, "elbship: %zu objects already done (in %s), "
 		    "skipped\n", bf.skipped, sh->set.state);
-	nthr = sh->set.concurrency;
-	if ((size_t)nthr > bf.nobj)
-		nthr = (int)bf.nobj;
-	if (nthr > 64)
-		nthr = 64;
-	bf.pipe_threads = sh->set.pipe.threads / (nthr > 0 ? nthr : 1);
-	if (bf.pipe_threads < 1)
-		bf.pipe_threads = 1;
 	/* As for local input (ship.c): not over documents on the terminal. */
-	show = sh->set.progress == 1 ||
+	bf.show = sh->set.progress == 1 ||
 	    (sh->set.progress == -1 && isatty(2) && !sh->quiet &&
-	    !(sh->kind == SINK_LOCAL && (sh->set.output == NULL ||
+	    !(!sh->out->info->remote && (sh->set.output == NULL ||
 	    strcmp(sh->set.output, "-") == 0) && isatty(1)));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < nthr; i++)
-		if (pthread_create(&thr[i], NULL, worker, &bf) == 0)
-			started++;
-	if (started == 0 && bf.nobj > 0)
-		worker(&bf);
-	while (show && started > 0) {
-		struct timespec ts = { 0, 500000000 };
-		int finished;
+	clock_gettime(CLOCK_MONOTONIC, &bf.t0);
+	if (bf.nobj > 0) {
+		struct runner_config rc_cfg;
+		struct runner_run run;
+		struct runner_job *jobs;
+		struct runner *rn;
 
-		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&sh->mu);
-		finished = bf.done + bf.failed >= bf.nobj || bf.stop || *sh->stop;
-		progress(&bf, clock_since(&t0), 0);
-		pthread_mutex_unlock(&sh->mu);
-		if (finished)
-			break;
+		rc_cfg.pipe = &sh->set.pipe;
+		rc_cfg.ecs = &sh->set.ecs;
+		rc_cfg.s3 = &bf.cfg;
+		rc_cfg.concurrency = sh->set.concurrency;
+		rn = runner_new(&rc_cfg, err, sizeof(err));
+		if (rn == NULL) {
+			fprintf(stderr, "elbship: %s\n", err);
+			sh->files_failed++;
+			goto out;
+		}
+		jobs = xcalloc(bf.nobj, sizeof(*jobs));
+		for (j = 0; j < bf.nobj; j++) {
+			jobs[j].bucket = bf.bucket;
+			jobs[j].key = bf.objs[j].key;
+			jobs[j].size = bf.objs[j].size;
+		}
+		memset(&run, 0, sizeof(run));
+		run.sink = sh->out;
+		run.stop = sh->stop;
+		run.wrap = wrap_report;
+		run.done = on_done;
+		run.arg = &bf;
+		runner_ship(rn, jobs, bf.nobj, &run);
+		free(jobs);
+		runner_free(rn);
+		if (bf.show)
+			progress(&bf, clock_since(&bf.t0), 1);
 	}
-	for (i = 0; i < started; i++)
-		pthread_join(thr[i], NULL);
-	if (show && bf.nobj > 0)
-		progress(&bf, clock_since(&t0), 1);
 	if (bf.failed > 0) {
 		fprintf(stderr, "elbship: %zu of %zu objects failed%s:\n%s",
 		    bf.failed, bf.nobj, bf.failed > 20 ? " (first 20)" : "",
@@ -501,7 +459,7 @@ ship_s3(struct ship *sh, const char *url)
 			fprintf(stderr, "elbship: rerun the same command to retry "
 			    "them; objects done are in %s\n", sh->set.state);
 	}
-	if (bf.stop || *sh->stop)
+	if (sh->output_failed || *sh->stop)
 		rc = -1;
 out:
 	for (j = 0; j < bf.nobj; j++) {

@@ -83,6 +83,7 @@ struct pipe {
 	size_t max_line;
 	struct ecs_file *ef;
 	struct sink *sink;
+	struct sink_tally *tally;
 	struct pipeline_stats *st;
 	struct reader rd;
 	struct slot *slots;
@@ -493,7 +494,8 @@ commit(struct pipe *p, struct slot *sl)
 	b.ndocs = sl->ndocs;
 	b.lines = sl->in;
 	b.errs = sl->errs;
-	return p->sink->ops->put(p->sink, &b);
+	b.tally = p->tally;
+	return sink_put(p->sink, &b);
 }
 
 /* ---- scheduling ------------------------------------------------------- */
@@ -624,15 +626,17 @@ work(void *arg)
 }
 
 /**
- * pipeline_run(opts, ef, fd, sink, st, err, errcap): see pipeline.h.
+ * pipeline_run(opts, ef, fd, sink, tally, st, err, errcap): see pipeline.h.
  */
 int
 pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef, int fd,
-    struct sink *sink, struct pipeline_stats *st, char *err, size_t errcap)
+    struct sink *sink, struct sink_tally *tally, struct pipeline_stats *st,
+    char *err, size_t errcap)
 {
 	struct source src = { fd_read, &fd };
 
-	return pipeline_run_source(opts, ef, &src, sink, st, err, errcap);
+	return pipeline_run_source(opts, ef, &src, sink, tally, st, err,
+	    errcap);
 }
 
 /**
@@ -640,8 +644,8 @@ pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef, int fd,
  */
 int
 pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
-    const struct source *src, struct sink *sink, struct pipeline_stats *st,
-    char *err, size_t errcap)
+    const struct source *src, struct sink *sink, struct sink_tally *tally,
+    struct pipeline_stats *st, char *err, size_t errcap)
 {
 	pthread_t thr[PIPELINE_MAX_THREADS];
 	struct pipe p;
@@ -658,6 +662,7 @@ pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
 	p.max_line = opts->max_line ? opts->max_line : PIPELINE_MAX_LINE_DEFAULT;
 	p.ef = ef;
 	p.sink = sink;
+	p.tally = tally;
 	p.st = st;
 	if (reader_open(&p.rd, src, p.max_line + PIPELINE_BLOCK + 1) != 0) {
 		snprintf(err, errcap, "%s", p.rd.err);
@@ -690,7 +695,7 @@ pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
 	}
 
 	if (p.sink_failed) {
-		snprintf(err, errcap, "%s", sink->ops->error(sink));
+		snprintf(err, errcap, "%s", sink_error(sink));
 		rc = PIPELINE_ESINK;
 	} else if (p.rd.failed) {
 		if (p.rd.dropped > 0)

@@ -66,24 +66,25 @@ struct source {
 };
 
 /**
- * pipeline_run_source(opts, ef, src, sink, st, err, errcap): as
+ * pipeline_run_source(opts, ef, src, sink, tally, st, err, errcap): as
  * pipeline_run(), reading from ${src}.
  */
 int pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
-    const struct source *src, struct sink *sink, struct pipeline_stats *st,
-    char *err, size_t errcap);
+    const struct source *src, struct sink *sink, struct sink_tally *tally,
+    struct pipeline_stats *st, char *err, size_t errcap);
 
 /**
- * pipeline_run(opts, ef, fd, sink, st, err, errcap): read ${fd} to its end,
- * writing one document per non-blank line to ${sink}, using ${ef} for the
+ * pipeline_run(opts, ef, fd, sink, tally, st, err, errcap): read ${fd} to
+ * its end, writing one document per non-blank line to ${sink}, each batch
+ * naming ${tally} (where the sink settles them), using ${ef} for the
  * file's origin.  Counts go to ${st}.  Returns PIPELINE_OK, or an error code
  * with a one-line message in ${err}; on a gzip or read error every complete
  * line before the failure point has been written, and the message names the
  * compressed offset.  Does not flush or close anything it did not open.
  */
 int pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef,
-    int fd, struct sink *sink, struct pipeline_stats *st, char *err,
-    size_t errcap);
+    int fd, struct sink *sink, struct sink_tally *tally,
+    struct pipeline_stats *st, char *err, size_t errcap);
 
 /** pipeline_stats_add(sum, s): add the counts of ${s} to ${sum}. */
 void pipeline_stats_add(struct pipeline_stats *sum,

@@ -212,7 +212,6 @@ settings_init(struct settings *s)
 	s->ecs.labels = s->labels;
 	s->pipe.threads = 0;
 	es_config_defaults(&s->es);
-	s->es.dead_letter_file = "elbship-dead-letter.ndjson";
 	s->concurrency = 4;
 	s->progress = -1;
 	s->deadline_margin_ms = -1;	/* auto: see lambda.c */
@@ -654,6 +653,20 @@ settings_finish(struct settings *s, char *err, size_t cap)
 			return -1;
 		}
 	}
+	/*
+	 * Dead letters, unless a place was given: a file here, but in the
+	 * Lambda function an index of the cluster (its /tmp is gone with the
+	 * execution environment); Logstash has no index: /tmp it is.
+	 */
+	if (s->es.dead_letter_file != NULL && *s->es.dead_letter_file == '\0')
+		s->es.dead_letter_file = NULL;
+	if (s->es.dead_letter_file == NULL && !s->lambda)
+		s->es.dead_letter_file = "elbship-dead-letter.ndjson";
+	else if (s->es.dead_letter_file == NULL &&
+	    s->es.dead_letter_index == NULL && s->logstash == NULL)
+		s->es.dead_letter_index = "elbship-dead-letter";
+	else if (s->es.dead_letter_file == NULL && s->es.dead_letter_index == NULL)
+		s->es.dead_letter_file = "/tmp/elbship-dead-letter.ndjson";
 	if (s->es.dead_letter_index != NULL) {
 		char why[600];
 

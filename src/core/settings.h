@@ -55,6 +55,7 @@ struct settings {
 	const char *state;		/* resume file */
 	int progress;			/* -1 auto (a terminal), 0 off, 1 on */
 	/* Lambda function */
+	int lambda;			/* set before settings_finish() */
 	long deadline_margin_ms;	/* stop this long before the deadline */
 	const char *log_level;		/* debug, info, warn, error */
 	const char *metrics_namespace;	/* CloudWatch EMF namespace, "" = off */

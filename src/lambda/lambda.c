@@ -33,8 +33,9 @@
 #include "aws/httpsign.h"
 #include "aws/provider.h"
 #include "cli/cli.h"
-#include "core/object.h"
+#include "core/runner.h"
 #include "core/settings.h"
+#include "core/sinks.h"
 #include "encode/jsonw.h"
 #include "lambda/events.h"
 #include "lambda/runtime.h"
@@ -50,12 +51,13 @@ enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 struct lambda {
 	struct settings set;
 	struct rt *rt;
-	struct sink *sink;
+	struct sink_env env;
+	struct sink *sink;		/* shared by the runner's workers */
 	struct s3_config s3cfg;
-	struct s3_client *s3;
+	struct runner_config rcfg;
+	struct runner *runner;		/* its S3 clients live on */
 	struct aws_provider aws;
 	char region[64];
-	struct es_sigv4 sigv4;
 	int level;
 	const char *function;
 	struct buf line;		/* log line being built */
@@ -65,6 +67,7 @@ struct inv_counts {
 	unsigned objects, failed;
 	uint64_t lines, docs, malformed, indexed, duplicate, dead_lettered,
 	    undelivered, bytes_in, bytes_out;
+	char first_err[1024];		/* the first failed object's cause */
 };
 
 /* ---- JSON log lines ------------------------------------------------------ */
@@ -146,9 +149,9 @@ init(struct lambda *L, char *err, size_t cap)
 {
 	struct settings *st = &L->set;
 	long n;
-	const char *v;
 
 	settings_init(st);
+	st->lambda = 1;
 	if (settings_env(st, err, cap) != 0 || settings_finish(st, err, cap) != 0)
 		return -1;
 	L->level = level_of(st->log_level);
@@ -160,12 +163,6 @@ init(struct lambda *L, char *err, size_t cap)
 	if (st->es_url == NULL && st->logstash == NULL) {
 		snprintf(err, cap, "set ELBSHIP_ES_URL (Elasticsearch or "
 		    "OpenSearch) or ELBSHIP_LOGSTASH_URL (Logstash http input)");
-		return -1;
-	}
-	if (st->logstash != NULL && strncmp(st->logstash, "http", 4) != 0) {
-		snprintf(err, cap, "ELBSHIP_LOGSTASH_URL must be http:// or "
-		    "https:// in the Lambda function: the tcp input cannot confirm "
-		    "delivery, and a retried event would then lose or repeat lines");
 		return -1;
 	}
 	aws_provider_init(&L->aws);
@@ -186,33 +183,22 @@ init(struct lambda *L, char *err, size_t cap)
 		if (settings_fetch_secrets(st, L->region, &hc, err, cap) != 0)
 			return -1;
 	}
-	if (st->es_sigv4 != NULL) {
-		struct httpsign_creds hc = { aws_provider_get, &L->aws };
-
-		es_use_sigv4(&st->es, &L->sigv4, L->region, st->es_sigv4, &hc);
-	}
-	if (st->logstash != NULL) {
-		st->es.url = st->logstash;
-		st->es.logstash = 1;
-	}
-	/*
-	 * Dead letters: /tmp, the only writable place, is gone with the
-	 * execution environment, so unless a file is asked for they go to an
-	 * index of the cluster (Logstash has none: /tmp it is).
-	 */
-	v = getenv("ELBSHIP_DEAD_LETTER_FILE");
-	if (v == NULL || *v == '\0') {
-		if (st->es.dead_letter_index == NULL && !st->es.logstash)
-			st->es.dead_letter_index = "elbship-dead-letter";
-		else
-			st->es.dead_letter_file = "/tmp/elbship-dead-letter.ndjson";
-	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (st->pipe.threads == 0)
 		st->pipe.threads = n < 1 ? 1 : n > 4 ? 4 : (int)n;
-	L->sink = es_new(&st->es, err, cap);
+	L->env.fd = -1;
+	L->env.name = "none";
+	L->env.aws = &L->aws;
+	L->env.region = L->region;
+	L->sink = sinks_open(st, &L->env, err, cap);
 	if (L->sink == NULL)
 		return -1;
+	if (!L->sink->info->acked) {
+		snprintf(err, cap, "ELBSHIP_LOGSTASH_URL must be http:// or "
+		    "https:// in the Lambda function: the tcp input cannot confirm "
+		    "delivery, and a retried event would then lose or repeat lines");
+		return -1;
+	}
 	L->s3cfg.region = L->region;
 	L->s3cfg.endpoint = st->endpoint;
 	L->s3cfg.creds.get = aws_provider_get;
@@ -220,8 +206,19 @@ init(struct lambda *L, char *err, size_t cap)
 	L->s3cfg.timeout_ms = 30000;
 	L->s3cfg.retries = 5;
 	L->s3cfg.retry_initial_ms = st->es.retry_initial_ms;
-	L->s3 = s3_client_new(&L->s3cfg, err, cap);
-	if (L->s3 == NULL)
+	{
+		struct s3_client *probe = s3_client_new(&L->s3cfg, err, cap);
+
+		if (probe == NULL)
+			return -1;
+		s3_client_free(probe);
+	}
+	L->rcfg.pipe = &st->pipe;
+	L->rcfg.ecs = &st->ecs;
+	L->rcfg.s3 = &L->s3cfg;
+	L->rcfg.concurrency = st->concurrency;
+	L->runner = runner_new(&L->rcfg, err, cap);
+	if (L->runner == NULL)
 		return -1;
 	L->function = getenv("AWS_LAMBDA_FUNCTION_NAME");
 	if (L->function == NULL)
@@ -232,8 +229,9 @@ init(struct lambda *L, char *err, size_t cap)
 /* ---- one invocation ------------------------------------------------------ */
 
 static void
-log_object(struct lambda *L, const struct event_obj *o,
-    const struct object_result *r)
+log_object(struct lambda *L, const struct rt_invocation *inv,
+    const struct event_batch *ev, const struct event_obj *o,
+    const struct runner_result *r)
 {
 	const char *base = strrchr(o->key, '/');
 	struct lbname nm;
@@ -243,6 +241,9 @@ log_object(struct lambda *L, const struct event_obj *o,
 	base = base ? base + 1 : o->key;
 	lbname_parse(base, strlen(base), &nm);
 	log_begin(L, r->ok ? "info" : "warn", "object");
+	jstr(&L->line, "request_id", inv->request_id);
+	if (o->msg >= 0 && ev->kind == EVK_SQS)
+		jstr(&L->line, "message_id", ev->msgs[o->msg].id);
 	jstr(&L->line, "bucket", o->bucket);
 	jstr(&L->line, "key", o->key);
 	jstr(&L->line, "log_type", lbname_type_name(nm.type));
@@ -251,13 +252,12 @@ log_object(struct lambda *L, const struct event_obj *o,
 	jnum(&L->line, "documents", r->st.docs);
 	jnum(&L->line, "malformed", r->st.malformed);
 	jnum(&L->line, "blank", r->st.blank);
-	jnum(&L->line, "indexed", r->delivered.indexed);
-	jnum(&L->line, "duplicates", r->delivered.duplicate);
-	jnum(&L->line, "dead_lettered", r->delivered.dead_lettered);
-	jnum(&L->line, "undelivered", r->delivered.undelivered);
+	jnum(&L->line, "indexed", r->tally.n[SINK_OK]);
+	jnum(&L->line, "duplicates", r->tally.n[SINK_DUPLICATE]);
+	jnum(&L->line, "dead_lettered", r->tally.n[SINK_DEAD_LETTERED]);
+	jnum(&L->line, "undelivered", r->tally.n[SINK_UNDELIVERED]);
 	jnum(&L->line, "bytes_in", r->st.bytes_in);
 	jnum(&L->line, "bytes_decoded", r->st.bytes_decoded);
-	jnum(&L->line, "bytes_out", r->delivered.bytes_sent);
 	jnum(&L->line, "s3_requests", r->get.requests);
 	jnum(&L->line, "s3_resumes", r->get.resumes);
 	jdbl(&L->line, "duration_ms", r->secs * 1000.0);
@@ -271,19 +271,20 @@ log_object(struct lambda *L, const struct event_obj *o,
 }
 
 static void
-count(struct inv_counts *c, const struct object_result *r)
+count(struct inv_counts *c, const struct runner_result *r)
 {
 	c->objects++;
 	c->failed += !r->ok;
+	if (!r->ok && c->first_err[0] == '\0')
+		snprintf(c->first_err, sizeof(c->first_err), "%s", r->err);
 	c->lines += r->st.lines;
 	c->docs += r->st.docs;
 	c->malformed += r->st.malformed;
-	c->indexed += r->delivered.indexed;
-	c->duplicate += r->delivered.duplicate;
-	c->dead_lettered += r->delivered.dead_lettered;
-	c->undelivered += r->delivered.undelivered;
+	c->indexed += r->tally.n[SINK_OK];
+	c->duplicate += r->tally.n[SINK_DUPLICATE];
+	c->dead_lettered += r->tally.n[SINK_DEAD_LETTERED];
+	c->undelivered += r->tally.n[SINK_UNDELIVERED];
 	c->bytes_in += r->st.bytes_in;
-	c->bytes_out += r->delivered.bytes_sent;
 }
 
 /* The invocation's log line, with CloudWatch EMF metrics. */
@@ -311,8 +312,7 @@ log_invocation(struct lambda *L, const struct rt_invocation *inv,
 	vals[8] = c->undelivered;
 	vals[9] = c->bytes_in;
 	vals[10] = c->bytes_out;
-	if (L->level < LOG_INFO && c->failed == 0)
-		return;
+	/* Written at every log level: the metrics are in it. */
 	buf_reset(&L->line);
 	buf_add(&L->line, "{", 1);
 	if (emf) {
@@ -350,6 +350,8 @@ log_invocation(struct lambda *L, const struct rt_invocation *inv,
 	    ev->kind == EVK_SNS ? "sns" : ev->kind == EVK_EVENTBRIDGE ?
 	    "eventbridge" : ev->kind == EVK_TEST ? "s3-test-event" : "s3");
 	jstr(&L->line, "outcome", outcome);
+	if (c->first_err[0] != '\0')
+		jstr(&L->line, "error", c->first_err);
 	jnum(&L->line, "sqs_messages", ev->nmsg);
 	jnum(&L->line, "test_events", ev->tests);
 	jnum(&L->line, "ignored_records", ev->ignored);
@@ -363,6 +365,32 @@ log_invocation(struct lambda *L, const struct rt_invocation *inv,
 	fflush(stdout);
 }
 
+/* What on_object() needs of the invocation. */
+struct inv_ctx {
+	struct lambda *L;
+	const struct rt_invocation *inv;
+	const struct event_batch *ev;
+	struct inv_counts *c;
+	int *msg_failed;
+	size_t *map;		/* job -> ev->objs index */
+};
+
+/* runner_run.done: one object's line and counts (one call at a time). */
+static int
+on_object(void *arg, size_t i, const struct runner_job *j,
+    const struct runner_result *r)
+{
+	struct inv_ctx *x = arg;
+	const struct event_obj *o = &x->ev->objs[x->map[i]];
+
+	(void)j;
+	log_object(x->L, x->inv, x->ev, o, r);
+	count(x->c, r);
+	if (!r->ok && o->msg >= 0)
+		x->msg_failed[o->msg] = 1;
+	return 0;	/* the function goes on: each object is judged alone */
+}
+
 static void
 handle(struct lambda *L, struct rt_invocation *inv)
 {
@@ -372,8 +400,12 @@ handle(struct lambda *L, struct rt_invocation *inv)
 	char err[1024], perr[512];
 	int64_t t0 = clock_ms(), deadline;
 	int *msg_failed = NULL;
-	size_t i;
+	size_t i, njobs = 0;
 	const char *outcome;
+	struct runner_job *jobs;
+	struct runner_run run;
+	struct inv_ctx ctx;
+	uint64_t out0;
 
 	memset(&c, 0, sizeof(c));
 	buf_init(&resp, 1 << 20);
@@ -400,9 +432,9 @@ handle(struct lambda *L, struct rt_invocation *inv)
 	}
 	if (deadline != 0 && deadline <= t0)
 		deadline = t0 + 1;
-	L->set.es.deadline_ms = deadline;
+	L->sink->deadline_ms = deadline;
 	/* An earlier invocation's 401/403 is not this one's. */
-	es_clear_fatal(L->sink);
+	sink_reset(L->sink);
 
 	if (events_parse(inv->event.p ? inv->event.p : "", inv->event.len, &ev,
 	    perr, sizeof(perr)) != 0) {
@@ -416,8 +448,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 		buf_free(&resp);
 		return;
 	}
-	if (ev.nmsg > 0)
-		msg_failed = xcalloc(ev.nmsg, sizeof(*msg_failed));
+	msg_failed = xcalloc(ev.nmsg + 1, sizeof(*msg_failed));
 	for (i = 0; i < ev.nmsg; i++) {
 		if (ev.msgs[i].error != NULL) {
 			msg_failed[i] = 1;
@@ -427,36 +458,33 @@ handle(struct lambda *L, struct rt_invocation *inv)
 			log_end(L);
 		}
 	}
+	/* The objects to ship: all, but those of an unreadable SQS message. */
+	jobs = xcalloc(ev.nobj + 1, sizeof(*jobs));
+	ctx.map = xcalloc(ev.nobj + 1, sizeof(*ctx.map));
 	for (i = 0; i < ev.nobj; i++) {
 		const struct event_obj *o = &ev.objs[i];
-		struct object_job job;
-		struct object_result r;
 
-		if (o->msg >= 0 && msg_failed[o->msg] && ev.kind == EVK_SQS) {
-			/* Its message will be redelivered anyway: do it then. */
-			continue;
-		}
-		memset(&job, 0, sizeof(job));
-		job.pipe = &L->set.pipe;
-		job.ecs = &L->set.ecs;
-		job.s3 = L->s3;
-		job.bucket = o->bucket;
-		job.key = o->key;
-		job.sink = L->sink;
-		job.delivery = L->sink;
-		job.deadline_ms = deadline;
-		if (deadline != 0 && clock_ms() >= deadline) {
-			memset(&r, 0, sizeof(r));
-			snprintf(r.err, sizeof(r.err), "not started: the "
-			    "invocation's deadline (less the margin) was reached");
-		} else {
-			object_ship(&job, &r);
-		}
-		log_object(L, o, &r);
-		count(&c, &r);
-		if (!r.ok && o->msg >= 0)
-			msg_failed[o->msg] = 1;
+		if (o->msg >= 0 && msg_failed[o->msg] && ev.kind == EVK_SQS)
+			continue;	/* redelivered anyway: done then */
+		jobs[njobs].bucket = o->bucket;
+		jobs[njobs].key = o->key;
+		ctx.map[njobs++] = i;
 	}
+	ctx.L = L;
+	ctx.inv = inv;
+	ctx.ev = &ev;
+	ctx.c = &c;
+	ctx.msg_failed = msg_failed;
+	memset(&run, 0, sizeof(run));
+	run.sink = L->sink;
+	run.deadline_ms = deadline;
+	run.done = on_object;
+	run.arg = &ctx;
+	out0 = L->sink->total.bytes_sent;
+	runner_ship(L->runner, jobs, njobs, &run);
+	c.bytes_out = L->sink->total.bytes_sent - out0;
+	free(jobs);
+	free(ctx.map);
 
 	if (ev.kind == EVK_SQS) {
 		int first = 1;
@@ -538,8 +566,8 @@ cmd_lambda(int argc, char **argv)
 		handle(&L, &inv);
 	}
 	buf_free(&inv.event);
+	runner_free(L.runner);
 	sink_free(L.sink);
-	s3_client_free(L.s3);
 	rt_free(L.rt);
 	aws_provider_free(&L.aws);
 	settings_free(&L.set);

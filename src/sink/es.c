@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ struct item {
 	size_t line, line_len;	/* original line in batch->lines */
 	unsigned attempts;	/* sends so far */
 	int64_t first_ms;	/* time of the first send */
+	struct sink_tally *tally;	/* whose document it is */
 	char id[DOCID_MAX];
 	uint8_t dl;		/* a dead letter, for the dead-letter index */
 };
@@ -73,6 +76,13 @@ struct batch {
 
 struct es {
 	struct sink base;
+	/*
+	 * put(), sync() and reset() from any thread: one at a time drives the
+	 * transfers.  A caller waiting in sync() polls with the lock held, a
+	 * slice at a time; put() wakes the poll first so it is not kept
+	 * waiting for a whole slice.
+	 */
+	pthread_mutex_t mu;
 	const struct es_config *cfg;
 	char *bulk_url;
 	char *index[NTYPES];	/* rendered action-line prefixes per type */
@@ -104,9 +114,9 @@ struct es {
 	pthread_cond_t cz_cv;
 	struct batch *cz_in, *cz_out;	/* FIFO, through batch->next */
 	int cz_pending, cz_busy;
-	struct es_stats st;
 	uint64_t rng;
 	int fatal;
+	atomic_int want;	/* threads waiting for mu in put() */
 	unsigned shown;		/* dead-letter / undelivered reports printed */
 	char err[512];
 };
@@ -380,7 +390,7 @@ batch_free(struct batch *b)
 static int
 batch_item(struct batch *b, size_t off, size_t blen, size_t doc,
     const char *line, size_t llen, const char *id, unsigned attempts,
-    int64_t first_ms)
+    int64_t first_ms, struct sink_tally *tally)
 {
 	struct item *it;
 
@@ -398,6 +408,7 @@ batch_item(struct batch *b, size_t off, size_t blen, size_t doc,
 		return -1;
 	it->attempts = attempts;
 	it->first_ms = first_ms;
+	it->tally = tally;
 	it->dl = 0;
 	{
 		size_t l = strlen(id);
@@ -419,7 +430,7 @@ batch_copy(struct batch *b, const struct batch *from, const struct item *it)
 
 	if (buf_add(&b->body, from->body.p + it->off, it->len) != 0 ||
 	    batch_item(b, off, it->len, it->doc, from->lines.p + it->line,
-	    it->line_len, it->id, it->attempts, it->first_ms) != 0)
+	    it->line_len, it->id, it->attempts, it->first_ms, it->tally) != 0)
 		return -1;
 	b->items[b->n - 1].dl = it->dl;
 	b->ndl += it->dl;
@@ -440,12 +451,21 @@ report(struct es *s, const char *what, const struct item *it, const char *why)
 	    s->cfg->logstash ? "logstash" : "elasticsearch", what, it->id, why);
 }
 
+/* Settle one item as ${o}. */
+static void
+settle(struct es *s, const struct item *it, enum sink_outcome o)
+{
+	sink_settle(&s->base, it->tally, o, 1, NULL);
+}
+
 static void
 undelivered(struct es *s, const struct batch *b, const struct item *it,
     const char *why)
 {
 	(void)b;
-	s->st.undelivered++;
+	sink_settle(&s->base, it->tally, SINK_UNDELIVERED, 1, why);
+	if (why != s->err)
+		snprintf(s->err, sizeof(s->err), "%s", why);
 	report(s, "undelivered", it, why);
 }
 
@@ -572,7 +592,7 @@ dl_to_index(struct es *s, const struct batch *b, const struct item *it,
 	o = dl_record(o, s, b, it, status, type, reason, 1);
 	d->body.len = (size_t)(o - d->body.p);
 	if (batch_item(d, off, d->body.len - off, doc, b->lines.p + it->line,
-	    it->line_len, it->id, 0, 0) != 0) {
+	    it->line_len, it->id, 0, 0, it->tally) != 0) {
 		d->body.len = off;
 		undelivered(s, b, it, "dead letter too large");
 		return;
@@ -637,7 +657,7 @@ dead_letter(struct es *s, const struct batch *b, const struct item *it,
 		undelivered(s, b, it, err);
 		return;
 	}
-	s->st.dead_lettered++;
+	settle(s, it, SINK_DEAD_LETTERED);
 	report(s, "dead-lettered", it, why);
 }
 
@@ -666,7 +686,7 @@ retry_item(struct es *s, struct batch *b, size_t i, struct batch **rb,
 
 	if (s->fatal || it->attempts >= s->cfg->retry_attempts ||
 	    t - it->first_ms >= s->cfg->retry_time_ms ||
-	    (s->cfg->deadline_ms && t >= s->cfg->deadline_ms)) {
+	    (s->base.deadline_ms && t >= s->base.deadline_ms)) {
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "%s (gave up after %u attempts in "
@@ -681,7 +701,7 @@ retry_item(struct es *s, struct batch *b, size_t i, struct batch **rb,
 		undelivered(s, b, it, "retry batch too large");
 		return;
 	}
-	s->st.retried++;
+	s->base.total.retried++;
 }
 
 static void
@@ -738,10 +758,33 @@ dl_stored(struct es *s, const struct item *it)
 {
 	char where[300];
 
-	s->st.dead_lettered++;
+	settle(s, it, SINK_DEAD_LETTERED);
 	snprintf(where, sizeof(where), "record stored in the index %s",
 	    s->cfg->dead_letter_index);
 	report(s, "dead-lettered", it, where);
+}
+
+/*
+ * Every item of ${b} succeeded: indexed, or dead letters stored.  Items
+ * of one tally come in runs (a batch fills from one input at a time):
+ * settled a run at a time.
+ */
+static void
+settle_ok(struct es *s, struct batch *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < b->n; i = j) {
+		if (b->items[i].dl) {
+			dl_stored(s, &b->items[i]);
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < b->n && !b->items[j].dl &&
+		    b->items[j].tally == b->items[i].tally; j++)
+			;
+		sink_settle(&s->base, b->items[i].tally, SINK_OK, j - i, NULL);
+	}
 }
 
 /* Settle every item of a 200 response. */
@@ -761,10 +804,7 @@ settle_items(struct es *s, struct batch *b)
 	 */
 	if (b->resp.len >= 14 && memmem(b->resp.p, b->resp.len < 64 ?
 	    b->resp.len : 64, "\"errors\":false", 14) != NULL) {
-		s->st.indexed += b->n - b->ndl;
-		for (i = 0; i < b->n && b->ndl > 0; i++)
-			if (b->items[i].dl)
-				dl_stored(s, &b->items[i]);
+		settle_ok(s, b);
 		return;
 	}
 	root = json_loadb(b->resp.p, b->resp.len, 0, &jerr);
@@ -791,9 +831,9 @@ settle_items(struct es *s, struct batch *b)
 		    status == 409)) {
 			dl_stored(s, &b->items[i]);	/* now or before */
 		} else if (status >= 200 && status < 300) {
-			s->st.indexed++;
+			settle(s, &b->items[i], SINK_OK);
 		} else if (status == 409) {
-			s->st.duplicate++;
+			settle(s, &b->items[i], SINK_DUPLICATE);
 		} else if (status == 429 || status >= 500 || status == 0) {
 			char why[200];
 
@@ -853,7 +893,7 @@ done(struct es *s, struct batch *b, CURLcode cc)
 		    curl_easy_strerror(cc));
 		retry_all(s, b, why);
 	} else if (status == 200 && s->cfg->logstash) {
-		s->st.indexed += b->n;	/* Logstash's http input: all or none */
+		settle_ok(s, b);	/* Logstash's http input: all or none */
 	} else if (status == 200) {
 		settle_items(s, b);
 	} else if (status == 413) {
@@ -1022,15 +1062,17 @@ start(struct es *s, struct batch *b)
 	curl_easy_setopt(b->easy, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(b->easy, CURLOPT_PRIVATE, b);
 	curl_easy_setopt(b->easy, CURLOPT_ERRORBUFFER, b->curlerr);
-	if (c->deadline_ms != 0 && c->deadline_ms - t < c->timeout_ms) {
+	if (s->base.deadline_ms != 0 &&
+	    s->base.deadline_ms - t < c->timeout_ms) {
 		/* Never run past the deadline (a Lambda invocation's). */
-		long tmo = c->deadline_ms - t > 1 ? (long)(c->deadline_ms - t) : 1;
+		long tmo = s->base.deadline_ms - t > 1 ?
+		    (long)(s->base.deadline_ms - t) : 1;
 
 		curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, tmo);
 	}
-	s->st.requests++;
-	s->st.bytes_sent += n;
-	s->st.bytes_raw += b->body.len;
+	s->base.total.requests++;
+	s->base.total.bytes_sent += n;
+	s->base.total.bytes_raw += b->body.len;
 	curl_multi_add_handle(s->multi, b->easy);
 	s->inflight++;
 	return 0;
@@ -1282,15 +1324,15 @@ dated_prefix(struct es *s, int ti, const char *json, size_t n)
 		set_prefix(s, ti, ts);
 }
 
+/* Take ${db} (under the lock); documents not taken are undelivered. */
 static int
-es_put(struct sink *base, const struct docbatch *db)
+put_locked(struct es *s, const struct docbatch *db)
 {
-	struct es *s = (struct es *)base;
 	size_t i;
 
-	if (s->fatal)
-		return -1;
-	for (i = 0; i < db->ndocs; i++) {
+	if (db->tally != NULL)
+		db->tally->taken += db->ndocs;
+	for (i = 0; i < db->ndocs && !s->fatal; i++) {
 		const struct docref *d = &db->docs[i];
 		int ti = d->type < NTYPES ? d->type : 0;
 		size_t need;
@@ -1304,14 +1346,14 @@ es_put(struct sink *base, const struct docbatch *db)
 		if (s->open != NULL && (s->open->n >= s->cfg->batch_docs ||
 		    s->open->body.len + need > s->cfg->batch_bytes))
 			if (send_open(s) != 0)
-				return -1;
+				break;
 		if (s->open == NULL)
 			s->open = batch_get(s);
 		b = s->open;
 		off = b->body.len;
 		if (buf_reserve(&b->body, need) != 0) {
 			snprintf(s->err, sizeof(s->err), "request body too large");
-			return -1;
+			break;
 		}
 		o = b->body.p + off;
 		if (!s->cfg->logstash) {
@@ -1322,36 +1364,74 @@ es_put(struct sink *base, const struct docbatch *db)
 		doc = (size_t)(o - (b->body.p + off));
 		memcpy(o, db->json + d->json, d->json_len);
 		o[d->json_len] = s->cfg->logstash ? ',' : '\n';
-		b->body.len = off + doc + d->json_len + 1;
 		if (batch_item(b, off, doc + d->json_len + 1, doc,
-		    db->lines + d->line, d->line_len, d->id, 0, 0) != 0) {
+		    db->lines + d->line, d->line_len, d->id, 0, 0,
+		    db->tally) != 0) {
 			snprintf(s->err, sizeof(s->err), "request body too large");
-			return -1;
+			break;
 		}
-		s->base.docs++;
+		b->body.len = off + doc + d->json_len + 1;
 		if ((i & 255) == 0)
 			drive(s, 0);
 	}
-	return 0;
+	if (i == db->ndocs)
+		return 0;
+	sink_settle(&s->base, db->tally, SINK_UNDELIVERED, db->ndocs - i,
+	    s->err);
+	return -1;
 }
 
 static int
-es_flush(struct sink *base)
+es_put(struct sink *base, const struct docbatch *db)
 {
 	struct es *s = (struct es *)base;
+	int rc;
 
-	if (send_open(s) != 0 && s->fatal) {
-		/* fall through: settle what is out */
-	}
-	while (s->inflight > 0 || s->cz_pending > 0 ||
-	    (s->waiting != NULL && !s->fatal)) {
-		if (s->cfg->deadline_ms && clock_ms() >= s->cfg->deadline_ms &&
-		    s->inflight == 0 && s->cz_pending == 0)
+	/* A sync() polling with the lock held lets go at once. */
+	atomic_fetch_add(&s->want, 1);
+	curl_multi_wakeup(s->multi);
+	pthread_mutex_lock(&s->mu);
+	atomic_fetch_sub(&s->want, 1);
+	rc = put_locked(s, db);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+/* Is there something of ${t} (NULL: anything) still to settle? */
+static int
+unsettled(const struct es *s, const struct sink_tally *t)
+{
+	if (t != NULL && sink_tally_settled(t) >= t->taken)
+		return 0;
+	return s->inflight > 0 || s->cz_pending > 0 ||
+	    (s->waiting != NULL && !s->fatal);
+}
+
+static int
+es_sync(struct sink *base, struct sink_tally *t)
+{
+	struct es *s = (struct es *)base;
+	int rc, over = 0;
+
+	pthread_mutex_lock(&s->mu);
+	(void)send_open(s);	/* on a fatal error it settles the batch */
+	while (unsettled(s, t)) {
+		over = s->base.deadline_ms && clock_ms() >= s->base.deadline_ms;
+		if (over && s->inflight == 0 && s->cz_pending == 0)
 			break;
-		drive(s, 1000);
+		drive(s, 100);
+		if (atomic_load(&s->want) > 0) {
+			/* Someone waits to put: let them. */
+			pthread_mutex_unlock(&s->mu);
+			sched_yield();
+			pthread_mutex_lock(&s->mu);
+		}
 	}
-	/* Whatever still waits (fatal error or deadline) is undelivered. */
-	while (s->waiting != NULL) {
+	/*
+	 * After a fatal error or at the deadline, whatever still waits is
+	 * undelivered (every tally's: they would all fail the same way).
+	 */
+	while ((s->fatal || over) && s->waiting != NULL) {
 		struct batch *b = s->waiting;
 		size_t i;
 
@@ -1360,24 +1440,29 @@ es_flush(struct sink *base)
 			s->cz_busy--;
 		for (i = 0; i < b->n; i++)
 			undelivered(s, b, &b->items[i], s->fatal ? s->err :
-			    "deadline reached before delivery");
+			    "the deadline was reached before delivery");
 		batch_free(b);
 	}
+	rc = s->fatal || (t != NULL && t->n[SINK_UNDELIVERED] > 0) ? -1 : 0;
 	if (s->dlq != NULL && fflush(s->dlq) != 0) {
 		snprintf(s->err, sizeof(s->err), "dead-letter file: %s",
 		    strerror(errno));
-		return -1;
+		rc = -1;
 	}
-	return s->fatal ? -1 : 0;
+	pthread_mutex_unlock(&s->mu);
+	return rc;
 }
 
-void
-es_clear_fatal(struct sink *base)
+static void
+es_reset(struct sink *base)
 {
 	struct es *s = (struct es *)base;
 
+	pthread_mutex_lock(&s->mu);
 	s->fatal = 0;
 	s->err[0] = '\0';
+	s->shown = 0;
+	pthread_mutex_unlock(&s->mu);
 }
 
 static void
@@ -1425,6 +1510,7 @@ es_free(struct sink *base)
 		fclose(s->dlq);
 	batch_free(s->dlb);
 	free(s->dl_action);
+	pthread_mutex_destroy(&s->mu);
 	for (i = 0; i < NTYPES; i++)
 		free(s->index[i]);
 	free(s->bulk_url);
@@ -1438,11 +1524,25 @@ es_error(const struct sink *base)
 }
 
 static const struct sink_ops es_ops = {
-	.name = "elasticsearch",
 	.put = es_put,
-	.flush = es_flush,
+	.sync = es_sync,
+	.reset = es_reset,
 	.free = es_free,
 	.error = es_error,
+};
+
+static const struct sink_info es_info = {
+	.name = "elasticsearch",
+	.ok_word = "indexed",
+	.remote = 1,
+	.acked = 1,
+};
+
+static const struct sink_info lshttp_info = {
+	.name = "logstash",
+	.ok_word = "indexed",
+	.remote = 1,
+	.acked = 1,
 };
 
 void
@@ -1456,12 +1556,6 @@ es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
 	sv->signer.arg = &sv->hs;
 	sv->signer.content_sha256 = strcmp(service, "aoss") == 0;
 	c->signer = &sv->signer;
-}
-
-void
-es_stats(const struct sink *base, struct es_stats *out)
-{
-	*out = ((const struct es *)base)->st;
 }
 
 /* URL-encode a query parameter value (RFC 3986 unreserved kept). */
@@ -1518,6 +1612,8 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &es_ops;
+	s->base.info = c->logstash ? &lshttp_info : &es_info;
+	pthread_mutex_init(&s->mu, NULL);
 	s->cfg = c;
 	s->rng = (uint64_t)clock_ms() * 0x9E3779B97F4A7C15ULL | 1;
 	buf_init(&u, 8192);

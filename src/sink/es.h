@@ -15,8 +15,11 @@
  *   undelivered    none of the above before the retry budget (attempts,
  *                  time, deadline) ran out, or after a fatal error
  *                  (HTTP 401 or 403 for a whole request): put() then
- *                  fails, and flush() settles what is held as undelivered;
- *                  the sink stays failed until es_clear_fatal()
+ *                  fails, and sync() settles what is held as undelivered;
+ *                  the sink stays failed until reset()
+ *
+ * (SINK_OK, SINK_DUPLICATE, SINK_DEAD_LETTERED, SINK_UNDELIVERED in the
+ * tally of each document's input: sink.h.)
  *
  * 429 and 5xx items, whole-request 429/5xx answers, timeouts and broken
  * connections are retried, only for the affected items, with exponential
@@ -63,7 +66,6 @@ struct es_config {
 	long retry_time_ms;		/* per document, from its first send */
 	long retry_initial_ms;		/* first backoff */
 	long retry_max_ms;		/* backoff cap */
-	int64_t deadline_ms;		/* CLOCK_MONOTONIC ms to stop by; 0 none */
 	/* authentication: at most one of these */
 	const char *username;		/* basic */
 	const char *password;
@@ -96,21 +98,6 @@ struct es_config {
 	 */
 	int logstash;
 };
-
-struct es_stats {
-	uint64_t indexed, duplicate, dead_lettered, undelivered;
-	uint64_t requests;		/* bulk requests sent */
-	uint64_t retried;		/* item re-sends */
-	uint64_t bytes_sent;		/* request bodies as sent */
-	uint64_t bytes_raw;		/* request bodies before compression */
-};
-
-/** es_settled(e): documents of ${e} in one of the four final counts. */
-static inline uint64_t
-es_settled(const struct es_stats *e)
-{
-	return e->indexed + e->duplicate + e->dead_lettered + e->undelivered;
-}
 
 /**
  * es_config_defaults(c): fill ${c} with the defaults (documented in
@@ -151,9 +138,6 @@ void es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
 void es_curl_common(void *easy, const struct es_config *c,
     struct curl_slist **headers);
 
-/** es_stats(s, out): the counts so far (after flush: final). */
-void es_stats(const struct sink *s, struct es_stats *out);
-
 /*
  * Index patterns (--es-index): a data stream or index name in which
  * "{type}" becomes the log type's dataset name (alb, clb, nlb, albconn;
@@ -186,14 +170,6 @@ int es_index_dated(const char *pattern);
  * message in ${err}.
  */
 int es_index_check(const char *pattern, char *err, size_t cap);
-
-/**
- * es_clear_fatal(s): forget a fatal error of sink ${s} (an es_new() sink),
- * so that the next put() tries the cluster again: for a warm Lambda's next
- * invocation, when a key or a privilege may have been fixed meanwhile.
- * Call it between flush() and the next put().
- */
-void es_clear_fatal(struct sink *s);
 
 /**
  * es_dead_letter_index_check(name, err, cap): as es_index_check(), and no

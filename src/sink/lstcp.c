@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 
 struct lstcp {
 	struct sink base;
+	pthread_mutex_t mu;		/* put and sync, from any thread */
 	const struct lstcp_config *cfg;
 	char *url;		/* http:// or https:// form for curl */
 	CURL *c;
@@ -40,12 +42,12 @@ struct lstcp {
 	 */
 	struct buf win;		/* their bytes, oldest first */
 	size_t win_docs;
-	size_t *marks;		/* batch boundaries in win, and doc counts */
+	size_t *marks;		/* batch boundaries in win, doc counts, tallies */
 	size_t *mdocs;
+	struct sink_tally **mtally;
 	size_t nmarks;
 	int resend;		/* the window must be sent again */
 	int gave_up;		/* a send ran out of retries */
-	struct lstcp_stats st;
 	uint64_t rng;
 	char err[256];
 };
@@ -98,7 +100,7 @@ connect_peer(struct lstcp *s)
 		return -1;
 	}
 	s->fd = fd;
-	s->st.connects++;
+	s->base.total.connects++;
 	return 0;
 }
 
@@ -166,37 +168,58 @@ pause_ms(struct lstcp *s, int64_t *delay)
 		*delay *= 2;
 }
 
-/* Remember a batch in the window, dropping the oldest beyond WINDOW. */
+/*
+ * Settle the first ${k} batches of the window as ${o} and drop them from
+ * the marks (the caller moves or clears the bytes).
+ */
 static void
-window_add(struct lstcp *s, const char *p, size_t n, size_t docs)
+window_settle(struct lstcp *s, size_t k, enum sink_outcome o, const char *why)
 {
-	size_t drop = 0, i, k = 0;
+	size_t i, base = k > 0 ? s->marks[k - 1] : 0;
+
+	for (i = 0; i < k; i++) {
+		sink_settle(&s->base, s->mtally[i], o, s->mdocs[i], why);
+		s->win_docs -= s->mdocs[i];
+	}
+	for (i = k; i < s->nmarks; i++) {
+		s->marks[i - k] = s->marks[i] - base;
+		s->mdocs[i - k] = s->mdocs[i];
+		s->mtally[i - k] = s->mtally[i];
+	}
+	s->nmarks -= k;
+}
+
+/*
+ * Remember a batch in the window.  Batches that leave it (the oldest
+ * beyond WINDOW bytes) are past any buffer where a break could lose them:
+ * settled as sent.
+ */
+static void
+window_add(struct lstcp *s, const char *p, size_t n, size_t docs,
+    struct sink_tally *t)
+{
+	size_t drop = 0, k = 0;
 
 	if (n > WINDOW) {
+		window_settle(s, s->nmarks, SINK_OK, NULL);
 		s->win.len = 0;
-		s->nmarks = 0;
-		s->win_docs = 0;
+		sink_settle(&s->base, t, SINK_OK, docs, NULL);
 		return;
 	}
-	while (k < s->nmarks && s->win.len - drop + n > WINDOW) {
-		drop = s->marks[k];
-		s->win_docs -= s->mdocs[k];
-		k++;
-	}
+	while (k < s->nmarks && s->win.len - drop + n > WINDOW)
+		drop = s->marks[k++];
 	if (drop > 0) {
+		window_settle(s, k, SINK_OK, NULL);
 		memmove(s->win.p, s->win.p + drop, s->win.len - drop);
 		s->win.len -= drop;
-		for (i = k; i < s->nmarks; i++) {
-			s->marks[i - k] = s->marks[i] - drop;
-			s->mdocs[i - k] = s->mdocs[i];
-		}
-		s->nmarks -= k;
 	}
 	buf_add(&s->win, p, n);
 	s->marks = xrealloc(s->marks, (s->nmarks + 1) * sizeof(*s->marks));
 	s->mdocs = xrealloc(s->mdocs, (s->nmarks + 1) * sizeof(*s->mdocs));
+	s->mtally = xrealloc(s->mtally, (s->nmarks + 1) * sizeof(*s->mtally));
 	s->marks[s->nmarks] = s->win.len;
 	s->mdocs[s->nmarks] = docs;
+	s->mtally[s->nmarks] = t;
 	s->nmarks++;
 	s->win_docs += docs;
 }
@@ -221,7 +244,7 @@ send_batch(struct lstcp *s, const char *p, size_t n)
 		    (!s->resend || send_all(s, s->win.p, s->win.len) == 0) &&
 		    (n == 0 || send_all(s, p, n) == 0)) {
 			if (s->resend)
-				s->st.resent += s->win_docs;
+				s->base.total.resent += s->win_docs;
 			s->resend = 0;
 			s->gave_up = 0;
 			return 0;
@@ -229,7 +252,9 @@ send_batch(struct lstcp *s, const char *p, size_t n)
 		disconnect(s);
 		s->resend = s->win.len > 0;
 		if (attempt >= s->cfg->retry_attempts ||
-		    clock_ms() - first >= s->cfg->retry_time_ms)
+		    clock_ms() - first >= s->cfg->retry_time_ms ||
+		    (s->base.deadline_ms != 0 &&
+		    clock_ms() >= s->base.deadline_ms))
 			break;
 		pause_ms(s, &delay);
 	}
@@ -241,16 +266,22 @@ static int
 lt_put(struct sink *base, const struct docbatch *b)
 {
 	struct lstcp *s = (struct lstcp *)base;
+	int rc = 0;
 
+	pthread_mutex_lock(&s->mu);
+	if (b->tally != NULL)
+		b->tally->taken += b->ndocs;
 	if (send_batch(s, b->json, b->json_len) != 0) {
-		s->st.undelivered += b->ndocs;
-		return -1;
+		sink_settle(base, b->tally, SINK_UNDELIVERED, b->ndocs, s->err);
+		rc = -1;
+	} else {
+		s->base.total.requests++;
+		s->base.total.bytes_sent += b->json_len;
+		s->base.total.bytes_raw += b->json_len;
+		window_add(s, b->json, b->json_len, b->ndocs, b->tally);
 	}
-	s->st.sent += b->ndocs;
-	s->base.docs += b->ndocs;
-	s->base.bytes_out += b->json_len;
-	window_add(s, b->json, b->json_len, b->ndocs);
-	return 0;
+	pthread_mutex_unlock(&s->mu);
+	return rc;
 }
 
 /*
@@ -328,11 +359,13 @@ peer_took_all(struct lstcp *s)
  * already gave up (a failed put() left the window unsent).
  */
 static int
-lt_flush(struct sink *base)
+lt_sync(struct sink *base, struct sink_tally *t)
 {
 	struct lstcp *s = (struct lstcp *)base;
 	int tries = 0, rc = 0;
 
+	(void)t;	/* one connection: its end settles every tally */
+	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		if (s->c != NULL && peer_took_all(s) == 0)
 			break;
@@ -358,17 +391,16 @@ lt_flush(struct sink *base)
 			    "documents, and sending them again failed",
 			    s->win_docs);
 		}
-		s->st.sent -= s->win_docs;
-		s->st.undelivered += s->win_docs;
+		window_settle(s, s->nmarks, SINK_UNDELIVERED, s->err);
 		rc = -1;
 		break;
 	}
+	window_settle(s, s->nmarks, SINK_OK, NULL);
 	disconnect(s);
 	s->resend = 0;
 	s->gave_up = 0;
 	s->win.len = 0;
-	s->nmarks = 0;
-	s->win_docs = 0;
+	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
 
@@ -381,6 +413,8 @@ lt_free(struct sink *base)
 	buf_free(&s->win);
 	free(s->marks);
 	free(s->mdocs);
+	free(s->mtally);
+	pthread_mutex_destroy(&s->mu);
 	free(s->url);
 	free(s);
 }
@@ -392,18 +426,20 @@ lt_error(const struct sink *base)
 }
 
 static const struct sink_ops lstcp_ops = {
-	.name = "logstash-tcp",
 	.put = lt_put,
-	.flush = lt_flush,
+	.sync = lt_sync,
+	.reset = NULL,
 	.free = lt_free,
 	.error = lt_error,
 };
 
-void
-lstcp_stats(const struct sink *base, struct lstcp_stats *out)
-{
-	*out = ((const struct lstcp *)base)->st;
-}
+static const struct sink_info lstcp_info = {
+	.name = "logstash",
+	.via = "tcp, no acknowledgements",
+	.ok_word = "sent",
+	.remote = 1,
+	.acked = 0,
+};
 
 struct sink *
 lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
@@ -430,6 +466,8 @@ lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &lstcp_ops;
+	s->base.info = &lstcp_info;
+	pthread_mutex_init(&s->mu, NULL);
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
 	s->rng = (uint64_t)clock_ms() | 1;

@@ -38,20 +38,10 @@ struct lstcp_config {
 	long retry_initial_ms;
 };
 
-struct lstcp_stats {
-	uint64_t sent;			/* handed to the kernel */
-	uint64_t undelivered;		/* given up on */
-	uint64_t connects;		/* connections made */
-	uint64_t resent;		/* documents sent again after a break */
-};
-
 /**
  * lstcp_new(c, err, cap): a sink for ${c} (borrowed; must outlive the
  * sink).  Connects lazily.  NULL with a message if ${c} is unusable.
  */
 struct sink *lstcp_new(const struct lstcp_config *c, char *err, size_t cap);
-
-/** lstcp_stats(s, out): the counts so far. */
-void lstcp_stats(const struct sink *s, struct lstcp_stats *out);
 
 #endif

@@ -2,7 +2,9 @@
  * ndjson.h: a sink that writes documents to a file descriptor, one JSON
  * document per line (NDJSON), or as an Elasticsearch _bulk body (a
  * {"create":{"_id":..}} action line before each document) that can be
- * POSTed as it is.  Written with write(2) as batches arrive.
+ * POSTed as it is.  Each batch is written whole with write(2) when it
+ * arrives: its documents are settled SINK_OK once written, undelivered if
+ * the write fails (and every later batch too: the sink has failed).
  */
 #ifndef ELBSHIP_NDJSON_H
 #define ELBSHIP_NDJSON_H
@@ -15,8 +17,9 @@ enum ndjson_format {
 };
 
 /**
- * ndjson_new(fd, format): a sink writing to ${fd} (not closed by the sink).
+ * ndjson_new(fd, format, name): a sink writing to ${fd} (not closed by the
+ * sink), called ${name} in messages ("stdout", a path; borrowed).
  */
-struct sink *ndjson_new(int fd, enum ndjson_format format);
+struct sink *ndjson_new(int fd, enum ndjson_format format, const char *name);
 
 #endif

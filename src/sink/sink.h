@@ -1,12 +1,25 @@
 /*
- * sink.h: where documents go.
+ * sink.h: where documents go, and the delivery contract every sink keeps.
  *
  * A sink is a table of operations (after OpenSMTPD's compress_backend and
  * curl's vtls).  The pipeline hands it documents in batches, in input
  * order: one batch per block of input lines, its documents laid out one
  * per line in one buffer, so a sink that writes NDJSON writes the buffer
  * as it is, and a sink that sends bulk requests walks the document table.
- * A sink reports in its counters what the receiver confirmed.
+ *
+ * The contract (after beats' output-agnostic ACK tracker and Vector's batch
+ * notifier): each batch names the tally of the input it came from (a file,
+ * an S3 object).  Every document a sink takes ends in exactly one of the
+ * four outcomes below, settled into that tally through sink_settle(), and
+ * only on the receiver's word (or, for a sink without acknowledgements,
+ * what it can see: see its header).  Whoever holds a sink never asks what
+ * kind it is: it reads its tallies, the sink's totals and sink_info.
+ *
+ * Threads: put(), sync() and reset() may be called from several threads at
+ * once (the object runner shares one sink among its workers); each sink
+ * serialises them itself.  A batch is taken whole: documents of different
+ * inputs never interleave within a document.  A tally is written only by
+ * the sink, under its own lock; read it after sync() returned for it.
  */
 #ifndef ELBSHIP_SINK_H
 #define ELBSHIP_SINK_H
@@ -16,6 +29,36 @@
 
 #include "encode/docid.h"
 #include "parse/lbname.h"
+
+/* What became of a document.  Exactly one per document taken. */
+enum sink_outcome {
+	SINK_OK,		/* indexed / accepted / sent: the receiver has it */
+	SINK_DUPLICATE,		/* already there (a retry or a re-run): success */
+	SINK_DEAD_LETTERED,	/* refused for good; recorded with line and reason */
+	SINK_UNDELIVERED,	/* none of these: the run or the object fails */
+	SINK_NOUTCOMES
+};
+
+/*
+ * The documents of one input and what became of them.  Zero it (or use
+ * sink_tally_init()) before its first batch.
+ */
+struct sink_tally {
+	uint64_t taken;			/* documents handed to the sink */
+	uint64_t n[SINK_NOUTCOMES];	/* settled, by outcome */
+	char cause[384];		/* the first undelivered document's cause */
+};
+
+/* A sink's totals over its life (all tallies), for summaries and metrics. */
+struct sink_totals {
+	uint64_t n[SINK_NOUTCOMES];
+	uint64_t requests;		/* requests sent (or batches written) */
+	uint64_t retried;		/* document re-sends */
+	uint64_t connects;		/* connections made (connection sinks) */
+	uint64_t resent;		/* documents sent again after a break */
+	uint64_t bytes_sent;		/* bytes written or sent, as sent */
+	uint64_t bytes_raw;		/* the same before compression */
+};
 
 /* One document of a batch. */
 struct docref {
@@ -37,27 +80,111 @@ struct docbatch {
 	size_t ndocs;
 	const char *lines;	/* the input block the lines are in */
 	const char *errs;	/* NUL-terminated error messages */
+	struct sink_tally *tally;	/* whose documents these are */
+};
+
+/* What a sink is, for messages and summaries (static, owned by the sink). */
+struct sink_info {
+	const char *name;	/* "elasticsearch", "logstash", "stdout", a path */
+	const char *via;	/* "tcp, no acknowledgements", or NULL */
+	const char *ok_word;	/* what SINK_OK is called: "indexed", "sent", ... */
+	int remote;		/* it delivers somewhere (a summary of outcomes) */
+	int acked;		/* the receiver confirms each document */
 };
 
 struct sink;
 
 struct sink_ops {
-	const char *name;
-	/* Take a batch (may hold it until flush); 0, or -1 on error. */
+	/*
+	 * Take a batch: its documents join b->tally (taken) and are settled
+	 * into it sooner or later.  0, or -1 if the sink failed for good (a
+	 * fatal error: the rest of the input would fail the same way); the
+	 * documents of a failed put are settled (undelivered) all the same.
+	 */
 	int (*put)(struct sink *s, const struct docbatch *b);
-	/* Send everything held; 0, or -1 on error. */
-	int (*flush)(struct sink *s);
+	/*
+	 * Send what is held and wait until every document of ${t} (NULL:
+	 * of every tally) is settled, bounded by the sink's budget and
+	 * deadline; what is left then is settled undelivered.  0, or -1 if
+	 * the sink failed or some documents of ${t} are undelivered.
+	 */
+	int (*sync)(struct sink *s, struct sink_tally *t);
+	/*
+	 * Forget a fatal error (a 401/403 stays until then) and start the
+	 * per-run message budget again: a warm Lambda's next invocation.
+	 * Only between a sync(NULL) and the next put().  May be NULL.
+	 */
+	void (*reset)(struct sink *s);
 	/* Free the sink; use sink_free(), which accepts NULL. */
 	void (*free)(struct sink *s);
-	/* A description of the last error (owned by the sink). */
+	/* The cause of the last failure (owned by the sink), or "". */
 	const char *(*error)(const struct sink *s);
 };
 
 struct sink {
 	const struct sink_ops *ops;
-	uint64_t docs;		/* documents accepted */
-	uint64_t bytes_out;	/* bytes written or sent */
+	const struct sink_info *info;
+	struct sink_totals total;	/* under the sink's lock */
+	/*
+	 * CLOCK_MONOTONIC ms by which sync() returns, whatever is left
+	 * (undelivered then); no request or retry runs past it.  0: none.
+	 * Set by the owner between runs (a Lambda invocation's deadline).
+	 */
+	int64_t deadline_ms;
 };
+
+/**
+ * sink_settle(s, t, o, n, cause): settle ${n} documents of tally ${t} as
+ * ${o}; ${cause} (for SINK_UNDELIVERED) is kept in the tally if it is the
+ * first.  For sinks, under their lock.
+ */
+void sink_settle(struct sink *s, struct sink_tally *t, enum sink_outcome o,
+    uint64_t n, const char *cause);
+
+/** sink_tally_init(t): an empty tally. */
+void sink_tally_init(struct sink_tally *t);
+
+/** sink_tally_settled(t): documents of ${t} in one of the four outcomes. */
+uint64_t sink_tally_settled(const struct sink_tally *t);
+
+/**
+ * sink_tally_add(sum, t): add ${t}'s counts to ${sum} (the first cause
+ * kept).
+ */
+void sink_tally_add(struct sink_tally *sum, const struct sink_tally *t);
+
+/**
+ * sink_tally_unsent(t, why): documents of ${t} read but never taken by
+ * the sink (the run stopped at a sink failure) become undelivered, so that
+ * ${docs} = the four outcomes.  Returns how many.
+ */
+uint64_t sink_tally_unsent(struct sink_tally *t, uint64_t docs,
+    const char *why);
+
+static inline int
+sink_put(struct sink *s, const struct docbatch *b)
+{
+	return s->ops->put(s, b);
+}
+
+static inline int
+sink_sync(struct sink *s, struct sink_tally *t)
+{
+	return s->ops->sync(s, t);
+}
+
+static inline void
+sink_reset(struct sink *s)
+{
+	if (s->ops->reset != NULL)
+		s->ops->reset(s);
+}
+
+static inline const char *
+sink_error(const struct sink *s)
+{
+	return s->ops->error(s);
+}
 
 static inline void
 sink_free(struct sink *s)

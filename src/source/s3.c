@@ -267,6 +267,8 @@ struct s3_get {
 	int size_known;
 	unsigned tries;		/* failures since the last progress */
 	struct s3_get_stats st;
+	int64_t deadline_ms;	/* CLOCK_MONOTONIC ms; 0 none */
+	volatile sig_atomic_t *stop;
 };
 
 static size_t
@@ -384,6 +386,13 @@ start_get(struct s3_get *g, char *err, size_t cap)
 	curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, get_header);
 	curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, g);
 	curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, g->curlerr);
+	if (g->deadline_ms != 0) {
+		/* No request outlives the deadline (a Lambda invocation's). */
+		int64_t left = g->deadline_ms - clock_ms();
+
+		curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS,
+		    (long)(left > 1 ? left : 1));
+	}
 	g->curlerr[0] = '\0';
 	g->checked = g->body_ok = 0;
 	g->status = 0;
@@ -456,7 +465,43 @@ finish_get(struct s3_get *g, CURLcode cc, char *err, size_t cap)
 		    why, g->st.received);
 		return -1;
 	}
-	sleep_ms(backoff(g->c, g->tries));
+	{
+		int64_t d = backoff(g->c, g->tries);
+
+		if (g->deadline_ms != 0 && clock_ms() + d >= g->deadline_ms) {
+			snprintf(err, cap, "s3://%s/%s: stopped at the deadline "
+			    "after %u tries: %s (%" PRIu64 " bytes received)",
+			    g->bucket, g->key, g->tries, why, g->st.received);
+			return -1;
+		}
+		sleep_ms(d);
+	}
+	return 0;
+}
+
+void
+s3_get_bound(struct s3_get *g, int64_t deadline_ms,
+    volatile sig_atomic_t *stop)
+{
+	g->deadline_ms = deadline_ms;
+	g->stop = stop;
+}
+
+/* Past the deadline, or told to stop: -1 with a message. */
+static int
+out_of_time(const struct s3_get *g, char *err, size_t cap)
+{
+	if (g->stop != NULL && *g->stop) {
+		snprintf(err, cap, "s3://%s/%s: interrupted", g->bucket, g->key);
+		return -1;
+	}
+	if (g->deadline_ms != 0 && clock_ms() >= g->deadline_ms) {
+		snprintf(err, cap, "s3://%s/%s: stopped at the deadline "
+		    "(%" PRIu64 " bytes received%s)", g->bucket, g->key,
+		    g->st.received, g->active && g->status == 0 ?
+		    ", the endpoint had not answered" : "");
+		return -1;
+	}
 	return 0;
 }
 
@@ -487,6 +532,8 @@ s3_get_read(void *arg, char *buf, size_t cap, char *err, size_t errcap)
 		}
 		if (g->eof)
 			return 0;
+		if (out_of_time(g, err, errcap) != 0)
+			return -1;
 		if (!g->active && start_get(g, err, errcap) != 0)
 			return -1;
 		curl_multi_perform(g->c->multi, &running);

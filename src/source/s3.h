@@ -14,6 +14,7 @@
 #ifndef ELBSHIP_S3_H
 #define ELBSHIP_S3_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -70,6 +71,14 @@ struct s3_get_stats {
  */
 struct s3_get *s3_get_open(struct s3_client *c, const char *bucket,
     const char *key);
+
+/**
+ * s3_get_bound(g, deadline_ms, stop): bound the transfer: no request runs
+ * past ${deadline_ms} (CLOCK_MONOTONIC ms; 0: none), and reads fail with a
+ * message once it has passed or once *${stop} is set (NULL: never).
+ */
+void s3_get_bound(struct s3_get *g, int64_t deadline_ms,
+    volatile sig_atomic_t *stop);
 
 /**
  * s3_get_read(g, buf, cap, err, errcap): the next bytes of the object, as a
