@@ -600,8 +600,18 @@ cmd_ship(int argc, char **argv)
 		goto out;
 	}
 	sh->stop = &interrupted;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	sh->set.pipe.stop = &interrupted;
+	sh->out->stop = &interrupted;
+	{
+		/* No SA_RESTART: a read from a pipe or terminal returns. */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	sh->prog_t0 = t0;
 	for (i = first; i < argc && !interrupted; i++)

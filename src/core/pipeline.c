@@ -61,6 +61,7 @@ struct slot {
 /* The reader: only the thread holding the reader role touches this. */
 struct reader {
 	const struct source *src;
+	volatile sig_atomic_t *stop;
 	int gzip;
 	struct gunzip *z;
 	char *zin;
@@ -115,22 +116,35 @@ read_raw(struct reader *rd, char *dst, size_t cap)
 		rd->pre_pos += n;
 		return (ssize_t)n;
 	}
+	if (rd->stop != NULL && *rd->stop) {
+		snprintf(rd->err, sizeof(rd->err), "interrupted");
+		return -1;
+	}
 	r = rd->src->read(rd->src->arg, dst, cap, rd->err, sizeof(rd->err));
 	if (r > 0)
 		rd->bytes_in += (uint64_t)r;
 	return r;
 }
 
+/* A file descriptor as a source; a read cut short by a signal that
+ * set *stop ends it. */
+struct fdsrc {
+	int fd;
+	volatile sig_atomic_t *stop;
+};
+
 static ssize_t
 fd_read(void *arg, char *buf, size_t cap, char *err, size_t errcap)
 {
-	int fd = *(int *)arg;
+	const struct fdsrc *f = arg;
 	ssize_t r;
 
 	do
-		r = read(fd, buf, cap);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
+		r = read(f->fd, buf, cap);
+	while (r < 0 && errno == EINTR && !(f->stop != NULL && *f->stop));
+	if (r < 0 && errno == EINTR)
+		snprintf(err, errcap, "interrupted");
+	else if (r < 0)
 		snprintf(err, errcap, "read error: %s", strerror(errno));
 	return r;
 }
@@ -633,7 +647,8 @@ pipeline_run(const struct pipeline_opts *opts, struct ecs_file *ef, int fd,
     struct sink *sink, struct sink_tally *tally, struct pipeline_stats *st,
     char *err, size_t errcap)
 {
-	struct source src = { fd_read, &fd };
+	struct fdsrc f = { fd, opts->stop };
+	struct source src = { fd_read, &f };
 
 	return pipeline_run_source(opts, ef, &src, sink, tally, st, err,
 	    errcap);
@@ -664,6 +679,7 @@ pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
 	p.sink = sink;
 	p.tally = tally;
 	p.st = st;
+	p.rd.stop = opts->stop;
 	if (reader_open(&p.rd, src, p.max_line + PIPELINE_BLOCK + 1) != 0) {
 		snprintf(err, errcap, "%s", p.rd.err);
 		reader_close(&p.rd);

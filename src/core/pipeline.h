@@ -13,6 +13,7 @@
 #ifndef ELBSHIP_PIPELINE_H
 #define ELBSHIP_PIPELINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,6 +33,8 @@
 struct pipeline_opts {
 	size_t max_line;	/* 0: PIPELINE_MAX_LINE_DEFAULT */
 	int threads;		/* threads in all, the caller's included; 0 = 1 */
+	/* When set (a signal), reading stops with "interrupted"; NULL never. */
+	volatile sig_atomic_t *stop;
 };
 
 /* Counts for one stream; pipeline_stats_add() sums them for a run. */

@@ -258,6 +258,7 @@ log_object(struct lambda *L, const struct rt_invocation *inv,
 	jnum(&L->line, "undelivered", r->tally.n[SINK_UNDELIVERED]);
 	jnum(&L->line, "bytes_in", r->st.bytes_in);
 	jnum(&L->line, "bytes_decoded", r->st.bytes_decoded);
+	jnum(&L->line, "bytes_out", r->tally.bytes);
 	jnum(&L->line, "s3_requests", r->get.requests);
 	jnum(&L->line, "s3_resumes", r->get.resumes);
 	jdbl(&L->line, "duration_ms", r->secs * 1000.0);

@@ -97,6 +97,8 @@ struct es {
 	struct batch *pool;	/* finished batches kept for reuse */
 	int npool;
 	int inflight;
+	struct batch *fly[16];	/* the batches in flight (max_inflight <= 16) */
+	int nfly;
 	FILE *dlq;
 	char *dl_action;	/* dead-letter index: action-line prefix */
 	struct batch *dlb;	/* dead letters not yet scheduled */
@@ -1075,7 +1077,21 @@ start(struct es *s, struct batch *b)
 	s->base.total.bytes_raw += b->body.len;
 	curl_multi_add_handle(s->multi, b->easy);
 	s->inflight++;
+	s->fly[s->nfly++] = b;
 	return 0;
+}
+
+static void
+fly_remove(struct es *s, const struct batch *b)
+{
+	int i;
+
+	for (i = 0; i < s->nfly; i++) {
+		if (s->fly[i] == b) {
+			s->fly[i] = s->fly[--s->nfly];
+			return;
+		}
+	}
 }
 
 /* Collect finished transfers and settle their batches. */
@@ -1093,6 +1109,7 @@ reap(struct es *s)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&b);
 		curl_multi_remove_handle(s->multi, b->easy);
 		s->inflight--;
+		fly_remove(s, b);
 		done(s, b, m->data.result);
 		dl_schedule(s);
 		easy_put(s, b->easy);
@@ -1240,6 +1257,13 @@ drive(struct es *s, long wait_ms)
 	}
 }
 
+/* Told to stop (SIGINT, SIGTERM)? */
+static int
+stopped(const struct es *s)
+{
+	return s->base.stop != NULL && *s->base.stop;
+}
+
 /* Send the open batch, waiting for room if max_inflight are out. */
 static int
 send_open(struct es *s)
@@ -1250,13 +1274,15 @@ send_open(struct es *s)
 		return 0;
 	s->open = NULL;
 	/* Batches with the compressor, or back from it, count as in flight. */
-	while (s->inflight + s->cz_busy >= s->cfg->max_inflight && !s->fatal)
+	while (s->inflight + s->cz_busy >= s->cfg->max_inflight && !s->fatal &&
+	    !stopped(s))
 		drive(s, 100);
-	if (s->fatal) {
+	if (s->fatal || stopped(s)) {
 		size_t i;
 
 		for (i = 0; i < b->n; i++)
-			undelivered(s, b, &b->items[i], s->err);
+			undelivered(s, b, &b->items[i], s->fatal ? s->err :
+			    "interrupted before delivery");
 		batch_free(b);
 		return -1;
 	}
@@ -1330,8 +1356,10 @@ put_locked(struct es *s, const struct docbatch *db)
 {
 	size_t i;
 
-	if (db->tally != NULL)
+	if (db->tally != NULL) {
 		db->tally->taken += db->ndocs;
+		db->tally->bytes += db->json_len;
+	}
 	for (i = 0; i < db->ndocs && !s->fatal; i++) {
 		const struct docref *d = &db->docs[i];
 		int ti = d->type < NTYPES ? d->type : 0;
@@ -1397,6 +1425,41 @@ es_put(struct sink *base, const struct docbatch *db)
 	return rc;
 }
 
+/*
+ * Interrupted: abandon the requests in flight (their documents are
+ * undelivered: the cluster may have stored them, and a rerun counts those
+ * as duplicates) and wait for the compressor to hand back what it holds.
+ */
+static void
+abandon(struct es *s)
+{
+	struct batch *hs[16];
+	int i, n;
+
+	while (s->cz_pending > 0) {
+		cz_collect(s);
+		if (s->cz_pending > 0)
+			curl_multi_poll(s->multi, NULL, 0, 10, NULL);
+	}
+	n = s->nfly;
+	memcpy(hs, s->fly, sizeof(hs));
+	s->nfly = 0;
+	for (i = 0; i < n; i++) {
+		struct batch *b = hs[i];
+		size_t k;
+
+		curl_multi_remove_handle(s->multi, b->easy);
+		s->inflight--;
+		for (k = 0; k < b->n; k++)
+			undelivered(s, b, &b->items[k], "interrupted while in "
+			    "flight (a rerun counts what the cluster kept as "
+			    "duplicates)");
+		easy_put(s, b->easy);
+		b->easy = NULL;
+		batch_put(s, b);
+	}
+}
+
 /* Is there something of ${t} (NULL: anything) still to settle? */
 static int
 unsettled(const struct es *s, const struct sink_tally *t)
@@ -1416,6 +1479,11 @@ es_sync(struct sink *base, struct sink_tally *t)
 	pthread_mutex_lock(&s->mu);
 	(void)send_open(s);	/* on a fatal error it settles the batch */
 	while (unsettled(s, t)) {
+		if (stopped(s)) {
+			over = 1;
+			abandon(s);
+			break;
+		}
 		over = s->base.deadline_ms && clock_ms() >= s->base.deadline_ms;
 		if (over && s->inflight == 0 && s->cz_pending == 0)
 			break;
@@ -1440,6 +1508,7 @@ es_sync(struct sink *base, struct sink_tally *t)
 			s->cz_busy--;
 		for (i = 0; i < b->n; i++)
 			undelivered(s, b, &b->items[i], s->fatal ? s->err :
+			    stopped(s) ? "interrupted before delivery" :
 			    "the deadline was reached before delivery");
 		batch_free(b);
 	}

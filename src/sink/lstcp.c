@@ -269,8 +269,10 @@ lt_put(struct sink *base, const struct docbatch *b)
 	int rc = 0;
 
 	pthread_mutex_lock(&s->mu);
-	if (b->tally != NULL)
+	if (b->tally != NULL) {
 		b->tally->taken += b->ndocs;
+		b->tally->bytes += b->json_len;
+	}
 	if (send_batch(s, b->json, b->json_len) != 0) {
 		sink_settle(base, b->tally, SINK_UNDELIVERED, b->ndocs, s->err);
 		rc = -1;

@@ -85,8 +85,10 @@ nd_put(struct sink *b, const struct docbatch *batch)
 	int rc;
 
 	pthread_mutex_lock(&s->mu);
-	if (batch->tally != NULL)
+	if (batch->tally != NULL) {
 		batch->tally->taken += batch->ndocs;
+		batch->tally->bytes += batch->json_len;
+	}
 	rc = -1;
 	if (!s->failed) {
 		if (s->format == NDJSON_DOCS)

@@ -39,6 +39,7 @@ sink_tally_add(struct sink_tally *sum, const struct sink_tally *t)
 	int i;
 
 	sum->taken += t->taken;
+	sum->bytes += t->bytes;
 	for (i = 0; i < SINK_NOUTCOMES; i++)
 		sum->n[i] += t->n[i];
 	if (sum->cause[0] == '\0' && t->cause[0] != '\0')

@@ -24,6 +24,7 @@
 #ifndef ELBSHIP_SINK_H
 #define ELBSHIP_SINK_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,7 @@ enum sink_outcome {
  */
 struct sink_tally {
 	uint64_t taken;			/* documents handed to the sink */
+	uint64_t bytes;			/* their bytes (JSON, uncompressed) */
 	uint64_t n[SINK_NOUTCOMES];	/* settled, by outcome */
 	char cause[384];		/* the first undelivered document's cause */
 };
@@ -131,6 +133,12 @@ struct sink {
 	 * Set by the owner between runs (a Lambda invocation's deadline).
 	 */
 	int64_t deadline_ms;
+	/*
+	 * When set (SIGINT, SIGTERM), sync() stops waiting: requests in
+	 * flight are abandoned and what is left is settled undelivered.
+	 * NULL: never.  Set by the owner before the first put().
+	 */
+	volatile sig_atomic_t *stop;
 };
 
 /**
