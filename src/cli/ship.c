@@ -216,6 +216,23 @@ ship_sink_name(const struct ship *sh)
 	return sh->out->info->name;
 }
 
+/*
+ * Has an input of this run had the identity ${id} (a name not AWS's)?
+ * Remembers it if not.
+ */
+static int
+name_seen(struct ship *sh, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sh->nnames; i++)
+		if (strcmp(sh->names[i], id) == 0)
+			return 1;
+	sh->names = xrealloc(sh->names, (sh->nnames + 1) * sizeof(*sh->names));
+	sh->names[sh->nnames++] = xstrdup(id);
+	return 0;
+}
+
 static int
 ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 {
@@ -227,6 +244,31 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 	int rc;
 
 	ef = ecs_file_new(&sh->set.ecs, &origin);
+	if (ecs_file_type(ef) == LB_UNKNOWN && name_seen(sh,
+	    ecs_file_identity(ef))) {
+		/*
+		 * Not an AWS log name, and an input of this run had it
+		 * already: the same ids for other lines, which the cluster
+		 * would take for duplicates.  Refused, never dropped.
+		 */
+		progress_clear(sh);
+		if (!sh->out->info->remote) {
+			/* Written all the same; the ids say it. */
+			fprintf(stderr, "elbship: %s: warning: an earlier input "
+			    "has the same file name '%s': their documents share "
+			    "ids (a cluster would keep one of each)\n", path,
+			    ecs_file_identity(ef));
+		} else {
+			fprintf(stderr, "elbship: %s: not shipped: an earlier "
+			    "input of this run has the same file name '%s', and "
+			    "document ids derive from it (rename one, or ship it "
+			    "alone with --name)\n", path, ecs_file_identity(ef));
+			ecs_file_free(ef);
+			sh->files++;
+			sh->files_failed++;
+			return 0;
+		}
+	}
 	/* One local file at a time: it may count progress. */
 	rs = report_sink_new(sh, sh->out, path, sh->progress);
 	rc = pipeline_run(&sh->set.pipe, ef, fd, rs, &sh->tally, &st, err,
@@ -242,9 +284,12 @@ ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 		fprintf(stderr, "elbship: %s: %s\n", path, err);
 		sh->files_failed++;
 	} else if (rc == PIPELINE_ESINK) {
-		fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh), err);
+		if (!sh->output_failed)
+			fprintf(stderr, "elbship: %s: %s\n", ship_sink_name(sh),
+			    err);
 		sh->output_failed = 1;
-		return -1;
+		/* A remote sink: the input is still read and counted. */
+		return sh->out->info->remote ? 0 : -1;
 	}
 	return 0;
 }
@@ -259,6 +304,7 @@ ship_file(struct ship *sh, const char *path)
 		progress_clear(sh);
 		fprintf(stderr, "elbship: cannot open '%s': %s\n", path,
 		    strerror(errno));
+		sh->files++;
 		sh->files_failed++;
 		return 0;
 	}
@@ -330,6 +376,15 @@ ship_dir(struct ship *sh, const char *dir, unsigned long *found,
 				(*found)++;
 				rc = ship_file(sh, p);
 			}
+		} else if (rc == 0 && lbname_is_log(ents[i]->d_name,
+		    strlen(ents[i]->d_name))) {
+			/* A dangling symbolic link, or gone meanwhile: said. */
+			(*found)++;
+			progress_clear(sh);
+			fprintf(stderr, "elbship: cannot open '%s': %s\n", p,
+			    strerror(errno));
+			sh->files++;
+			sh->files_failed++;
 		}
 		free(p);
 		free(ents[i]);
@@ -353,6 +408,7 @@ ship_path(struct ship *sh, const char *path)
 	if (stat(path, &sb) != 0) {
 		fprintf(stderr, "elbship: cannot open '%s': %s\n", path,
 		    strerror(errno));
+		sh->files++;
 		sh->files_failed++;
 		return 0;
 	}
@@ -614,8 +670,26 @@ cmd_ship(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	sh->prog_t0 = t0;
+	/*
+	 * A sink that failed for good (401/403, a wrong URL) takes nothing
+	 * more, but every input line is still read and counted (undelivered):
+	 * the counts always cover the whole input.  Local output that failed
+	 * (a closed pipe) ends the run.
+	 */
+	sh->set.pipe.drain = sh->out->info->remote;
+	for (i = first; i < argc; i++) {
+		if (strcmp(argv[i], "-") != 0 || sh->set.name != NULL ||
+		    !sh->out->info->remote)
+			continue;
+		fprintf(stderr, "elbship ship: stdin (-) needs --name NAME to "
+		    "ship to %s: document ids derive from the file name, and "
+		    "two runs of stdin would otherwise share them (give the log "
+		    "file's name, as AWS named it)\n", ship_sink_name(sh));
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	for (i = first; i < argc && !interrupted; i++)
-		if (ship_path(sh, argv[i]) != 0)
+		if (ship_path(sh, argv[i]) != 0 && !sh->out->info->remote)
 			break;
 	progress_clear(sh);
 	/*
@@ -658,6 +732,9 @@ cmd_ship(int argc, char **argv)
 	else if (sh->set.strict && sh->total.malformed > 0)
 		rc = EXIT_MALFORMED;
 out:
+	while (sh->nnames > 0)
+		free(sh->names[--sh->nnames]);
+	free(sh->names);
 	sink_free(sh->out);
 	settings_free(&sh->set);
 	aws_provider_free(&sh->aws);

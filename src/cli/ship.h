@@ -27,6 +27,8 @@ struct ship {
 	unsigned long files, files_gzip, files_failed;
 	uint64_t shown;
 	struct sink_tally tally;	/* what became of every document */
+	char **names;			/* non-AWS input names seen (ids) */
+	size_t nnames;
 	int output_failed;
 	int quiet;
 	/*

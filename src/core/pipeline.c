@@ -593,7 +593,7 @@ work(void *arg)
 
 	lock(p);
 	for (;;) {
-		if (p->sink_failed)
+		if (p->sink_failed && !p->opts->drain)
 			break;
 		if (!p->reading && !p->read_done &&
 		    (sl = find_slot(p, S_FREE, 0)) != NULL) {

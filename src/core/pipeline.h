@@ -35,6 +35,12 @@ struct pipeline_opts {
 	int threads;		/* threads in all, the caller's included; 0 = 1 */
 	/* When set (a signal), reading stops with "interrupted"; NULL never. */
 	volatile sig_atomic_t *stop;
+	/*
+	 * After the sink fails, read on to the end and count every line
+	 * (the documents are never put: the caller counts them undelivered),
+	 * instead of stopping there.
+	 */
+	int drain;
 };
 
 /* Counts for one stream; pipeline_stats_add() sums them for a run. */

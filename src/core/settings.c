@@ -121,6 +121,11 @@ static const struct setting table[] = {
 	{ "insecure-skip-tls-verify", 0, "ELBSHIP_INSECURE_SKIP_TLS_VERIFY",
 	    T_FLAG, OFF(es.insecure), 0, 0, NULL,
 	    "do NOT verify the cluster's TLS certificate (testing only)" },
+	{ "allow-plain-http-credentials", 0,
+	    "ELBSHIP_ALLOW_PLAIN_HTTP_CREDENTIALS", T_FLAG,
+	    OFF(allow_plain_http_creds), 0, 0, NULL,
+	    "send a password or API key over plain http:// to a host that is "
+	    "not loopback (refused by default: anyone on the path can read it)" },
 	{ "batch-docs", 0, "ELBSHIP_BATCH_DOCS", T_SIZE, OFF(es.batch_docs), 1,
 	    1000000, "N", "documents per bulk request (default 5000)" },
 	{ "batch-bytes", 0, "ELBSHIP_BATCH_BYTES", T_SIZE, OFF(es.batch_bytes),
@@ -555,6 +560,50 @@ read_secret(const char *path, char *err, size_t cap)
 	return xstrdup(buf);
 }
 
+/* Is the host of http(s)://HOST[:port][/...] a loopback address? */
+static int
+loopback_url(const char *url)
+{
+	const char *h = strstr(url, "://"), *e;
+	size_t n;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	if (*h == '[') {
+		e = strchr(h, ']');
+		return e != NULL && (size_t)(e - h) == 4 &&
+		    memcmp(h, "[::1", 4) == 0;
+	}
+	n = strcspn(h, ":/");
+	e = h + n;
+	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    (n >= 4 && strncmp(h, "127.", 4) == 0 &&
+	    strspn(h, "0123456789.") >= n && e > h);
+}
+
+/*
+ * Credentials over plain http to a host that is not loopback go out in the
+ * clear: refused unless --allow-plain-http-credentials says so.
+ */
+static int
+plain_http_creds(const struct settings *s, char *err, size_t cap)
+{
+	const char *url = s->logstash != NULL ? s->logstash : s->es_url;
+	int creds = s->es.username != NULL || s->es.password != NULL ||
+	    s->es.api_key != NULL || s->es_password_secret != NULL ||
+	    s->es_api_key_secret != NULL;
+
+	if (url == NULL || !creds || strncmp(url, "http://", 7) != 0 ||
+	    loopback_url(url) || s->allow_plain_http_creds)
+		return 0;
+	snprintf(err, cap, "refusing to send credentials over plain http to "
+	    "'%s': anyone on the path can read them; use https://, or "
+	    "--allow-plain-http-credentials (ELBSHIP_ALLOW_PLAIN_HTTP_"
+	    "CREDENTIALS) if the network is private", url);
+	return -1;
+}
+
 int
 settings_finish(struct settings *s, char *err, size_t cap)
 {
@@ -653,6 +702,8 @@ settings_finish(struct settings *s, char *err, size_t cap)
 			return -1;
 		}
 	}
+	if (plain_http_creds(s, err, cap) != 0)
+		return -1;
 	/*
 	 * Dead letters, unless a place was given: a file here, but in the
 	 * Lambda function an index of the cluster (its /tmp is gone with the

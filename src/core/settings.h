@@ -44,6 +44,7 @@ struct settings {
 	const char *es_password_secret;	/* Secrets Manager / SSM reference */
 	const char *es_api_key_secret;
 	const char *region;
+	int allow_plain_http_creds;	/* credentials over http:// anyway */
 	char *secret_mem[2];		/* secrets read from files */
 	/* Logstash */
 	const char *logstash;

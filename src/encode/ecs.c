@@ -63,8 +63,22 @@ ecs_file_new(const struct ecs_opts *opts, const struct ecs_origin *origin)
 	    origin->key ? origin->key : origin->path ? origin->path : "-";
 	id = docid_identity(slice_make(namesrc, strlen(namesrc)));
 	f->identity = xstrndup(id.p, id.n);
-	docid_base(id, f->idbase);
 	lbname_parse(f->identity, strlen(f->identity), &nm);
+	if (nm.type == LB_UNKNOWN && origin->name == NULL &&
+	    origin->bucket != NULL && origin->key != NULL) {
+		/*
+		 * An S3 object not named as AWS names logs: its name alone
+		 * may recur under other prefixes, so the ids derive from the
+		 * whole bucket/key (which the function and a backfill share).
+		 */
+		size_t n = strlen(origin->bucket) + strlen(origin->key) + 2;
+
+		free(f->identity);
+		f->identity = xmalloc(n);
+		snprintf(f->identity, n, "%s/%s", origin->bucket, origin->key);
+		id = slice_make(f->identity, n - 1);
+	}
+	docid_base(id, f->idbase);
 	f->name_type = nm.type;
 	format_fallback_time(f, &nm);
 

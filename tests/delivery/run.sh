@@ -414,7 +414,7 @@ for mode in tcp tls; do
 	fi
 	wait_file "$tmp/$name.cport"
 	sleep 1 | "$ELBSHIP" ship --logstash "$mode://127.0.0.1:$port" --es-ca "$tmp/pki/ca.pem" \
-	    --retry-initial-ms 20 "$tmp/in" - >/dev/null 2>"$tmp/$name.err"
+	    --retry-initial-ms 20 --name stdin-held-open.log "$tmp/in" - >/dev/null 2>"$tmp/$name.err"
 	rc=$?
 	curl -s "http://127.0.0.1:$(cat "$tmp/$name.cport")/_test/events" | jq -r '.event.id' | sort -u >"$tmp/$name.ids"
 	check "logstash $mode://, peer closes before the end of stream: exit 0, the window re-sent, every document arrived" \
