@@ -111,7 +111,7 @@ fuzz_ecs_check(enum lbtype type, int (*parse)(const char *, size_t),
 	const char *nl = memchr(data, '\n', size);
 	size_t n = nl ? (size_t)(nl - (const char *)data) : size;
 	struct ecs_opts opts;
-	struct ecs_origin origin = { FUZZ_PATH, NULL, NULL, NULL };
+	struct ecs_origin origin = { FUZZ_PATH, NULL, NULL, NULL, 0 };
 	struct ecs_result res;
 	struct ecs_file *ef;
 	json_error_t jerr;

@@ -190,7 +190,7 @@ run(const uint8_t *data, size_t size, int threads, size_t max_line,
 {
 	struct pipeline_opts po = { max_line, threads };
 	struct ecs_opts eo;
-	struct ecs_origin origin = { "-", NULL, NULL, "fuzz.log" };
+	struct ecs_origin origin = { "-", NULL, NULL, "fuzz.log", 0 };
 	struct ecs_file *ef;
 	struct csink s;
 	char err[512];

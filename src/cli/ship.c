@@ -236,13 +236,16 @@ name_seen(struct ship *sh, const char *id)
 static int
 ship_fd(struct ship *sh, int fd, const char *path, const char *name)
 {
-	struct ecs_origin origin = { path, NULL, NULL, name };
+	struct ecs_origin origin = { path, NULL, NULL, name, 0 };
 	struct pipeline_stats st;
+	struct stat sb;
 	struct sink *rs;
 	struct ecs_file *ef;
 	char err[512];
 	int rc;
 
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		origin.mtime = (int64_t)sb.st_mtime;
 	ef = ecs_file_new(&sh->set.ecs, &origin);
 	if (ecs_file_type(ef) == LB_UNKNOWN && name_seen(sh,
 	    ecs_file_identity(ef))) {

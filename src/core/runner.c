@@ -77,7 +77,7 @@ ship_one(struct shipment *sp, int w, const struct runner_job *j,
     struct runner_result *res)
 {
 	const struct runner_run *run = sp->run;
-	struct ecs_origin origin = { NULL, j->bucket, j->key, NULL };
+	struct ecs_origin origin = { NULL, j->bucket, j->key, NULL, 0 };
 	struct runner *r = sp->r;
 	struct s3_get *g;
 	struct source src;

@@ -25,8 +25,15 @@ put_cstr(char *o, const char *s)
 	return o;
 }
 
+/*
+ * The time of error documents for lines without a readable one: the end
+ * of the interval an AWS file name gives; else the file's modification
+ * time; else the Unix epoch.  Never the clock: a rerun must give the same
+ * document the same @timestamp, or a dated index would take it twice.
+ */
 static void
-format_fallback_time(struct ecs_file *f, const struct lbname *nm)
+format_fallback_time(struct ecs_file *f, const struct lbname *nm,
+    int64_t mtime)
 {
 	if (nm->type != LB_UNKNOWN) {
 		const char *e = nm->end.p;	/* 20251103T1020Z */
@@ -35,10 +42,10 @@ format_fallback_time(struct ecs_file *f, const struct lbname *nm)
 		    sizeof(f->fallback_time), "%.4s-%.2s-%.2sT%.2s:%.2s:00Z",
 		    e, e + 4, e + 6, e + 9, e + 11);
 	} else {
-		time_t now = time(NULL);
+		time_t when = (time_t)(mtime > 0 ? mtime : 0);
 		struct tm tm;
 
-		gmtime_r(&now, &tm);
+		gmtime_r(&when, &tm);
 		f->nfallback_time = strftime(f->fallback_time,
 		    sizeof(f->fallback_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
@@ -80,7 +87,7 @@ ecs_file_new(const struct ecs_opts *opts, const struct ecs_origin *origin)
 	}
 	docid_base(id, f->idbase);
 	f->name_type = nm.type;
-	format_fallback_time(f, &nm);
+	format_fallback_time(f, &nm, origin->mtime);
 
 	/* Every string below is escaped: at most 6 bytes out per byte in. */
 	cap = 512;

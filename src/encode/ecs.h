@@ -40,6 +40,7 @@ struct ecs_origin {
 	const char *bucket;	/* S3 bucket, or NULL */
 	const char *key;	/* S3 key (decoded), or NULL */
 	const char *name;	/* identity override (stdin --name), or NULL */
+	int64_t mtime;		/* the file's modification time (Unix s), or 0 */
 };
 
 struct ecs_file;

@@ -108,28 +108,49 @@ line_id(const struct ecs_origin *origin, char *id, size_t cap)
 	ecs_file_free(f);
 }
 
+#define AWSNAME "111122223333_elasticloadbalancing_eu-west-1_web-clb_" \
+	"20240601T0805Z_198.51.100.10_1a2b3c4d.log"
+
 static void
 test_same_everywhere(void)
 {
-	struct ecs_origin gz = { "x.log.gz", NULL, NULL, NULL };
-	struct ecs_origin dir = { "dir/x.log", NULL, NULL, NULL };
-	struct ecs_origin s3 = { NULL, "bucket", "a/b/x.log.gz", NULL };
-	struct ecs_origin in = { "-", NULL, NULL, "x.log" };
+	struct ecs_origin gz = { AWSNAME ".gz", NULL, NULL, NULL, 0 };
+	struct ecs_origin dir = { "dir/" AWSNAME, NULL, NULL, NULL, 0 };
+	struct ecs_origin s3 = { NULL, "bucket", "AWSLogs/1/" AWSNAME ".gz",
+	    NULL, 0 };
+	struct ecs_origin in = { "-", NULL, NULL, AWSNAME, 0 };
 	char a[DOCID_MAX], b[DOCID_MAX], c[DOCID_MAX], d[DOCID_MAX];
 
 	line_id(&gz, a, sizeof(a));
 	line_id(&dir, b, sizeof(b));
 	line_id(&s3, c, sizeof(c));
 	line_id(&in, d, sizeof(d));
-	is_str(a, "0ccbdc1f8dc786da9d83-4096", "id of x.log.gz");
-	is_str(b, a, "dir/x.log gives the same id");
-	is_str(c, a, "S3 key a/b/x.log.gz gives the same id");
-	is_str(d, a, "stdin named x.log gives the same id");
+	ok(strlen(a) == DOCID_BASE_LEN + 5 && strcmp(a + DOCID_BASE_LEN,
+	    "-4096") == 0, "id of an AWS-named .log.gz: hash and offset");
+	is_str(b, a, "the same AWS name in a directory gives the same id");
+	is_str(c, a, "the S3 key of that name gives the same id");
+	is_str(d, a, "stdin named that gives the same id");
 	{
-		struct ecs_origin other = { "dir/y.log", NULL, NULL, NULL };
+		struct ecs_origin other = { "dir/y.log", NULL, NULL, NULL, 0 };
 
 		line_id(&other, d, sizeof(d));
 		ok(strcmp(d, a) != 0, "another name gives another id");
+	}
+	{
+		/* Not AWS's names: in S3 the whole bucket/key decides. */
+		struct ecs_origin k1 = { NULL, "bucket", "srv1/access.log", NULL,
+		    0 };
+		struct ecs_origin k2 = { NULL, "bucket", "srv2/access.log", NULL,
+		    0 };
+		struct ecs_origin loc = { "x/access.log", NULL, NULL, NULL, 0 };
+
+		line_id(&k1, a, sizeof(a));
+		line_id(&k2, b, sizeof(b));
+		line_id(&loc, c, sizeof(c));
+		ok(strcmp(a, b) != 0, "S3 keys srv1/access.log and "
+		    "srv2/access.log give different ids");
+		ok(strcmp(a, c) != 0 && strcmp(b, c) != 0, "and differ from a "
+		    "local access.log");
 	}
 	{
 		struct ecs_opts opts;
@@ -137,8 +158,17 @@ test_same_everywhere(void)
 
 		memset(&opts, 0, sizeof(opts));
 		f = ecs_file_new(&opts, &s3);
-		is_str(ecs_file_identity(f), "x.log", "ecs_file_identity of an S3 key");
+		is_str(ecs_file_identity(f), AWSNAME, "ecs_file_identity of an "
+		    "S3 key with an AWS name");
 		ecs_file_free(f);
+		{
+			struct ecs_origin k = { NULL, "b", "p/q.log", NULL, 0 };
+
+			f = ecs_file_new(&opts, &k);
+			is_str(ecs_file_identity(f), "b/p/q.log",
+			    "ecs_file_identity of another S3 key: bucket/key");
+			ecs_file_free(f);
+		}
 		ecs_file_free(NULL);
 		ok(1, "ecs_file_free(NULL) does nothing");
 	}

@@ -762,7 +762,7 @@ test_no_dynamic(void)
 	    "date_detection off: a label that looks like a date is a keyword");
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		struct ecs_opts o;
-		struct ecs_origin org = { NULL, "elb-logs", NULL, NULL };
+		struct ecs_origin org = { NULL, "elb-logs", NULL, NULL, 0 };
 		struct ecs_result res;
 		struct ecs_file *f;
 		char key[400], *buf, *end;

@@ -126,11 +126,11 @@ setup_files(void)
 {
 	static const enum lbtype types[NFILES] = { LB_UNKNOWN, LB_ALB, LB_CLB,
 	    LB_NLB, LB_ALBCONN, LB_UNKNOWN };
-	struct ecs_origin local = { "logs/x.log", NULL, NULL, NULL };
+	struct ecs_origin local = { "logs/x.log", NULL, NULL, NULL, 0 };
 	struct ecs_origin s3 = { NULL, "my-bucket", "AWSLogs/111122223333/"
 	    "elasticloadbalancing/eu-west-1/2025/11/03/111122223333_"
 	    "elasticloadbalancing_eu-west-1_app.shop-alb.1a2b3c4d5e6f7a8b_"
-	    "20251103T1020Z_10.0.4.17_3kq9zz1p.log.gz", NULL };
+	    "20251103T1020Z_10.0.4.17_3kq9zz1p.log.gz", NULL, 0 };
 	int i;
 
 	for (i = 0; i < NFILES; i++) {
