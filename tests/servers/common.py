@@ -17,6 +17,8 @@ What lives here, one concern per class or function:
   RST instead of a FIN (a "connection reset" as a crashed proxy gives).
 - ``build_response``: a complete HTTP/1.1 response as bytes, so that a fault
   can send only part of it.
+- ``hold_until_peer_closes``: the hang faults: answer nothing until the
+  client gives up.
 - ``run_until_signal``: serve in a thread, stop on SIGTERM/SIGINT, run a
   dump callback first.
 """
@@ -24,6 +26,7 @@ What lives here, one concern per class or function:
 import http
 import http.server
 import os
+import select
 import signal
 import socket
 import socketserver
@@ -396,6 +399,24 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
     def reset_connection(self):
         self.close_connection = True
         abortive_close(self.connection)
+
+
+# ----------------------------------------------------------------------------
+# Hanging
+# ----------------------------------------------------------------------------
+
+def hold_until_peer_closes(sock, stop=None, poll=0.05):
+    """Answer nothing: keep ``sock`` open until the peer closes it (or
+    resets it), or ``stop`` (a threading.Event) is set.  Bytes the peer
+    sends meanwhile are read and dropped.  Returns "closed" or "stopped"."""
+    while stop is None or not stop.is_set():
+        try:
+            r, _, _ = select.select([sock], [], [], poll)
+            if r and not sock.recv(65536):
+                return "closed"
+        except (OSError, ValueError):
+            return "closed"
+    return "stopped"
 
 
 # ----------------------------------------------------------------------------

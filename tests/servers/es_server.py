@@ -176,6 +176,9 @@ those that fail):
   --down-for-ms MS    bind and write the port file at once, but listen only
                       after MS: connections are refused meanwhile
   --idle-timeout-ms MS  close a keep-alive connection idle for MS
+  --hang              a hung cluster: every request but /_test/* is read
+                      whole and never answered; the connection is held
+                      until the client gives up (stats "hung_requests")
 
 Introspection (never authenticated):
   GET  /_test/docs[?index=NAME]  NDJSON, one {"_index":TARGET,"_id":..,
@@ -188,7 +191,11 @@ Introspection (never authenticated):
                                  stream (all its backing indices) or one
                                  backing index
   GET  /_test/stats              JSON counters (see Stats.snapshot;
-                                 "rollovers" counts rollovers done)
+                                 "rollovers" counts rollovers done;
+                                 "max_concurrent_bulk" is the most bulk
+                                 requests ever in progress at once, from
+                                 the request line to the last response
+                                 byte)
   GET  /_test/requests           JSON list, one record per bulk request
   POST /_test/reset              forget everything (docs, templates,
                                  counters, fault numbering)
@@ -359,6 +366,8 @@ class Stats:
             self.requests = []
             self.max_body = 0
             self.max_body_decoded = 0
+            self.bulk_in_progress = 0
+            self.max_concurrent_bulk = 0
 
     def inc(self, name, n=1):
         with self._lock:
@@ -380,6 +389,16 @@ class Stats:
             self.auth_failures.append({"path": path, "scheme": scheme,
                                        "reason": reason})
 
+    def bulk_started(self):
+        with self._lock:
+            self.bulk_in_progress += 1
+            self.max_concurrent_bulk = max(self.max_concurrent_bulk,
+                                           self.bulk_in_progress)
+
+    def bulk_ended(self):
+        with self._lock:                # a /_test/reset may come between
+            self.bulk_in_progress = max(0, self.bulk_in_progress - 1)
+
     def body_sizes(self, wire, decoded):
         with self._lock:
             self.max_body = max(self.max_body, wire)
@@ -398,7 +417,7 @@ class Stats:
             snap = dict(self.counters)
             for k in ("requests_total", "bulk_requests", "docs_stored",
                       "gzip_requests", "deflate_requests", "chunked_requests",
-                      "expect_100_continue"):
+                      "expect_100_continue", "hung_requests"):
                 snap.setdefault(k, 0)
             snap["connections_accepted"] = server.connections.value
             snap["tls_handshake_failures"] = server.tls_failures.value
@@ -411,6 +430,8 @@ class Stats:
             snap["bulk_params"] = list(self.bulk_params)
             snap["max_request_body_bytes"] = self.max_body
             snap["max_request_body_decoded_bytes"] = self.max_body_decoded
+            snap["bulk_in_progress"] = self.bulk_in_progress
+            snap["max_concurrent_bulk"] = self.max_concurrent_bulk
             return snap
 
 
@@ -1980,6 +2001,9 @@ class EsHandler(common.BaseHandler):
             self.reply_error(EsError(400, "illegal_argument_exception",
                                      self.framing.error), close=True)
             return
+        if srv.opts.hang and not self.raw_path.startswith("/_test/"):
+            self._hang()
+            return
         name, groups = match_route(self.command, self.raw_path)
         try:
             if name is None:
@@ -2010,6 +2034,16 @@ class EsHandler(common.BaseHandler):
                 self.violation(e.violation if isinstance(e.violation, str)
                                else e.reason)
             self.reply_error(e)
+
+    def _hang(self):
+        """--hang: take the request, answer nothing, hold the connection
+        until the client closes it."""
+        srv = self.server
+        srv.stats.inc("hung_requests")
+        srv.stats.inc_map("faults_fired", "hang")
+        self._drain_quietly()
+        common.hold_until_peer_closes(self.connection, srv.stop)
+        self.close_connection = True
 
     def _drain_quietly(self):
         try:
@@ -2109,6 +2143,7 @@ class EsHandler(common.BaseHandler):
         srv, st = self.server, self.server.stats
         n = srv.bulk_counter.next()
         st.inc("bulk_requests")
+        st.bulk_started()
         started = time.monotonic()
         rec = {"n": n, "connection": self.conn_id, "method": self.command,
                "path": self.raw_path, "params": dict(self.params),
@@ -2124,6 +2159,7 @@ class EsHandler(common.BaseHandler):
             if status is not None:
                 st.inc_map("bulk_responses_by_status", status)
         finally:
+            st.bulk_ended()
             st.log_request(rec)
 
     def _bulk(self, n, target, rec, started):
@@ -2519,6 +2555,7 @@ class EsServer(common.ThreadedHTTPServer):
         self.cluster = Cluster(opts, self.faults, self.stats)
         self.bulk_counter = common.Counter()
         self.conn_ids = common.Counter()
+        self.stop = None                # set by main(): ends --hang holds
         EsHandler.verbose = opts.verbose
 
     def reset_state(self):
@@ -2604,6 +2641,8 @@ def parse_args(argv):
     p.add_argument("--slow-ms", type=int, default=0)
     p.add_argument("--down-for-ms", type=int, default=0)
     p.add_argument("--idle-timeout-ms", type=int, default=0)
+    p.add_argument("--hang", action="store_true",
+                   help="read every request (but /_test/*), never answer")
     p.add_argument("--dump")
     p.add_argument("--verbose", action="store_true")
     opts = p.parse_args(argv)
@@ -2628,6 +2667,7 @@ def main(argv=None):
                                       opts.client_ca)
     server = EsServer(opts, tls)
     stop = common.install_early_stop()
+    server.stop = stop
     server.start(opts.port_file, opts.down_for_ms, stop)
 
     def dump():

@@ -7,7 +7,8 @@ deterministic faults.  Standard library only (Debian 12's python3).
 
     runtime_api.py --events EVENTS.ndjson [--port 0] [--port-file F]
                    [--host 127.0.0.1] [--deadline-ms N] [--results OUT.ndjson]
-                   [--exit-after-all] [--init-error-file E] [--stats-file S]
+                   [--exit-after-all] [--enforce-deadline]
+                   [--init-error-file E] [--stats-file S]
                    [--function-arn ARN] [--max-response-bytes N]
                    [--duplicate-status 403|400]
                    [--next-delay-ms N] [--response-status CODE
@@ -47,7 +48,8 @@ Events file (--events): NDJSON, one invocation per non-blank line, in order
 Results (--results, NDJSON, truncated at start, one line per invocation
 written when it completes, i.e. when the runtime calls /next again, and at
 exit (SIGTERM/SIGINT, or --exit-after-all) for those that did not):
-  {"request_id", "event_index" (0-based), "outcome": "response"|"error"|"none",
+  {"request_id", "event_index" (0-based),
+   "outcome": "response"|"error"|"timeout"|"none",
    "status" (HTTP status answered to the first accepted post, or null),
    "forced_status" (bool: --response-status applied),
    "platform_error" (null, or "Function.ResponseSizeTooLarge" after a 413),
@@ -147,6 +149,17 @@ What is modelled, and where it comes from
 - 500 "Container error. Non-recoverable state. Runtime should exit
   promptly" [D][O]: after a forced 500 every further runtime request is a
   violation request_after_container_error (it is still answered).
+- --enforce-deadline: Lambda ends an invocation that is still unanswered
+  at its deadline ("Task timed out") and shuts the execution environment
+  down.  Here: at Lambda-Runtime-Deadline-Ms the invocation's outcome
+  becomes "timeout" (platform_error "Sandbox.Timedout", body {"errorMessage":
+  "RequestId: ID Error: Task timed out after N.NN seconds", "errorType":
+  "Sandbox.Timedout"}, completed_before_deadline false; stats "timeouts"),
+  its result line, the other results and the stats are written, and the
+  server exits (the test then ends the runtime process; events not yet
+  handed out get no result line).  Without it nothing ends an invocation:
+  an answer after the deadline is recorded with completed_before_deadline
+  false.
 - When every event has been served and the runtime comes back with /next:
   the run is complete (stats run_complete); with --exit-after-all the
   results and stats are written and the server exits without answering
@@ -440,6 +453,22 @@ class Invocation:
         r["completed_before_deadline"] = now_ms() <= self.deadline_epoch_ms
         self.answered = True
 
+    def time_out(self):
+        """--enforce-deadline: the deadline passed with no answer."""
+        r = self.record
+        r["outcome"] = "timeout"
+        r["platform_error"] = "Sandbox.Timedout"
+        r["body"] = {"errorMessage": "RequestId: %s Error: Task timed out "
+                                     "after %.2f seconds"
+                                     % (self.request_id,
+                                        self.timeout_ms / 1000.0),
+                     "errorType": "Sandbox.Timedout"}
+        r["body_is_json"] = True
+        r["duration_ms"] = round((time.monotonic() - self.handed_mono)
+                                 * 1000.0, 3)
+        r["completed_before_deadline"] = False
+        self.answered = True
+
     def result(self):
         out = {"request_id": self.request_id, "event_index": self.spec.index}
         out.update(self.record)
@@ -490,7 +519,7 @@ class RuntimeApi:
         self.counts = {"next_calls": 0, "deliveries": 0, "responses": 0,
                        "errors": 0, "init_errors": 0, "requests": 0,
                        "dropped_next": 0, "too_large": 0, "forced": 0,
-                       "response_posts": 0}
+                       "response_posts": 0, "timeouts": 0}
         self.waiting_next = 0
         self.drop_done = False
         self.container_error = False
@@ -562,6 +591,23 @@ class RuntimeApi:
     def write_stats_file(self):
         if self.opts.stats_file:
             write_json_atomic(self.opts.stats_file, self.stats())
+
+    def watch_deadlines(self):
+        """--enforce-deadline (a thread): time the current invocation out
+        at its deadline, then stop the server as Lambda would."""
+        while not self.stop.wait(0.02):
+            with self.cond:
+                inv = self.current
+                if (inv is None or inv.answered or inv.deadline_epoch_ms
+                        is None or now_ms() < inv.deadline_epoch_ms):
+                    continue
+                inv.time_out()
+                self.counts["timeouts"] += 1
+                self.write_result(inv)
+                self.write_stats_file()
+                self.stop.set()
+                self.cond.notify_all()
+                return
 
     def flush_at_exit(self):
         with self.lock:
@@ -940,6 +986,9 @@ def parse_args(argv):
     p.add_argument("--exit-after-all", action="store_true",
                    help="exit once every event is served and the runtime "
                         "came back for more")
+    p.add_argument("--enforce-deadline", action="store_true",
+                   help="time an unanswered invocation out at its deadline "
+                        "and exit, as Lambda ends the environment")
     p.add_argument("--max-response-bytes", type=int,
                    default=MAX_PAYLOAD_SIZE)
     p.add_argument("--duplicate-status", type=int, choices=(403, 400),
@@ -982,6 +1031,8 @@ def main(argv=None):
     if opts.verbose:
         sys.stderr.write("runtime_api listening on %s:%d, %d events\n"
                          % (opts.host, server.port, len(events)))
+    if opts.enforce_deadline:
+        threading.Thread(target=api.watch_deadlines, daemon=True).start()
     common.run_until_signal([server], on_stop=api.flush_at_exit,
                             stop_event=api.stop)
 

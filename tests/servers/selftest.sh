@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/servers/selftest.sh: self-test of the elbship test servers
-# (es_server.py, logstash_server.py, sigv4.py).
+# (es_server.py, logstash_server.py, sigv4.py, hang_server.py).
 #
 # Starts each server on a free port (--port 0 --port-file), exercises every
 # endpoint and every fault with curl and tclient.py, and checks the answers.
@@ -200,6 +200,17 @@ is "documented parameters accepted" "$(bulk $ES '/x/_bulk?refresh=false&timeout=
 has "query parameters are recorded" "$(stat $ES 'd["bulk_params"][-1]')" '"timeout": "1m"'
 is "GET /_bulk: 405 with allowed methods" "$(C "$(U $ES /_bulk)" | J 'd["error"]')" "Incorrect HTTP method for uri [/_bulk] and method [GET], allowed: [POST, PUT]"
 is "unknown endpoint: 400 no handler" "$(code "$(U $ES /a/b/c)")" "400"
+# A URL with a path prefix (issue 11 point 1): real ES has no route for it.
+d0=$(stat $ES 'd["docs_stored"]')
+r=$(curl -s -i --max-time 5 -H 'Content-Type: application/x-ndjson' --data-binary @"$T/b5" "$(U $ES /es/prod/_bulk)")
+has "POST /es/prod/_bulk: 400" "$r" "HTTP/1.1 400 Bad Request"
+is "... ES's body: a string error, no status" "$(echo "$r" | sed -n '$p')" '{"error":"no handler found for uri [/es/prod/_bulk] and method [POST]"}'
+has "... with X-elastic-product" "$r" "X-elastic-product: Elasticsearch"
+is "... nothing stored" "$(stat $ES 'd["docs_stored"]')" "$d0"
+is "the uri in the error keeps the query string" "$(bulk $ES '/es/prod/_bulk?refresh=false' "$T/b5")" '{"error":"no handler found for uri [/es/prod/_bulk?refresh=false] and method [POST]"}'
+is "GET /a/b/c: the same body" "$(C "$(U $ES /a/b/c)")" '{"error":"no handler found for uri [/a/b/c] and method [GET]"}'
+is "after a no-handler 400 the connection carries the next request" "$(curl -s -w '%{http_code}:%{num_connects} ' --max-time 5 -H 'Content-Type: application/x-ndjson' --data-binary @"$T/b5" -o /dev/null "$(U $ES /es/prod/_bulk)" -o /dev/null "$(U $ES /k1/_bulk)")" "400:1 200:0 "
+is "GET /nope is the get-index API: 404 index_not_found_exception" "$(C "$(U $ES /nope)" | J '[d["status"], d["error"]["type"]]')" '[404, "index_not_found_exception"]'
 
 echo "# es_server: encodings, filter_path, compression"
 printf '{"create":{"_index":"gz","_id":"g1"}}\n{"a":1}\n' | gzip -c >"$T/g1"
@@ -476,6 +487,18 @@ curl -s --max-time 0.25 -H 'Content-Type: application/x-ndjson' --data-binary @"
 is "slow first request: client timeout (curl 28)" "$?" "28"
 is "slow request: docs stored after the delay anyway" "$(wait_stat $EW 'd["docs_stored"]' 3)" "3"
 is "next request is not slow (all 409)" "$(bulk $EW /_bulk "$T/b1" --max-time 0.5 | J '[i["create"]["status"] for i in d["items"]]')" "[409, 409, 409]"
+start EC es_server.py --slow-first 100 --slow-ms 1500
+cpids=()
+for i in 1 2 3; do bulk $EC /_bulk "$T/b1" >/dev/null & cpids+=($!); done
+wait "${cpids[@]}"
+bulk $EC /_bulk "$T/b1" >/dev/null
+is "max_concurrent_bulk: 3 bulk requests at once, then 1 alone; none left in progress" "$(stat $EC '[d["max_concurrent_bulk"], d["bulk_in_progress"], d["bulk_requests"]]')" "[3, 0, 4]"
+start EH es_server.py --hang
+curl -s --max-time 0.5 -H 'Content-Type: application/x-ndjson' --data-binary @"$T/b1" "$(U $EH /_bulk)" >/dev/null
+is "--hang: a bulk request is read and never answered (curl 28)" "$?" "28"
+curl -s --max-time 0.5 "$(U $EH /)" >/dev/null
+is "--hang: GET / too" "$?" "28"
+is "--hang: /_test/* still answers; counted, nothing stored" "$(stat $EH '[d["hung_requests"], d["docs_stored"], d["bulk_requests"], d["faults_fired"]]')" '[2, 0, 0, {"hang": 2}]'
 start ED es_server.py --down-for-ms 3000
 curl -s --max-time 1 "$(U $ED /)" >/dev/null
 is "down-for-ms: connection refused (curl 7) while not listening" "$?" "7"
@@ -621,6 +644,24 @@ r=$(printf '{"x":1}\n' | TC tcp $LT4 2>&1)
 has "refuse-first-ms: refused while not listening" "$r" "Connection refused"
 sleep 3
 is "refuse-first-ms: then accepted" "$(printf '{"x":1}\n' | TC tcp $LT4)" "sent"
+
+# ============================================================================
+echo "# hang_server"
+# hlog FILE N: the events of FILE once it has N lines (up to 3 s)
+hlog() {
+	local i
+	for i in $(seq 60); do [ "$(wc -l <"$1" 2>/dev/null)" -ge "$2" ] && break; sleep 0.05; done
+	NJ '[x["event"] for x in d]' <"$1"
+}
+start HS hang_server.py --log "$T/hs.log"
+curl -s --max-time 0.5 -d abc "$(U $HS /bucket/key)" >/dev/null
+is "hang_server: accepted, never answered (curl 28)" "$?" "28"
+is "hang_server: the request read, then held until the client gave up" "$(hlog "$T/hs.log" 3)" '["connect", "request", "closed"]'
+is "hang_server: the request logged" "$(NJ '[d[1]["method"], d[1]["target"], d[1]["body_bytes"]]' <"$T/hs.log")" '["POST", "/bucket/key", 3]'
+start HN hang_server.py --read none --log "$T/hn.log"
+curl -s --max-time 0.5 "$(U $HN /)" >/dev/null
+is "hang_server --read none: never answered (curl 28)" "$?" "28"
+is "hang_server --read none: nothing read, held until the client gave up" "$(hlog "$T/hn.log" 2)" '["connect", "closed"]'
 
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

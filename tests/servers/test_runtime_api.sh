@@ -9,7 +9,8 @@
 # file, the exit), B (init error and what is refused after it, unknown id,
 # 404, 405), C (--drop-next, 413 with a 7 MB body sent with Expect:
 # 100-continue, a chunked non-JSON /error), D (--next-delay-ms, a forced 500,
-# a missed deadline).  Needs bash, curl, jq, python3; about 2 s.
+# a missed deadline), E (--enforce-deadline: a timeout ends the run).  Needs
+# bash, curl, jq, python3; about 3 s.
 #
 # TAP: "ok N - ..." / "not ok N - ..." and a last line "# N passed, M
 # failed"; exit 1 if anything failed.
@@ -348,6 +349,32 @@ eq "D: stats: container error and the request after it" \
 	'[true,["request_after_container_error"]]'
 kill -TERM "$PID_D"
 wait_exit "$PID_D"
+
+# ---- E: --enforce-deadline: Lambda ends an unanswered invocation ----------
+
+printf '{"n":1}\n{"event":{"n":2},"deadline_ms":400,"request_id":"req-late"}\n{"n":3}\n' >"$T/e.ndjson"
+start E --events "$T/e.ndjson" --results "$T/e.results" --stats-file "$T/e.stats" \
+	--enforce-deadline --deadline-ms 5000
+API=$BASE_E/2018-06-01/runtime
+req GET "$API/invocation/next"
+ID=$(hdr Lambda-Runtime-Aws-Request-Id)
+req POST "$API/invocation/$ID/response" --data-binary '{"ok":1}'
+eq "E: an answer in time is accepted" "$CODE" 202
+t0=$(now_ms)
+req GET "$API/invocation/next"
+eq "E: the second event handed out" "$(hdr Lambda-Runtime-Aws-Request-Id)" req-late
+wait_exit "$PID_E"
+t1=$(now_ms)
+eq "E: unanswered at its deadline: the server exits (status 0)" "$WRC" 0
+check "E: ... at the deadline, not long after ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 2000
+eq "E: result 0: the response, in time" \
+	"$(jq -c 'select(.event_index == 0) | [.outcome,.completed_before_deadline,.came_back_for_next]' "$T/e.results")" \
+	'["response",true,true]'
+eq "E: result 1: timeout, as Lambda reports it" \
+	"$(jq -c 'select(.event_index == 1) | [.outcome,.platform_error,.body.errorType,.body.errorMessage,.completed_before_deadline,.status]' "$T/e.results")" \
+	'["timeout","Sandbox.Timedout","Sandbox.Timedout","RequestId: req-late Error: Task timed out after 0.40 seconds",false,null]'
+eq "E: no result for the event never handed out" "$(wc -l <"$T/e.results")" 2
+eq "E: stats: one timeout, not run_complete" "$(jq -c '[.timeouts,.run_complete,.events_remaining]' "$T/e.stats")" '[1,false,1]'
 
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
