@@ -44,6 +44,7 @@ struct settings {
 	const char *es_password_secret;	/* Secrets Manager / SSM reference */
 	const char *es_api_key_secret;
 	const char *region;
+	int enrich;			/* setup: the enrichment pipeline */
 	char *secret_mem[2];		/* secrets read from files */
 	/* Logstash */
 	const char *logstash;
