@@ -204,7 +204,6 @@ const struct estemplate_file estemplate_files[] = {
 	    "        },\n"
 	    "        \"client\": {\n"
 	    "          \"properties\": {\n"
-	    "            \"address\": { \"type\": \"keyword\", \"ignore_above\": 1024 },\n"
 	    "            \"ip\": { \"type\": \"ip\" },\n"
 	    "            \"port\": { \"type\": \"long\" }\n"
 	    "          }\n"
