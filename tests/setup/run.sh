@@ -858,10 +858,10 @@ else
 		    "$U/_test/docs" >"$T/docs.ndjson"
 		if [ $pipe = default ]; then
 			check "online enrich: every document went through the pipeline elbship" \
-			    jq -e -s 'length >= 100 and all(._index | startswith("logs-elb.")) and all(._pipelines == ["elbship"])' "$T/docs.ndjson"
+			    jqe -s 'length >= 100 and all(._index | startswith("logs-elb.")) and all(._pipelines == ["elbship"])' "$T/docs.ndjson"
 		else
 			check "online enrich: --es-pipeline _none skips it (the cluster's ?pipeline=_none)" \
-			    jq -e -s 'length >= 100 and all(has("_pipelines") | not)' "$T/docs.ndjson"
+			    jqe -s 'length >= 100 and all(has("_pipelines") | not)' "$T/docs.ndjson"
 		fi
 	done
 	reset >/dev/null
