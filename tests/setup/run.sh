@@ -878,6 +878,41 @@ else
 	check "online --no-enrich: no document went through a pipeline" \
 	    sh -c "python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
 	        '$U/_test/docs' | jq -e -s 'length > 0 and all(has(\"_pipelines\") | not)' >/dev/null"
+	# beside Elastic Agent: the integration's template (as Fleet installs
+	# it: logs-aws.elb_logs-*, priority 200, its own default pipeline) and
+	# elbship's coexist; each side's documents go to its own data streams,
+	# through its own pipeline
+	reset >/dev/null
+	put _ingest/pipeline/logs-aws.elb_logs-2.0.0 '{"processors":[{"set":{"field":"x","value":1}}]}' >/dev/null
+	put _index_template/logs-aws.elb_logs '{"index_patterns":["logs-aws.elb_logs-*"],"priority":200,"data_stream":{},"template":{"settings":{"index":{"default_pipeline":"logs-aws.elb_logs-2.0.0"}},"mappings":{"properties":{"data_stream":{"properties":{"dataset":{"type":"constant_keyword"}}},"aws":{"properties":{"elb":{"properties":{"backend":{"properties":{"port":{"type":"keyword"}}}}}}}}}}}' >/dev/null
+	setup_run --retention-days 30
+	check "online beside the integration: setup exits 0 (no overlapping template at its priority)" is_rc 0
+	check "online beside the integration: all 6 created" all_say created 6
+	check "online beside the integration: the integration's template is untouched" \
+	    test "$(get _index_template/logs-aws.elb_logs | jq -r '.index_templates[0].index_template.template.settings.index.default_pipeline')" = logs-aws.elb_logs-2.0.0
+	python3 - "$U/_bulk" <<'PYEOF' >/dev/null
+import base64, sys, urllib.request
+body = b'{"create":{"_index":"logs-aws.elb_logs-default"}}\n{"@timestamp":"2025-11-03T10:00:00Z","message":"http 2025-11-03T10:00:00Z ..."}\n'
+req = urllib.request.Request(sys.argv[1], data=body, method="POST")
+req.add_header("Authorization", "Basic " + base64.b64encode(b"elastic:s3cret").decode())
+req.add_header("Content-Type", "application/x-ndjson")
+sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())
+PYEOF
+	ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" --es-user elastic \
+	    examples </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	check "online beside the integration: elbship ships (exit 0)" is_rc 0
+	check "online beside the integration: the agent's data stream keeps the integration's template" \
+	    test "$(get _data_stream/logs-aws.elb_logs-default | jq -r '.data_streams[0].template')" = logs-aws.elb_logs
+	check "online beside the integration: elbship's data streams use elbship's" \
+	    test "$(get _data_stream/logs-elb.alb-default | jq -r '.data_streams[0].template')" = elbship
+	python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+	    "$U/_test/docs" >"$T/docs.ndjson"
+	check "online beside the integration: the agent's document went through the integration's pipeline only" \
+	    jqe -s '[.[] | select(._index == "logs-aws.elb_logs-default")] | length == 1 and all(._pipelines == ["logs-aws.elb_logs-2.0.0"])' "$T/docs.ndjson"
+	check "online beside the integration: elbship's documents through elbship's only" \
+	    jqe -s '[.[] | select(._index | startswith("logs-elb."))] | length >= 100 and all(._pipelines == ["elbship"])' "$T/docs.ndjson"
+
 	reset >/dev/null
 	put _component_template/elbship-settings '{"template":{"settings":{"index":{"default_pipeline":"elbship"}}}}' >/dev/null
 	put _index_template/elbship '{"index_patterns":["logs-elb.*-*"],"priority":200,"data_stream":{},"composed_of":["elbship-settings"]}' >/dev/null
