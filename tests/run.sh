@@ -86,7 +86,7 @@ for variant in release asan; do
 		[ -x "$t" ] || continue
 		run_suite "$variant unit $(basename "$t")" "$t"
 	done
-	suites="tests/golden/run.sh tests/docs/run.sh"
+	suites="tests/golden/run.sh tests/docs/run.sh tests/fidelity/run.sh"
 	[ "$variant" = asan ] && suites="$suites tests/cli/run.sh tests/setup/run.sh tests/aws/creds_test.sh"
 	for s in $suites; do
 		[ -x "$s" ] || continue

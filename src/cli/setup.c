@@ -1,8 +1,9 @@
 /*
  * setup.c: `elbship setup`: install in Elasticsearch (or OpenSearch) what
- * elbship's data streams need: an ILM policy, two component templates and
- * an index template (src/sink/estemplate.h says what and why), and on
- * request the data streams themselves.  An --es-index with {date} or
+ * elbship's data streams need: an ILM policy, the enrichment ingest
+ * pipeline (unless --no-enrich), two component templates and an index
+ * template (src/sink/estemplate.h says what and why), and on request the
+ * data streams themselves.  An --es-index with {date} or
  * {month} names dated indices instead, which get a set of their own
  * (elbship-dated); setup refuses such a pattern if its template could not
  * coexist with the data stream set or with Elasticsearch's own templates.
@@ -70,7 +71,7 @@ static const char *const conn_flags[] = {
 	"es", "es-user", "es-password-file", "es-api-key-file",
 	"es-aws-sigv4", "aws-region", "es-ca", "es-cert", "es-key",
 	"insecure-skip-tls-verify", "timeout", "es-index", "dead-letter-index",
-	NULL
+	"no-enrich", NULL
 };
 
 /*
@@ -128,8 +129,14 @@ setup_usage(FILE *f)
 "  _ilm/policy/elbship                   roll over at 50 GB per primary shard\n"
 "                                        or 30 days; delete after\n"
 "                                        --retention-days\n"
+"  _ingest/pipeline/elbship              enrichment, as Elastic's AWS\n"
+"                                        integration does it: GeoIP of\n"
+"                                        source.ip into source.geo.* and\n"
+"                                        source.as.*, user agent parsing into\n"
+"                                        user_agent.*; not with --no-enrich\n"
 "  _component_template/elbship-settings  the ILM policy, best_compression,\n"
-"                                        ignore_malformed\n"
+"                                        ignore_malformed, default_pipeline\n"
+"                                        elbship\n"
 "  _component_template/elbship-mappings  a mapping for every field elbship\n"
 "                                        writes (docs/fields.md)\n"
 "  _index_template/elbship               data streams %s, priority\n"
@@ -158,6 +165,12 @@ setup_usage(FILE *f)
 "                                        reason, status, original line and\n"
 "                                        the document as an unindexed string\n"
 "\n"
+"data_stream.dataset is mapped as the constant aws.elb_logs (and\n"
+"data_stream.type as logs), so that Elastic's \"[Logs AWS] ELB Access Log\n"
+"Overview\" dashboard, installed from Kibana's AWS integration, shows\n"
+"elbship's documents; elbship's data streams keep their own names, beside\n"
+"the integration's logs-aws.elb_logs-* (docs/deploy.md).\n"
+"\n"
 "Fields elbship does not know are kept in _source but not indexed (dynamic:\n"
 "false), so no document is ever rejected for a new field; labels.* are\n"
 "keywords.\n"
@@ -170,8 +183,11 @@ setup_usage(FILE *f)
 "afterwards (the next day's or month's), not to existing ones.\n"
 "\n"
 "OpenSearch (found from GET /, or --opensearch): the same templates with\n"
-"keyword + text instead of wildcard and match_only_text, and no lifecycle\n"
-"policy: OpenSearch has ISM, not ILM, and setup does not manage ISM.\n"
+"keyword + text instead of wildcard and match_only_text, keyword instead\n"
+"of constant_keyword, and no lifecycle policy: OpenSearch has ISM, not ILM,\n"
+"and setup does not manage ISM.  No enrichment pipeline either: GeoIP\n"
+"there is the geospatial plugin's ip2geo processor, with a data source the\n"
+"operator creates (--es-pipeline names a pipeline of your own).\n"
 "\n"
 "Setup options:\n"
 "      --print\n"
@@ -427,6 +443,7 @@ static int
 detect(struct setup *su, char *err, size_t cap)
 {
 	char version[64], why[300];
+	unsigned major = 0, minor = 0;
 	long st = request(su, "GET", "", NULL, err, cap);
 
 	if (st < 0)
@@ -446,6 +463,16 @@ detect(struct setup *su, char *err, size_t cap)
 	if (!su->set.quiet)
 		printf("%s %s at %s\n", su->flavor == ESTEMPLATE_OPENSEARCH ?
 		    "OpenSearch" : "Elasticsearch", version, su->base);
+	/* A pipeline's _meta (where its hash goes) is 7.15's. */
+	if (su->flavor == ESTEMPLATE_ELASTICSEARCH && su->set.enrich &&
+	    sscanf(version, "%u.%u", &major, &minor) == 2 &&
+	    major == 7 && minor < 15) {
+		su->set.enrich = 0;
+		fprintf(stderr, "elbship setup: warning: Elasticsearch %s: no "
+		    "enrichment pipeline (it needs 7.15 or later); documents "
+		    "get no source.geo.*, source.as.* or parsed user_agent.*\n",
+		    version);
+	}
 	return 0;
 }
 
@@ -600,6 +627,7 @@ opts_of(const struct setup *su, struct estemplate_opts *o)
 	o->dated_glob = su->dated ? su->glob : NULL;
 	o->dead_letter_index = su->set.es.dead_letter_index != NULL ?
 	    su->set.es.dead_letter_index : ESTEMPLATE_DEAD_LETTER_NAME;
+	o->enrich = su->set.enrich;
 }
 
 static int
@@ -686,6 +714,19 @@ run(struct setup *su, char *err, size_t cap)
 		printf("OpenSearch has no ILM: no lifecycle policy is installed "
 		    "(--retention-days does not apply; use an ISM policy for "
 		    "%s)\n", su->dated ? su->glob : ESTEMPLATE_PATTERN);
+	if (su->flavor == ESTEMPLATE_OPENSEARCH && su->set.enrich &&
+	    !su->set.quiet)
+		printf("OpenSearch: no enrichment pipeline is installed (GeoIP "
+		    "there is the geospatial plugin's ip2geo processor, with a "
+		    "data source you create; --es-pipeline runs a pipeline of "
+		    "your own)\n");
+	if (su->set.enrich && su->set.es.pipeline != NULL &&
+	    su->flavor == ESTEMPLATE_ELASTICSEARCH)
+		fprintf(stderr, "elbship setup: warning: --es-pipeline %s "
+		    "replaces the default pipeline " ESTEMPLATE_PIPELINE_NAME
+		    " for ship's requests: documents are enriched only if %s "
+		    "calls it (a pipeline processor)\n", su->set.es.pipeline,
+		    su->set.es.pipeline);
 	for (i = 0; i < set.n; i++)
 		if (install(su, &set.res[i], err, cap) != 0)
 			goto out;

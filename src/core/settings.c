@@ -87,7 +87,13 @@ static const struct setting table[] = {
 	    "first copies however late, as long as the index is kept "
 	    "(default logs-elb.{type}-default)" },
 	{ "es-pipeline", 0, "ELBSHIP_ES_PIPELINE", T_STR, OFF(es.pipeline), 0,
-	    0, "NAME", "ingest pipeline to run on the documents" },
+	    0, "NAME", "ingest pipeline to run on the documents instead of "
+	    "the indices' default (setup's enrichment pipeline, elbship)" },
+	{ "no-enrich", 0, "ELBSHIP_NO_ENRICH", T_NOFLAG, OFF(enrich), 0, 0,
+	    NULL, "setup: no enrichment (by default, on Elasticsearch, setup "
+	    "installs the ingest pipeline elbship, GeoIP into source.geo.* and "
+	    "source.as.*, user agent into user_agent.*, as the templates' "
+	    "default pipeline)" },
 	{ "es-user", 0, "ELBSHIP_ES_USERNAME", T_STR, OFF(es.username), 0, 0,
 	    "USER", "basic authentication user; the password comes from "
 	    "ELBSHIP_ES_PASSWORD or --es-password-file" },
@@ -222,6 +228,7 @@ settings_init(struct settings *s)
 	s->deadline_margin_ms = -1;	/* auto: see lambda.c */
 	s->log_level = "info";
 	s->metrics_namespace = "elbship";
+	s->enrich = 1;
 }
 
 static int

@@ -45,6 +45,7 @@ struct settings {
 	const char *es_api_key_secret;
 	const char *region;
 	int allow_plain_http_creds;	/* credentials over http:// anyway */
+	int enrich;			/* setup: the enrichment pipeline */
 	char *secret_mem[2];		/* secrets read from files */
 	/* Logstash */
 	const char *logstash;

@@ -169,10 +169,11 @@ ecs_file_identity(const struct ecs_file *f)
 /**
  * ecs_bound(f, n): see ecs.h.
  *
- * Every line byte appears in at most three string fields (the request in
- * url.original and in url.path/query/domain, and in event.original), each
- * growing at most 6x when escaped (JSONW_STR_MAX); 4 KiB covers the field
- * names and numbers.
+ * Every line byte appears in at most four string fields (the request in
+ * url.original, in url.path/query/domain and in url.extension, and in
+ * event.original; a connection log's client IP in source.address,
+ * source.ip, client.ip and event.original), each growing at most 6x when
+ * escaped (JSONW_STR_MAX); 4 KiB covers the field names and numbers.
  */
 size_t
 ecs_bound(const struct ecs_file *f, size_t n)
@@ -245,6 +246,85 @@ ecs_source(char *o, struct slice ip, uint32_t port)
 	return o;
 }
 
+/*
+ * url.extension as ECS defines it: what follows the last '.' of the path's
+ * last segment, without the dot ("/a/app.3f2a.js" -> "js"); absent when
+ * that segment has no dot or ends with one.  (Elastic's uri_parts takes
+ * the path's last '.' wherever it is, so "/v1.2/users" gives it
+ * "2/users"; elbship does not follow it there.)
+ */
+static struct slice
+url_extension(struct slice path)
+{
+	const char *p, *dot = NULL, *end;
+
+	if (path.p == NULL)
+		return path;
+	end = path.p + path.n;
+	for (p = end; p > path.p && p[-1] != '/'; p--)
+		if (p[-1] == '.' && dot == NULL)
+			dot = p - 1;
+	if (dot == NULL || dot + 1 == end)
+		return slice_make(NULL, 0);
+	return slice_make(dot + 1, (size_t)(end - dot - 1));
+}
+
+char *
+ecs_client(char *o, struct slice ip, int64_t port)
+{
+	char *m;
+
+	if (ip.p == NULL && port < 0)
+		return o;
+	OPEN(o, m, "client");
+	PUT_STR(o, "ip", ip);
+	PUT_INT(o, "port", port);
+	CLOSE(o, m);
+	return o;
+}
+
+char *
+ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
+{
+	const char *p, *end, *q, *a, *b;
+	char *mark = o;
+
+	if (list.p == NULL)
+		return o;
+	o = ecs_sep(o);
+	*o++ = '"';
+	o = jsonw_lit(o, key, nkey);
+	o = JW(o, "\":[");
+	p = list.p;
+	end = p + list.n;
+	while (p <= end) {
+		q = memchr(p, ',', (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		a = p;
+		b = q;
+		if (b - a >= 1 && *a == '\\')
+			a++;
+		if (b > a && *a == '"')
+			a++;
+		if (b > a && b[-1] == '"')
+			b--;
+		if (b > a && b[-1] == '\\')
+			b--;
+		if (b > a) {
+			o = ecs_sep(o);
+			*o++ = '"';
+			o = jsonw_str(o, slice_make(a, (size_t)(b - a)));
+			*o++ = '"';
+		}
+		p = q + 1;
+	}
+	if (o[-1] == '[')
+		return mark;
+	*o++ = ']';
+	return o;
+}
+
 char *
 ecs_url(char *o, struct slice url)
 {
@@ -260,6 +340,7 @@ ecs_url(char *o, struct slice url)
 		PUT_STR(o, "domain", u.domain);
 		PUT_INT(o, "port", u.port);
 		PUT_STR(o, "path", u.path);
+		PUT_STR(o, "extension", url_extension(u.path));
 		PUT_STR(o, "query", u.query);
 		PUT_STR(o, "fragment", u.fragment);
 	}
@@ -338,7 +419,7 @@ ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status)
 	OPEN(o, m, "backend");
 	PUT_STR(o, "ip", ip);
 	if (ip.p != NULL)
-		PUT_INT(o, "port", (int64_t)port);
+		PUT_INT_STR(o, "port", (int64_t)port);
 	if (status >= 0) {
 		KEYV(o, "http", "{\"response\":{\"status_code\":");
 		o = jsonw_u64(o, (uint64_t)status);

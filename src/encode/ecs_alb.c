@@ -123,7 +123,7 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		PUT_STR(o, "arn", r.chosen_cert_arn);
 		CLOSE(o, m);
 	}
-	PUT_INT(o, "matched_rule_priority", r.matched_rule_priority);
+	PUT_INT_STR(o, "matched_rule_priority", r.matched_rule_priority);
 	o = ecs_list(o, "action_executed", 15, r.actions_executed, ',');
 	PUT_STR(o, "redirect_url", r.redirect_url);
 	if (r.error_reason.p != NULL) {

@@ -1,7 +1,9 @@
 /*
  * ecs_albconn.c: ALB connection log line -> ECS document.  One document
- * per connection attempt; the client goes to source.* (so geo enrichment
- * works as for access logs), the mTLS client certificate to tls.client.*
+ * per connection attempt; the client goes to client.ip and client.port, as
+ * Elastic's pipeline puts it, and to source.* too (so that GeoIP
+ * enrichment and the dashboards' source.ip panels cover connection logs as
+ * they do access logs), the mTLS client certificate to tls.client.*
  * and aws.elb.leaf_client_cert_*, and conn_trace_id to
  * aws.elb.connection_trace_id, the field access log documents carry too,
  * so the two join.
@@ -31,6 +33,8 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	PUT_TIME(o, "end", r.time, r.time_z);
 	o = ecs_event_end(f, o, line, n, off);
 
+	o = ecs_client(o, r.client_ip, r.client_ip.p != NULL ?
+	    (int64_t)r.client_port : -1);
 	o = ecs_source(o, r.client_ip, r.client_port);
 	if (r.listener_port >= 0 || r.ip_address.p != NULL) {
 		OPEN(o, m, "destination");

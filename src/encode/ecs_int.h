@@ -65,6 +65,19 @@ ecs_sep(char *o)
 	}                                                                \
 } while (0)
 
+/* Integer as a JSON string ("8080"), only if >= 0: for the integration's
+ * keyword fields that hold numbers (aws.elb.backend.port,
+ * aws.elb.matched_rule_priority). */
+#define PUT_INT_STR(o, key, v) do {                                      \
+	int64_t v_ = (v);                                                \
+	if (v_ >= 0) {                                                   \
+		KEY(o, key);                                             \
+		*(o)++ = '"';                                            \
+		(o) = jsonw_u64((o), (uint64_t)v_);                      \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
 /* Integer, only if >= 0. */
 #define PUT_INT(o, key, v) do {                                          \
 	int64_t v_ = (v);                                                \
@@ -111,7 +124,8 @@ char *ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
 char *ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
     uint64_t offset);
 
-/* Write "url":{..} for a request URL, "http":{..} parts are the caller's. */
+/* Write "url":{..} for a request URL (url.extension from the path's last
+ * segment), "http":{..} parts are the caller's. */
 char *ecs_url(char *o, struct slice url);
 
 /* Write "tls":{"cipher","version","version_protocol"} pieces. */
@@ -119,6 +133,18 @@ char *ecs_tls(char *o, struct slice cipher, struct slice protocol);
 
 /* Write "source":{"address","ip","port"}. */
 char *ecs_source(char *o, struct slice ip, uint32_t port);
+
+/* Write "client":{"ip","port"} (the ALB connection log, as Elastic has it). */
+char *ecs_client(char *o, struct slice ip, int64_t port);
+
+/*
+ * Write "key":[..] for a list of quoted, comma-separated values as NLB's
+ * alpn_client_preference_list logs them ("h2","http/1.1"): the quotes,
+ * plain or backslash-escaped, are taken off each element; nothing if
+ * absent or if no element is left.
+ */
+char *ecs_quoted_list(char *o, const char *key, size_t nkey,
+    struct slice list);
 
 /*
  * aws.elb.backend.* (ip, port, http.response.status_code; nothing if all

@@ -47,7 +47,7 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (r.destination_ip.p != NULL) {
 		OPEN(o, m, "backend");
 		PUT_STR(o, "ip", r.destination_ip);
-		PUT_INT(o, "port", (int64_t)r.destination_port);
+		PUT_INT_STR(o, "port", (int64_t)r.destination_port);
 		CLOSE(o, m);
 	}
 	PUT_NUMOBJ(o, "connection_time", "ms", r.connection_time);
@@ -64,7 +64,8 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	PUT_STR(o, "tls_named_group", r.tls_named_group);
 	PUT_STR(o, "alpn_fe_protocol", r.alpn_fe_protocol);
 	PUT_STR(o, "alpn_be_protocol", r.alpn_be_protocol);
-	PUT_STR(o, "alpn_client_preference_list", r.alpn_client_preference_list);
+	o = ecs_quoted_list(o, "alpn_client_preference_list", 27,
+	    r.alpn_client_preference_list);
 	PUT_TIME(o, "tls_connection_creation_time",
 	    r.tls_connection_creation_time, r.tls_connection_creation_time_z);
 	o = ecs_extra(o, r.extra);

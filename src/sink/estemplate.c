@@ -31,6 +31,28 @@
  *   and read rarely), and ignore_malformed, as Elastic's logs@settings has:
  *   a value that does not fit its field's type is left out of the index
  *   (listed in _ignored) instead of the document being rejected.
+ * - Enrichment (opts.enrich) is an ingest pipeline, elbship, named by the
+ *   settings as index.default_pipeline: what Elastic's integration does
+ *   after its grok (GeoIP for source.ip into source.geo.* and source.as.*,
+ *   user agent parsing into user_agent.*), so that the traffic map and the
+ *   user agent fields of Elastic's dashboards have data.  elbship stays the
+ *   parser: the pipeline only adds fields, each processor ignores a missing
+ *   field, and a processor that fails tags the document
+ *   (_elbship_geoip_failure, _elbship_user_agent_failure) instead of
+ *   costing it.  A default_pipeline, not a final_pipeline: a bulk request
+ *   that names a pipeline of its own (--es-pipeline) replaces it, so a
+ *   user's pipeline can call this one (a `pipeline` processor) or not.
+ *   Elasticsearch only: OpenSearch's GeoIP is the ip2geo processor of its
+ *   geospatial plugin with a data source the operator creates, so setup
+ *   installs no pipeline there and says so (src/cli/setup.c).
+ * - data_stream.type and .dataset are constant_keyword with the values
+ *   logs and aws.elb_logs, and event.dataset and event.module
+ *   constant_keyword as in the integration (docs/design.md, "Elastic's
+ *   dashboards"): a constant_keyword with a value matches every document
+ *   of the index, so Elastic's dashboards, which filter on
+ *   data_stream.dataset : "aws.elb_logs", find elbship's documents without
+ *   the documents carrying it.  OpenSearch (before 2.14) has no
+ *   constant_keyword: there they are keyword.
  * - Dated indices get their own ILM policy, settings and index template,
  *   derived from the same files (no rollover, no data_stream, their
  *   pattern), and share the mappings: a field mapped one way in a data
@@ -108,7 +130,11 @@ opensearch_types(json_t *props)
 			opensearch_types(sub);
 		if (type == NULL)
 			continue;
-		if (strcmp(type, "match_only_text") == 0) {
+		if (strcmp(type, "constant_keyword") == 0) {
+			json_object_set_new(f, "type", json_string("keyword"));
+			json_object_del(f, "value");
+			json_object_set_new(f, "ignore_above", json_integer(1024));
+		} else if (strcmp(type, "match_only_text") == 0) {
 			json_object_set_new(f, "type", json_string("text"));
 		} else if (strcmp(type, "wildcard") == 0) {
 			json_object_set_new(f, "type", json_string("keyword"));
@@ -236,6 +262,30 @@ build_ilm(const struct estemplate_opts *o, struct estemplate_res *r,
 	    "_ilm/policy", body, err, cap);
 }
 
+/* Whether the set has the enrichment pipeline. */
+static int
+enriching(const struct estemplate_opts *o)
+{
+	return o->enrich && o->flavor == ESTEMPLATE_ELASTICSEARCH;
+}
+
+/* The enrichment pipeline, the same for both sets. */
+static int
+build_pipeline(struct estemplate_res *r, char *err, size_t cap)
+{
+	json_t *body = load("pipeline.json", err, cap);
+
+	if (body == NULL)
+		return -1;
+	if (!json_is_array(json_object_get(body, "processors"))) {
+		snprintf(err, cap, "share/es/pipeline.json: no processors");
+		json_decref(body);
+		return -1;
+	}
+	return finish(r, ESTEMPLATE_PIPELINE, "ingest pipeline",
+	    ESTEMPLATE_PIPELINE_NAME, "_ingest/pipeline", body, err, cap);
+}
+
 static int
 build_settings(const struct estemplate_opts *o, struct estemplate_res *r,
     char *err, size_t cap)
@@ -255,6 +305,9 @@ build_settings(const struct estemplate_opts *o, struct estemplate_res *r,
 	}
 	if (o->flavor == ESTEMPLATE_OPENSEARCH)
 		json_object_del(index, "lifecycle");
+	if (enriching(o))
+		json_object_set_new(index, "default_pipeline",
+		    json_string(ESTEMPLATE_PIPELINE_NAME));
 	if (o->dated_glob == NULL)
 		return finish(r, ESTEMPLATE_COMPONENT, "component template",
 		    "elbship-settings", "_component_template", body, err, cap);
@@ -376,6 +429,13 @@ estemplate_build(const struct estemplate_opts *o, struct estemplate_set *out,
 			goto fail;
 		out->n++;
 	}
+	/* Before the settings that name it: a document indexed in between
+	 * would fail on a missing pipeline. */
+	if (enriching(o)) {
+		if (build_pipeline(&out->res[out->n], err, cap) != 0)
+			goto fail;
+		out->n++;
+	}
 	if (build_settings(o, &out->res[out->n], err, cap) != 0)
 		goto fail;
 	out->n++;
@@ -471,6 +531,9 @@ estemplate_installed_hash(const struct estemplate_res *r, const char *body,
 	switch (r->kind) {
 	case ESTEMPLATE_ILM:
 		res = json_object_get(json_object_get(root, r->name), "policy");
+		break;
+	case ESTEMPLATE_PIPELINE:
+		res = json_object_get(root, r->name);
 		break;
 	case ESTEMPLATE_COMPONENT:
 		res = find_named(json_object_get(root, "component_templates"),

@@ -11,8 +11,16 @@
  *                                         after the retention (Elasticsearch
  *                                         only: OpenSearch has ISM instead,
  *                                         which elbship does not manage)
+ *   _ingest/pipeline/elbship              with enrichment (opts.enrich, on
+ *                                         Elasticsearch only): GeoIP of
+ *                                         source.ip into source.geo.* and
+ *                                         source.as.*, user agent parsing
+ *                                         into user_agent.* (share/es/
+ *                                         pipeline.json); it only adds
  *   _component_template/elbship-settings  ILM policy, best_compression,
- *                                         ignore_malformed
+ *                                         ignore_malformed, and with
+ *                                         enrichment index.default_pipeline
+ *                                         elbship
  *   _component_template/elbship-mappings  an explicit mapping for every
  *                                         field elbship writes
  *   _index_template/elbship               logs-elb.*-*, data streams,
@@ -97,9 +105,13 @@ enum estemplate_flavor {
 
 enum estemplate_kind {
 	ESTEMPLATE_ILM,		/* _ilm/policy/NAME */
+	ESTEMPLATE_PIPELINE,	/* _ingest/pipeline/NAME */
 	ESTEMPLATE_COMPONENT,	/* _component_template/NAME */
 	ESTEMPLATE_INDEX	/* _index_template/NAME */
 };
+
+/* The ingest pipeline that enriches documents (share/es/pipeline.json). */
+#define ESTEMPLATE_PIPELINE_NAME "elbship"
 
 /* The dead-letter index's template (share/es/dead-letter.json). */
 #define ESTEMPLATE_DEAD_LETTER_NAME "elbship-dead-letter"
@@ -118,10 +130,14 @@ struct estemplate_opts {
 					 * --es-index, e.g. "elb-*-*") */
 	const char *dead_letter_index;	/* NULL: none; else a template for
 					 * this index, after either set */
+	int enrich;			/* Elasticsearch: install the ingest
+					 * pipeline and make it the indices'
+					 * default_pipeline (ignored for
+					 * OpenSearch: see estemplate.c) */
 };
 
 #define ESTEMPLATE_HASH_LEN 16	/* hex digits of SHA-256 kept */
-#define ESTEMPLATE_MAX 5
+#define ESTEMPLATE_MAX 6
 
 struct estemplate_res {
 	int kind;		/* enum estemplate_kind */

@@ -94,6 +94,15 @@ responses quoted in elastic/elasticsearch issues):
   unrecognized parameter: [x]".  Invalid index names: item 400
   `invalid_index_name_exception`.  `pipeline=` naming a pipeline that does
   not exist: item 400 "pipeline with id [x] does not exist".
+- Ingest pipelines are chosen as ES chooses them, but not run (no
+  processor is executed): a create/index item goes through the request's
+  pipeline (`?pipeline=` or the action's `pipeline`), else its index's
+  `index.default_pipeline`, which an index takes from the template that
+  matches it (a backing index: its data stream's name) when it is created;
+  `_none` skips that one; then `index.final_pipeline`.  A pipeline so named
+  that does not exist fails the item (400, as above).  Each stored document
+  records the pipelines it went through: `_pipelines` in `/_test/docs`,
+  `docs_by_pipeline` in `/_test/stats`.
 - `filter_path`: comma list of dotted patterns, `*` inside a segment, `**`
   for any depth, leading `-` to exclude; arrays are transparent and
   elements left empty are dropped -- so `filter_path=items.*.error` drops
@@ -847,9 +856,11 @@ class Index:
         self.name = name
         self.uuid = uuid
         self.data_stream = data_stream
-        self.docs = {}                      # _id -> [source, version, seq_no]
+        self.docs = {}                      # _id -> [source, version, seq_no,
+                                            #         pipelines run]
         self.seq_no = -1
         self.body = body or {}
+        self.settings = {}                  # flattened, from its template
         self.created = time.time()          # index.creation_date (max_age)
 
     def next_seq_no(self):
@@ -974,8 +985,35 @@ class Cluster:
 
     def _create_index(self, name, data_stream=None, body=None):
         idx = Index(name, self.new_uuid(), data_stream, body)
+        # Settings come from the template matching the index's name (a
+        # data stream's: the data stream's name) when the index is created;
+        # a later template change reaches the next backing index only.
+        tname, _ = self.match_template(data_stream or name)
+        if tname is not None:
+            idx.settings = self.effective_settings(tname)
+        idx.settings.update(flatten((body or {}).get("settings") or {}))
         self.indices[name] = idx
         return idx
+
+    def pipelines_for(self, a, idx):
+        """The pipelines a create/index item goes through, in order: the
+        request's `pipeline` (bulk ?pipeline= or the action's), else the
+        index's index.default_pipeline; `_none` skips it.  Then
+        index.final_pipeline, which `_none` does not skip.  A named
+        pipeline that does not exist fails the item as ES does."""
+        out = []
+        first = a.pipeline if a.pipeline is not None else \
+            idx.settings.get("index.default_pipeline")
+        final = idx.settings.get("index.final_pipeline")
+        for p in (first, final):
+            if not p or p == "_none":
+                continue
+            if p not in self.pipelines:
+                raise ItemFailure(400, item_error(
+                    "illegal_argument_exception",
+                    "pipeline with id [%s] does not exist" % p))
+            out.append(p)
+        return out
 
     def _create_data_stream(self, name, template_name):
         day = datetime.datetime.now(datetime.timezone.utc).strftime(
@@ -1075,7 +1113,8 @@ class Cluster:
                 "streams"), index=a.index)
         if a.op in ("create", "index"):
             self._check_pipeline(a)
-            return self._write(a, doc_id, idx, ds, request_no, pos)
+            pipes = self.pipelines_for(a, idx)
+            return self._write(a, doc_id, idx, ds, request_no, pos, pipes)
         if a.op == "delete":
             return self._delete(a, idx)
         return self._update(a, idx)
@@ -1083,7 +1122,7 @@ class Cluster:
     def _shards_ok(self):
         return {"total": 2, "successful": 1, "failed": 0}
 
-    def _write(self, a, doc_id, idx, ds, request_no, pos):
+    def _write(self, a, doc_id, idx, ds, request_no, pos, pipes=()):
         target = ds.name if ds else idx.name
         doc_key = a.doc_id if a.doc_id is not None else (
             "<auto:%d:%d>" % (request_no, pos))
@@ -1145,7 +1184,9 @@ class Cluster:
                 index=idx.name, uuid=idx.uuid, shard="0"), index=idx.name)
         version = cur_version + 1
         seq = idx.next_seq_no()
-        idx.docs[doc_id] = [src, version, seq]
+        idx.docs[doc_id] = [src, version, seq, list(pipes)]
+        for p in pipes:
+            self.stats.inc_map("docs_by_pipeline", p)
         if (idx.name, doc_id) not in self.order:
             self.order[(idx.name, doc_id)] = None
             self.stats.inc("docs_stored")
@@ -1254,6 +1295,10 @@ class Cluster:
                     continue
                 rec = {"_index": target, "_id": doc_id,
                        "_source": idx.docs[doc_id][0]}
+                pipes = idx.docs[doc_id][3] if len(idx.docs[doc_id]) > 3 \
+                    else []
+                if pipes:
+                    rec["_pipelines"] = pipes
                 if idx.data_stream:
                     rec["_backing_index"] = iname
                 out.append(dumps(rec) + b"\n")

@@ -174,10 +174,31 @@ cp "$T/out" "$T/os.json"
 run setup --print --es http://127.0.0.1:1
 check "--print does not contact the cluster (--es unreachable, exit 0)" is_rc 0
 
-check "Elasticsearch: ILM policy, 2 component templates, index template, dead-letter template" \
+check "Elasticsearch: ILM policy, 2 component templates, index template, dead-letter template, enrichment pipeline" \
     jqe 'keys == ["_component_template/elbship-mappings",
         "_component_template/elbship-settings", "_ilm/policy/elbship",
-        "_index_template/elbship", "_index_template/elbship-dead-letter"]' "$T/es.json"
+        "_index_template/elbship", "_index_template/elbship-dead-letter",
+        "_ingest/pipeline/elbship"]' "$T/es.json"
+check "Elasticsearch: the settings make the pipeline the indices' default_pipeline" \
+    jqe '."_component_template/elbship-settings".template.settings.index.default_pipeline == "elbship"' "$T/es.json"
+check "pipeline: GeoIP of source.ip (city, ASN) and user agent parsing, missing fields ignored" \
+    jqe '."_ingest/pipeline/elbship".processors | map(to_entries[0]) as $p
+        | ([$p[] | select(.key == "geoip" and .value.field == "source.ip"
+              and .value.ignore_missing == true) | .value.target_field] == ["source.geo", "source.as"])
+          and ([$p[] | select(.key == "user_agent" and .value.field == "user_agent.original"
+              and .value.ignore_missing == true)] | length == 1)' "$T/es.json"
+check "data_stream.dataset mapped as the constant aws.elb_logs (the dashboards' filter), type logs" \
+    jqe '."_component_template/elbship-mappings".template.mappings.properties.data_stream.properties
+        | .dataset == {"type": "constant_keyword", "value": "aws.elb_logs"}
+          and .type == {"type": "constant_keyword", "value": "logs"}' "$T/es.json"
+run setup --print --no-enrich
+check "--no-enrich: no pipeline, no default_pipeline" \
+    jqe '(has("_ingest/pipeline/elbship") | not) and (."_component_template/elbship-settings"
+        .template.settings.index | has("default_pipeline") | not)' "$T/out"
+ELBSHIP_NO_ENRICH=1 "$ELBSHIP" setup --print >"$T/out" 2>"$T/err"
+check "ELBSHIP_NO_ENRICH=1: no pipeline either" jqe 'has("_ingest/pipeline/elbship") | not' "$T/out"
+check "OpenSearch: no enrichment pipeline, no default_pipeline" \
+    jqe '(has("_ingest/pipeline/elbship") | not) and (tostring | test("default_pipeline") | not)' "$T/os.json"
 check "OpenSearch: no ILM policy" \
     jqe 'keys == ["_component_template/elbship-mappings",
         "_component_template/elbship-settings", "_index_template/elbship",
@@ -232,7 +253,8 @@ cp "$T/out" "$T/dated.json"
 check "dated: ILM policy, 2 component templates, index template (elbship-dated*)" \
     jqe 'keys == ["_component_template/elbship-dated-settings",
         "_component_template/elbship-mappings", "_ilm/policy/elbship-dated",
-        "_index_template/elbship-dated", "_index_template/elbship-dead-letter"]' "$T/dated.json"
+        "_index_template/elbship-dated", "_index_template/elbship-dead-letter",
+        "_ingest/pipeline/elbship"]' "$T/dated.json"
 check "dated: index template elb-*-*, no data_stream, priority 200, composed of both" \
     jqe '."_index_template/elbship-dated" | .index_patterns == ["elb-*-*"]
         and (has("data_stream") | not) and .priority == 200
@@ -256,7 +278,8 @@ check "dated: elbship-mappings is the data streams' (same body, same hash)" \
 check "dated: each body carries _meta.elbship_hash, none the data streams'" \
     jqe --slurpfile ds "$T/es.json" '
         [to_entries[] | select(.key != "_component_template/elbship-mappings"
-                               and .key != "_index_template/elbship-dead-letter")
+                               and .key != "_index_template/elbship-dead-letter"
+                               and .key != "_ingest/pipeline/elbship")
          | .value | (.policy // .) | ._meta.elbship_hash] as $h
         | ($h | map(test("^[0-9a-f]{16}$")) | all) and ($h | length) == 3
         and ([$ds[0][] | (.policy // .) | ._meta.elbship_hash] as $d
@@ -268,7 +291,7 @@ run setup --print --es-index 'elb-{type}-{date}' --retention-days 0
 check "dated, --retention-days 0: no policy, no lifecycle setting" \
     jqe 'keys == ["_component_template/elbship-dated-settings",
         "_component_template/elbship-mappings", "_index_template/elbship-dated",
-        "_index_template/elbship-dead-letter"]
+        "_index_template/elbship-dead-letter", "_ingest/pipeline/elbship"]
         and (."_component_template/elbship-dated-settings".template.settings.index
              | has("lifecycle") | not)' "$T/out"
 run setup --print --es-index 'elb-{type}-{date}' --retention-days 7
@@ -279,7 +302,7 @@ check "dated, OpenSearch: no policy, no lifecycle, no wildcard" \
     jqe 'keys == ["_component_template/elbship-dated-settings",
         "_component_template/elbship-mappings", "_index_template/elbship-dated",
         "_index_template/elbship-dead-letter"]
-        and (tostring | test("lifecycle|wildcard|match_only_text|data_stream") | not)' \
+        and (tostring | test("lifecycle|wildcard|match_only_text|\"data_stream\":\\{\\}|default_pipeline") | not)' \
     "$T/out"
 ELBSHIP_ES_INDEX='elb-{type}-{month}' "$ELBSHIP" setup --print >"$T/out" 2>"$T/err"
 check "dated: ELBSHIP_ES_INDEX='elb-{type}-{month}' gives the dated set for elb-*-*" \
@@ -410,6 +433,9 @@ row() {
 	match_only_text)
 		# OpenSearch has no match_only_text: text (docs/fields.md says so).
 		if [ "$fl" = os ]; then want=text; else want=match_only_text; fi ;;
+	constant_keyword)
+		# nor constant_keyword (before 2.14): keyword (docs/fields.md).
+		if [ "$fl" = os ]; then want=keyword; else want=constant_keyword; fi ;;
 	*"[]") want=${dt%\[\]} ;;
 	*) want=$dt ;;
 	esac
@@ -618,9 +644,9 @@ else
 	setup_run
 	check "online: first run exits 0" is_rc 0
 	check "online: detects Elasticsearch 8.15.0" out_has "Elasticsearch 8.15.0 at $U"
-	check "online: first run creates all 5" all_say created 5
-	check "online: first run made 11 requests (GET /, then GET + PUT each)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 11
+	check "online: first run creates all 6 (with the enrichment pipeline)" all_say created 6
+	check "online: first run made 13 requests (GET /, then GET + PUT each)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 13
 	check "online: the ILM policy is installed as --print shows" \
 	    hash_is _ilm/policy/elbship '.elbship.policy._meta.elbship_hash'
 	check "online: elbship-settings is installed as --print shows" \
@@ -645,14 +671,14 @@ else
 	before=$(requests_total)
 	setup_run
 	check "online: second run exits 0" is_rc 0
-	check "online: second run: all 5 unchanged" all_say unchanged 5
-	check "online: second run only reads (6 GETs, no PUT)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 6
+	check "online: second run: all 6 unchanged" all_say unchanged 6
+	check "online: second run only reads (7 GETs, no PUT)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 7
 
 	setup_run --retention-days 30
 	check "online: --retention-days 30 updates the ILM policy" \
 	    out_has "ILM policy elbship: updated"
-	check "online: and nothing else" all_say unchanged 4
+	check "online: and nothing else" all_say unchanged 5
 	check "online: the policy now deletes at 30d" \
 	    test "$(get _ilm/policy/elbship | jq -r '.elbship.policy.phases.delete.min_age')" = 30d
 
@@ -661,13 +687,13 @@ else
 	check "online: --dry-run exits 0" is_rc 0
 	check "online: --dry-run says 'would be updated'" \
 	    out_has "ILM policy elbship: would be updated"
-	check "online: --dry-run writes nothing (6 GETs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 6
+	check "online: --dry-run writes nothing (7 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 7
 	check "online: after --dry-run the policy still deletes at 30d" \
 	    test "$(get _ilm/policy/elbship | jq -r '.elbship.policy.phases.delete.min_age')" = 30d
 
 	setup_run --retention-days 30 --force
-	check "online: --force rewrites all 5" all_say "rewritten (--force)" 5
+	check "online: --force rewrites all 6" all_say "rewritten (--force)" 6
 
 	setup_run --retention-days 30 --create-data-streams
 	check "online: --create-data-streams exits 0" is_rc 0
@@ -679,7 +705,7 @@ else
 	done
 	setup_run --retention-days 30 --create-data-streams
 	check "online: re-run: data streams exist" all_say exists 4
-	check "online: re-run: templates unchanged" all_say unchanged 5
+	check "online: re-run: templates unchanged" all_say unchanged 6
 
 	# dated indices: their own set, beside the data stream set (both at
 	# priority 200: the cluster refuses overlapping patterns there)
@@ -697,9 +723,9 @@ else
 	check "online dated: creates the index template elbship-dated" \
 	    out_has "index template elbship-dated: created"
 	check "online dated: 3 created" all_say created 3
-	check "online dated: 2 unchanged (mappings, dead-letter template)" all_say unchanged 2
-	check "online dated: 9 requests (GET /, 5 GETs, 3 PUTs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 9
+	check "online dated: 3 unchanged (pipeline, mappings, dead-letter template)" all_say unchanged 3
+	check "online dated: 10 requests (GET /, 6 GETs, 3 PUTs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 10
 	check "online dated: the ILM policy is installed as --print shows" \
 	    hash_is _ilm/policy/elbship-dated \
 	    '."elbship-dated".policy._meta.elbship_hash' "$T/dated30.json"
@@ -727,22 +753,22 @@ else
 
 	before=$(requests_total)
 	setup_run --es-index 'elb-{type}-{date}' --retention-days 30
-	check "online dated: second run: all 5 unchanged" all_say unchanged 5
-	check "online dated: second run only reads (6 GETs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 6
+	check "online dated: second run: all 6 unchanged" all_say unchanged 6
+	check "online dated: second run only reads (7 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 7
 	check "online dated: second run prints no note on existing indices" \
 	    sh -c "! grep -q 'Existing' '$T/out'"
 	setup_run --retention-days 30
-	check "online dated: the data stream set is still unchanged" all_say unchanged 5
+	check "online dated: the data stream set is still unchanged" all_say unchanged 6
 
 	before=$(requests_total)
 	setup_run --es-index 'elb-{type}-{date}' --retention-days 60 --dry-run
 	check "online dated: --dry-run exits 0" is_rc 0
 	check "online dated: --dry-run says the policy would be updated" \
 	    out_has "ILM policy elbship-dated: would be updated"
-	check "online dated: --dry-run: the rest unchanged" all_say unchanged 4
-	check "online dated: --dry-run writes nothing (6 GETs)" \
-	    test "$(( $(requests_total) - before - 1 ))" -eq 6
+	check "online dated: --dry-run: the rest unchanged" all_say unchanged 5
+	check "online dated: --dry-run writes nothing (7 GETs)" \
+	    test "$(( $(requests_total) - before - 1 ))" -eq 7
 
 	# ship into them: one plain index per type and day
 	last_args="ship --es $U --es-user elastic --es-index 'elb-{type}-{date}' examples"
@@ -767,7 +793,7 @@ else
 	check "online dated, retention 0: elbship-dated-settings updated" \
 	    out_has "component template elbship-dated-settings: updated"
 	check "online dated, retention 0: the rest unchanged, no policy line" \
-	    sh -c "[ \$(grep -c ': unchanged\$' '$T/out') -eq 3 ] && ! grep -q '^ILM policy' '$T/out'"
+	    sh -c "[ \$(grep -c ': unchanged\$' '$T/out') -eq 4 ] && ! grep -q '^ILM policy' '$T/out'"
 	check "online dated, retention 0: the installed settings name no policy" \
 	    test "$(get _component_template/elbship-dated-settings | jq '.component_templates[0].component_template.template.settings.index | has("lifecycle")')" = false
 	check "online dated, retention 0: warns that the old policy still deletes" \
@@ -775,7 +801,7 @@ else
 	check "online dated, retention 0: the policy is not deleted" \
 	    test "$(get _ilm/policy/elbship-dated | jq -r '."elbship-dated".policy.phases.delete.min_age')" = 30d
 	setup_run --es-index 'elb-{type}-{date}' --retention-days 0
-	check "online dated, retention 0: second run: 4 unchanged" all_say unchanged 4
+	check "online dated, retention 0: second run: 5 unchanged" all_say unchanged 5
 
 	setup_run --es-index 'elb-{type}-{month}' --retention-days 7 --dry-run
 	check "online dated: {month} with --retention-days 7 warns" \
@@ -803,7 +829,99 @@ else
 	check "online: undated elb-{type}: exits 0" is_rc 0
 	check "online: undated elb-{type}: warns that the template will not apply" \
 	    err_has "data stream 'elb-alb' (from --es-index 'elb-{type}') does not match logs-elb.*-*"
-	check "online: undated elb-{type}: the data stream set, unchanged" all_say unchanged 5
+	check "online: undated elb-{type}: the data stream set, unchanged" all_say unchanged 6
+
+	# enrichment: the pipeline is installed, and the documents shipped
+	# into the data streams go through it (the test server records which
+	# pipelines each stored document went through: _pipelines)
+	check "online: the pipeline is installed as --print shows" \
+	    hash_is _ingest/pipeline/elbship '.elbship._meta.elbship_hash'
+	check "online dated: documents went through the pipeline elbship (the dated settings' default_pipeline)" \
+	    sh -c "python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+	        '$U/_test/docs' | jq -e -s 'map(select(._index | startswith(\"elb-\"))) | length > 0 and all(._pipelines == [\"elbship\"])' >/dev/null"
+	for pipe in default _none; do
+		reset >/dev/null
+		setup_run --retention-days 30 --create-data-streams
+		if [ $pipe = default ]; then
+			last_args="ship --es $U --es-user elastic examples"
+			ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" \
+			    --es-user elastic examples </dev/null >"$T/out" 2>"$T/err"
+		else
+			last_args="ship --es $U --es-user elastic --es-pipeline _none examples"
+			ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" \
+			    --es-user elastic --es-pipeline _none examples </dev/null \
+			    >"$T/out" 2>"$T/err"
+		fi
+		rc=$?
+		check "online enrich ($pipe): ship into the data streams exits 0" is_rc 0
+		python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+		    "$U/_test/docs" >"$T/docs.ndjson"
+		if [ $pipe = default ]; then
+			check "online enrich: every document went through the pipeline elbship" \
+			    jqe -s 'length >= 100 and all(._index | startswith("logs-elb.")) and all(._pipelines == ["elbship"])' "$T/docs.ndjson"
+		else
+			check "online enrich: --es-pipeline _none skips it (the cluster's ?pipeline=_none)" \
+			    jqe -s 'length >= 100 and all(has("_pipelines") | not)' "$T/docs.ndjson"
+		fi
+	done
+	reset >/dev/null
+	setup_run --retention-days 30 --no-enrich
+	check "online --no-enrich: exits 0" is_rc 0
+	check "online --no-enrich: no pipeline installed" \
+	    test "$(get _ingest/pipeline/elbship | jq -r 'if . == {} then 404 else (.status // 200) end')" = 404
+	check "online --no-enrich: settings without default_pipeline" \
+	    test "$(get _component_template/elbship-settings | jq '.component_templates[0].component_template.template.settings.index | has("default_pipeline")')" = false
+	ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" --es-user elastic \
+	    examples </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	check "online --no-enrich: ship exits 0" is_rc 0
+	check "online --no-enrich: no document went through a pipeline" \
+	    sh -c "python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+	        '$U/_test/docs' | jq -e -s 'length > 0 and all(has(\"_pipelines\") | not)' >/dev/null"
+	# beside Elastic Agent: the integration's template (as Fleet installs
+	# it: logs-aws.elb_logs-*, priority 200, its own default pipeline) and
+	# elbship's coexist; each side's documents go to its own data streams,
+	# through its own pipeline
+	reset >/dev/null
+	put _ingest/pipeline/logs-aws.elb_logs-2.0.0 '{"processors":[{"set":{"field":"x","value":1}}]}' >/dev/null
+	put _index_template/logs-aws.elb_logs '{"index_patterns":["logs-aws.elb_logs-*"],"priority":200,"data_stream":{},"template":{"settings":{"index":{"default_pipeline":"logs-aws.elb_logs-2.0.0"}},"mappings":{"properties":{"data_stream":{"properties":{"dataset":{"type":"constant_keyword"}}},"aws":{"properties":{"elb":{"properties":{"backend":{"properties":{"port":{"type":"keyword"}}}}}}}}}}}' >/dev/null
+	setup_run --retention-days 30
+	check "online beside the integration: setup exits 0 (no overlapping template at its priority)" is_rc 0
+	check "online beside the integration: all 6 created" all_say created 6
+	check "online beside the integration: the integration's template is untouched" \
+	    test "$(get _index_template/logs-aws.elb_logs | jq -r '.index_templates[0].index_template.template.settings.index.default_pipeline')" = logs-aws.elb_logs-2.0.0
+	python3 - "$U/_bulk" <<'PYEOF' >/dev/null
+import base64, sys, urllib.request
+body = b'{"create":{"_index":"logs-aws.elb_logs-default"}}\n{"@timestamp":"2025-11-03T10:00:00Z","message":"http 2025-11-03T10:00:00Z ..."}\n'
+req = urllib.request.Request(sys.argv[1], data=body, method="POST")
+req.add_header("Authorization", "Basic " + base64.b64encode(b"elastic:s3cret").decode())
+req.add_header("Content-Type", "application/x-ndjson")
+sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())
+PYEOF
+	ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" --es-user elastic \
+	    examples </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	check "online beside the integration: elbship ships (exit 0)" is_rc 0
+	check "online beside the integration: the agent's data stream keeps the integration's template" \
+	    test "$(get _data_stream/logs-aws.elb_logs-default | jq -r '.data_streams[0].template')" = logs-aws.elb_logs
+	check "online beside the integration: elbship's data streams use elbship's" \
+	    test "$(get _data_stream/logs-elb.alb-default | jq -r '.data_streams[0].template')" = elbship
+	python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+	    "$U/_test/docs" >"$T/docs.ndjson"
+	check "online beside the integration: the agent's document went through the integration's pipeline only" \
+	    jqe -s '[.[] | select(._index == "logs-aws.elb_logs-default")] | length == 1 and all(._pipelines == ["logs-aws.elb_logs-2.0.0"])' "$T/docs.ndjson"
+	check "online beside the integration: elbship's documents through elbship's only" \
+	    jqe -s '[.[] | select(._index | startswith("logs-elb."))] | length >= 100 and all(._pipelines == ["elbship"])' "$T/docs.ndjson"
+
+	reset >/dev/null
+	put _component_template/elbship-settings '{"template":{"settings":{"index":{"default_pipeline":"elbship"}}}}' >/dev/null
+	put _index_template/elbship '{"index_patterns":["logs-elb.*-*"],"priority":200,"data_stream":{},"composed_of":["elbship-settings"]}' >/dev/null
+	ELBSHIP_ES_PASSWORD=s3cret "$ELBSHIP" ship --es "$U" --es-user elastic \
+	    --dead-letter "$T/dl.ndjson" examples </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	check "online: a default_pipeline that does not exist: every document dead-lettered with the cluster's 400 (setup installs the pipeline first)" \
+	    sh -c "grep -q 'pipeline with id \[elbship\] does not exist' '$T/dl.ndjson' && \
+	        [ \$(wc -l <'$T/dl.ndjson') -ge 100 ]"
 
 	# the cluster refuses: another template, same priority, overlapping
 	# pattern, there first
@@ -834,7 +952,7 @@ else
 		ELBSHIP_ES_API_KEY=$key "$ELBSHIP" setup --es "$U" >"$T/out" 2>"$T/err"
 		rc=$?
 		check "online API key: exits 0" is_rc 0
-		check "online API key: 5 created" all_say created 5
+		check "online API key: 6 created" all_say created 6
 		ELBSHIP_ES_API_KEY=$(printf 'id1:wrong-key-77' | base64) \
 		    "$ELBSHIP" setup --es "$U" >"$T/out" 2>"$T/err"
 		rc=$?
@@ -881,6 +999,10 @@ else
 		check "online OpenSearch: detected" out_has "OpenSearch 2.11.0 at $U"
 		check "online OpenSearch: 4 created (no ILM)" all_say created 4
 		check "online OpenSearch: says there is no ILM" out_has "OpenSearch has no ILM"
+		check "online OpenSearch: says no enrichment pipeline is installed" \
+		    out_has "OpenSearch: no enrichment pipeline is installed"
+		check "online OpenSearch: none was" \
+		    test "$(get _ingest/pipeline/elbship | jq -r 'if . == {} then 404 else (.status // 200) end')" = 404
 		check "online OpenSearch: no ILM policy was installed" \
 		    test "$(get _ilm/policy/elbship | jq -r '.status // 200')" = 404
 		check "online OpenSearch: installed mappings have no wildcard" \

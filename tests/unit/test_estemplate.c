@@ -18,6 +18,11 @@
  *   field, in both flavours.  tests/setup/run.sh does the same for the
  *   documents `elbship ship` writes from examples/ and checks the types
  *   against docs/fields.md.
+ * - The integration's types: every field of Elastic's AWS integration
+ *   (tests/fidelity/integration-fields.tsv, from its fields YAML files) has the
+ *   integration's type in the mapping setup installs.
+ * - Enrichment: the ingest pipeline, its place in the order, the settings'
+ *   default_pipeline; none on OpenSearch or without opts.enrich.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -607,6 +612,208 @@ test_matches(void)
 	    "Elastic's integration's data stream does not match");
 }
 
+/* ---- the integration's types ---------------------------------------------- */
+
+static const char *mapped_type(json_t *m, const char *path);
+static json_t *mapped_node(json_t *m, const char *path);
+
+/*
+ * Fields of the integration that elbship's mapping leaves out, with why.
+ * Anything else in the fixture must be mapped, with the integration's type.
+ */
+static const char *const not_mapped[] = {
+	"http.request.referrer",	/* no ELB log has a referrer */
+	NULL
+};
+
+static void
+test_integration_types(void)
+{
+	struct estemplate_opts o = { .flavor = ESTEMPLATE_ELASTICSEARCH,
+	    .retention_days = 90, .enrich = 1 };
+	struct estemplate_set s;
+	char err[256], line[512];
+	FILE *f = fopen("tests/fidelity/integration-fields.tsv", "r");
+	json_t *b, *m;
+	int n = 0, bad = 0;
+
+	if (f == NULL) {
+		ok(0, "tests/fidelity/integration-fields.tsv: run from the "
+		    "repository root");
+		return;
+	}
+	if (estemplate_build(&o, &s, err, sizeof(err)) != 0)
+		abort();
+	b = body_of(&s, "_component_template/elbship-mappings");
+	m = json_object_get(json_object_get(b, "template"), "mappings");
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *name, *type, *value, *save = NULL;
+		const char *have;
+		const char *const *x;
+		int skip = 0;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		name = strtok_r(line, "\t", &save);
+		type = strtok_r(NULL, "\t", &save);
+		value = strtok_r(NULL, "\t", &save);
+		if (name == NULL || type == NULL) {
+			ok(0, "fixture line without a type: %s", line);
+			continue;
+		}
+		n++;
+		for (x = not_mapped; *x != NULL; x++)
+			skip |= strcmp(*x, name) == 0;
+		have = mapped_type(m, name);
+		if (skip) {
+			ok(have == NULL, "%s: not mapped, as not_mapped[] says",
+			    name);
+			continue;
+		}
+		if (have == NULL || strcmp(have, type) != 0) {
+			bad++;
+			printf("# %s: the integration maps it as %s, setup as "
+			    "%s\n", name, type, have ? have : "(nothing)");
+		}
+		if (value != NULL) {
+			const char *v = json_string_value(json_object_get(
+			    mapped_node(m, name), "value"));
+
+			if (v == NULL || strcmp(v, value) != 0) {
+				bad++;
+				printf("# %s: the integration's constant is %s, "
+				    "setup's %s\n", name, value, v ? v : "none");
+			}
+		}
+	}
+	fclose(f);
+	ok(n > 70, "%d fields of the integration read", n);
+	is_int(bad, 0, "every field shared with Elastic's integration has its "
+	    "type (and constant value) in the mapping setup installs");
+	is_str(json_string_value(json_object_get(mapped_node(m,
+	    "data_stream.dataset"), "value")), "aws.elb_logs",
+	    "data_stream.dataset is the constant aws.elb_logs (the dashboards' "
+	    "filter)");
+	is_str(json_string_value(json_object_get(mapped_node(m,
+	    "data_stream.type"), "value")), "logs", "data_stream.type is logs");
+	ok(json_object_get(mapped_node(m, "data_stream.namespace"), "value") ==
+	    NULL, "data_stream.namespace has no value (one template, every "
+	    "namespace)");
+	json_decref(b);
+	estemplate_free(&s);
+}
+
+/* ---- enrichment ------------------------------------------------------------ */
+
+static void
+test_enrich(void)
+{
+	struct estemplate_opts o = { .flavor = ESTEMPLATE_ELASTICSEARCH,
+	    .retention_days = 90, .enrich = 1,
+	    .dead_letter_index = "elbship-dead-letter" };
+	struct estemplate_set s, d, os, off;
+	const struct estemplate_res *p;
+	char err[256], have[64], answer[4096];
+	json_t *b, *procs, *st, *e;
+	size_t i;
+	int geo = 0, asn = 0, ua = 0, ignore = 0;
+
+	ok(estemplate_build(&o, &s, err, sizeof(err)) == 0 && s.n == 6,
+	    "enrich: six resources (pipeline added)");
+	is_str(s.res[1].path, "_ingest/pipeline/" ESTEMPLATE_PIPELINE_NAME,
+	    "the pipeline right after the ILM policy, before the settings "
+	    "that name it");
+	p = &s.res[1];
+	is_int(p->kind, ESTEMPLATE_PIPELINE, "kind: pipeline");
+	b = body_of(&s, p->path);
+	procs = json_object_get(b, "processors");
+	json_array_foreach(procs, i, e) {
+		json_t *g = json_object_get(e, "geoip");
+		json_t *u = json_object_get(e, "user_agent");
+		json_t *any = g ? g : u;
+
+		if (g && strcmp(json_string_value(json_object_get(g,
+		    "target_field")), "source.geo") == 0 &&
+		    strcmp(json_string_value(json_object_get(g, "field")),
+		    "source.ip") == 0)
+			geo++;
+		if (g && json_object_get(g, "database_file") &&
+		    strcmp(json_string_value(json_object_get(g,
+		    "target_field")), "source.as") == 0)
+			asn++;
+		if (u && strcmp(json_string_value(json_object_get(u, "field")),
+		    "user_agent.original") == 0)
+			ua++;
+		if (any && json_is_true(json_object_get(any, "ignore_missing")))
+			ignore++;
+	}
+	ok(geo == 1, "geoip: source.ip -> source.geo");
+	ok(asn == 1, "geoip (ASN database): source.ip -> source.as");
+	ok(ua == 1, "user_agent: user_agent.original -> user_agent.*");
+	ok(ignore == 3, "every enrichment processor ignores a missing field");
+	ok(strstr(p->body, "\"source.as.number\"") != NULL &&
+	    strstr(p->body, "\"source.as.organization.name\"") != NULL,
+	    "ASN renamed to ECS's source.as.number, .organization.name");
+	ok(json_object_get(json_object_get(b, "_meta"), "elbship_hash") != NULL,
+	    "the pipeline carries its hash in _meta");
+	json_decref(b);
+	snprintf(answer, sizeof(answer), "{\"%s\":{\"processors\":[],"
+	    "\"_meta\":{\"elbship_hash\":\"%s\"}}}", ESTEMPLATE_PIPELINE_NAME,
+	    p->hash);
+	ok(estemplate_installed_hash(p, answer, strlen(answer), have,
+	    sizeof(have)) == 0 && strcmp(have, p->hash) == 0,
+	    "installed hash read from GET _ingest/pipeline/NAME");
+	ok(estemplate_installed_hash(p, "{}", 2, have, sizeof(have)) == -1,
+	    "no pipeline: no hash");
+	b = body_of(&s, "_component_template/elbship-settings");
+	st = json_object_get(json_object_get(json_object_get(b, "template"),
+	    "settings"), "index");
+	is_str(json_string_value(json_object_get(st, "default_pipeline")),
+	    ESTEMPLATE_PIPELINE_NAME, "settings: index.default_pipeline elbship");
+	json_decref(b);
+	b = body_of(&s, "_index_template/elbship-dead-letter");
+	ok(strstr(res_of(&s, "_index_template/elbship-dead-letter")->body,
+	    "default_pipeline") == NULL, "the dead-letter index gets no "
+	    "pipeline");
+	json_decref(b);
+
+	o.dated_glob = "elb-*-*";
+	ok(estemplate_build(&o, &d, err, sizeof(err)) == 0 &&
+	    strcmp(d.res[1].path, "_ingest/pipeline/elbship") == 0 &&
+	    strstr(res_of(&d, "_component_template/elbship-dated-settings")->
+	    body, "\"default_pipeline\":\"elbship\"") != NULL,
+	    "dated set: the same pipeline, named by its settings");
+	ok(strcmp(d.res[1].hash, s.res[1].hash) == 0,
+	    "one pipeline body for both sets (one hash)");
+
+	o.dated_glob = NULL;
+	o.flavor = ESTEMPLATE_OPENSEARCH;
+	ok(estemplate_build(&o, &os, err, sizeof(err)) == 0 &&
+	    res_of(&os, "_ingest/pipeline/elbship") == NULL &&
+	    strstr(res_of(&os, "_component_template/elbship-settings")->body,
+	    "default_pipeline") == NULL,
+	    "OpenSearch: no pipeline, no default_pipeline");
+	ok(strstr(res_of(&os, "_component_template/elbship-mappings")->body,
+	    "constant_keyword") == NULL,
+	    "OpenSearch: constant_keyword becomes keyword");
+	o.flavor = ESTEMPLATE_ELASTICSEARCH;
+	o.enrich = 0;
+	ok(estemplate_build(&o, &off, err, sizeof(err)) == 0 && off.n == 5 &&
+	    res_of(&off, "_ingest/pipeline/elbship") == NULL &&
+	    strstr(res_of(&off, "_component_template/elbship-settings")->body,
+	    "default_pipeline") == NULL,
+	    "no enrichment: no pipeline, no default_pipeline");
+	ok(strcmp(res_of(&off, "_component_template/elbship-settings")->hash,
+	    res_of(&s, "_component_template/elbship-settings")->hash) != 0,
+	    "turning enrichment off changes the settings' hash (setup "
+	    "updates them)");
+	estemplate_free(&s);
+	estemplate_free(&d);
+	estemplate_free(&os);
+	estemplate_free(&off);
+}
+
 /* ---- no dynamic mapping -------------------------------------------------- */
 
 /*
@@ -665,6 +872,30 @@ static const char *const names[] = {
  * "labels" for a labels.* field covered by the dynamic template; NULL if
  * nothing maps it (it would be left unindexed: a hole in the template).
  */
+/* The mapping node of ${path} in ${m}, or NULL. */
+static json_t *
+mapped_node(json_t *m, const char *path)
+{
+	json_t *props = json_object_get(m, "properties"), *node = NULL;
+	char seg[256];
+	const char *p = path;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, ".");
+
+		snprintf(seg, sizeof(seg), "%.*s", (int)n, p);
+		node = json_object_get(props, seg);
+		if (node == NULL)
+			return NULL;
+		p += n;
+		if (*p == '.') {
+			p++;
+			props = json_object_get(node, "properties");
+		}
+	}
+	return node;
+}
+
 static const char *
 mapped_type(json_t *m, const char *path)
 {
@@ -824,7 +1055,7 @@ test_data(void)
 		json_decref(j);
 		n++;
 	}
-	is_int(n, 5, "five JSON files compiled in");
+	is_int(n, 6, "six JSON files compiled in");
 	ok(good, "each is a JSON object");
 }
 
@@ -903,5 +1134,7 @@ main(void)
 	test_matches();
 	test_no_dynamic();
 	test_dead_letter();
+	test_integration_types();
+	test_enrich();
 	return tap_done();
 }
