@@ -45,7 +45,7 @@ static json_t *
 encode(const char *line)
 {
 	struct ecs_opts o;
-	struct ecs_origin org = { "t.log", NULL, NULL, NULL };
+	struct ecs_origin org = { "t.log", NULL, NULL, NULL, 0 };
 	struct ecs_result res;
 	struct ecs_file *f;
 	size_t n = strlen(line), bound;
