@@ -55,6 +55,7 @@ struct sqs_client {
 	size_t held, inflight;		/* entries */
 	unsigned long next_id;
 	int flushing;
+	int stopping;			/* interrupted: no new calls */
 	int ever_answered;		/* some call got an HTTP answer */
 	char *fatal;
 	unsigned seed;			/* jitter */
@@ -139,8 +140,8 @@ again(struct sqs_client *c, struct entry *e, const char *why)
 	long d;
 	unsigned k;
 
-	if (c->fatal != NULL) {
-		report(c, e, 0, c->fatal);
+	if (c->fatal != NULL || c->stopping) {
+		report(c, e, 0, c->fatal ? c->fatal : "interrupted");
 		return;
 	}
 	if (e->attempts >= c->cfg->retry_attempts) {
@@ -588,8 +589,8 @@ step(struct sqs_client *c, int wait_ms)
 	CURLMsg *m;
 	int running, left;
 
-	while (c->fatal == NULL && c->ncalls < c->cfg->max_inflight &&
-	    c->head != NULL) {
+	while (c->fatal == NULL && !c->stopping &&
+	    c->ncalls < c->cfg->max_inflight && c->head != NULL) {
 		int d = due(c, now);
 
 		if (d == 0 || (d < SQS_BATCH_ENTRIES && !c->flushing))
@@ -705,11 +706,31 @@ int
 sqs_flush(struct sqs_client *c, volatile sig_atomic_t *stop)
 {
 	struct entry *e;
+	int64_t deadline = 0;
 
 	c->flushing = 1;
-	while (c->held + c->inflight > 0 && !(stop != NULL && *stop))
+	while (c->held + c->inflight > 0) {
+		if (stop != NULL && *stop && !c->stopping) {
+			/*
+			 * Interrupted: send nothing more, fail what is held,
+			 * but hear the answers to the calls in flight (for a
+			 * while), so that what SQS took is known and not sent
+			 * again by a resume.
+			 */
+			c->stopping = 1;
+			deadline = clock_ms() + c->cfg->timeout_ms;
+			while ((e = c->head) != NULL) {
+				c->head = e->next;
+				c->held--;
+				report(c, e, 0, "interrupted");
+			}
+			c->tail = NULL;
+		}
+		if (c->stopping && (c->ncalls == 0 || clock_ms() > deadline))
+			break;
 		step(c, 100);
-	/* Interrupted: abandon the calls in flight, fail what is held. */
+	}
+	/* Calls still in flight past the deadline are abandoned. */
 	while (c->ncalls > 0) {
 		struct call *k = c->calls[0];
 		int i;

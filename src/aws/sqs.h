@@ -91,9 +91,11 @@ int sqs_send(struct sqs_client *c, const char *body, void *tag);
 
 /**
  * sqs_flush(c, stop): send everything held and wait until every entry has
- * its outcome, or until *${stop} is set (${stop} may be NULL): then the
- * calls in flight are abandoned and their entries and those still held
- * fail as "interrupted".  0, or -1 if the client failed for good.
+ * its outcome, or until *${stop} is set (${stop} may be NULL): then
+ * nothing more is sent, the entries held fail as "interrupted", and the
+ * answers to the calls in flight are awaited (up to the request timeout;
+ * those still open then fail too), so what SQS took is reported as taken.
+ * 0, or -1 if the client failed for good.
  */
 int sqs_flush(struct sqs_client *c, volatile sig_atomic_t *stop);
 
