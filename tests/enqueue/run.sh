@@ -208,6 +208,31 @@ check "entries refused as the sender's fault fail alone, not retried: exit 5, $n
     s3://logs/AWSLogs/ >/dev/null 2>&1
 check "a rerun sends exactly the failed ones" "[ \$(msgs $dry_port | jq length) -eq $nrej ]"
 
+# ---- the SQS test server is strict, as SQS is ----------------------------------------------
+sq() { python3 tests/enqueue/sqs2lambda.py call "$dry_url" "$@"; }
+ents() {	# ents N [BODY]: N entries with ids e0..eN-1
+	jq -cn --arg u "$dry_url" --argjson n "$1" --arg b "${2:-x}" \
+	    '{QueueUrl:$u, Entries:[range($n) | {Id:"e\(.)", MessageBody:$b}]}'
+}
+big=$(head -c 30000 /dev/zero | tr '\0' a)
+ents 9 "$big" >"$tmp/big9.json"
+ents 8 "$big" >"$tmp/big8.json"
+check "SendMessageBatch: 11 entries is TooManyEntriesInBatchRequest" \
+    "sq SendMessageBatch \"\$(ents 11)\" | grep -q '^400 AWS.SimpleQueueService.TooManyEntriesInBatchRequest;Sender .*com.amazonaws.sqs#TooManyEntriesInBatchRequest'"
+check "SendMessageBatch: no entries is EmptyBatchRequest" \
+    "sq SendMessageBatch \"\$(ents 0)\" | grep -q '^400 AWS.SimpleQueueService.EmptyBatchRequest'"
+check "SendMessageBatch: repeated ids are BatchEntryIdsNotDistinct, a bad id InvalidBatchEntryId" \
+    "sq SendMessageBatch \"\$(ents 2 | jq -c '.Entries[1].Id = \"e0\"')\" | grep -q BatchEntryIdsNotDistinct && sq SendMessageBatch \"\$(ents 1 | jq -c '.Entries[0].Id = \"a.b\"')\" | grep -q InvalidBatchEntryId"
+check "SendMessageBatch: more than 256 KiB of bodies is BatchRequestTooLong" \
+    "sq SendMessageBatch @$tmp/big9.json | grep -q BatchRequestTooLong && sq SendMessageBatch @$tmp/big8.json | grep -q '^200 '"
+check "unsigned requests are MissingAuthenticationToken (403)" \
+    "sq GetQueueUrl '{\"QueueName\":\"elbship\"}' --unsigned | grep -q '^403 MissingAuthenticationToken'"
+qa=$(jq -cn --arg u "$dry_url" '{QueueUrl:$u, AttributeNames:["All"]}')
+check "GetQueueUrl and GetQueueAttributes answer as SQS does" \
+    "sq GetQueueUrl '{\"QueueName\":\"elbship\"}' | grep -qF '\"QueueUrl\":\"$dry_url\"' && sq GetQueueAttributes \"\$qa\" | grep -q '\"ApproximateNumberOfMessages\":\"[0-9]*\"'"
+check "an unknown queue is QueueDoesNotExist" \
+    "sq GetQueueUrl '{\"QueueName\":\"nope\"}' | grep -q '^400 AWS.SimpleQueueService.NonExistentQueue;Sender .*com.amazonaws.sqs#QueueDoesNotExist'"
+
 # ---- bad input: one line each, the right exit status ------------------------------------------
 oneline() {	# oneline NAME WANT_RC PATTERN ARGS...: run quietly, check
 	local name=$1 want=$2 pat=$3 rc f

@@ -8,6 +8,9 @@ delete the messages it did not report failed (DeleteMessageBatch).
 
   sqs2lambda.py receive QUEUE_URL EVENTS.ndjson HANDLES.json
   sqs2lambda.py delete QUEUE_URL HANDLES.json RESULTS.ndjson
+  sqs2lambda.py call QUEUE_URL OPERATION JSON|@FILE [--unsigned]
+                                   one request; prints the status, the
+                                   x-amzn-query-error header and the body
 
 Credentials and region: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_REGION.  Standard library only.
@@ -24,24 +27,31 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import sigv4                                                    # noqa: E402
 
 
-def call(queue_url, op, req):
+def raw_call(queue_url, op, body, signed=True):
     u = urllib.parse.urlsplit(queue_url)
     host = "%s:%d" % (u.hostname, u.port)
-    body = json.dumps(req).encode()
     headers = {"Host": host, "Content-Type": "application/x-amz-json-1.0",
-               "X-Amz-Target": "AmazonSQS." + op}
-    headers.update(sigv4.sign("POST", "/", headers, body,
-                              os.environ["AWS_ACCESS_KEY_ID"],
-                              os.environ["AWS_SECRET_ACCESS_KEY"],
-                              os.environ.get("AWS_REGION", "us-east-1"),
-                              "sqs"))
+               "X-Amz-Target": "AmazonSQS." + op,
+               "x-amzn-query-mode": "true"}
+    if signed:
+        headers.update(sigv4.sign("POST", "/", headers, body,
+                                  os.environ["AWS_ACCESS_KEY_ID"],
+                                  os.environ["AWS_SECRET_ACCESS_KEY"],
+                                  os.environ.get("AWS_REGION", "us-east-1"),
+                                  "sqs"))
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
     c.request("POST", "/", body, headers)
     r = c.getresponse()
     data = r.read()
+    qerr = r.getheader("x-amzn-query-error") or "-"
     c.close()
-    if r.status != 200:
-        raise SystemExit("%s: HTTP %d %s" % (op, r.status, data[:300]))
+    return r.status, qerr, data
+
+
+def call(queue_url, op, req):
+    status, _, data = raw_call(queue_url, op, json.dumps(req).encode())
+    if status != 200:
+        raise SystemExit("%s: HTTP %d %s" % (op, status, data[:300]))
     return json.loads(data)
 
 
@@ -105,6 +115,15 @@ def main():
         receive(*sys.argv[2:])
     elif len(sys.argv) == 5 and sys.argv[1] == "delete":
         delete(*sys.argv[2:])
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "call":
+        body = sys.argv[4]
+        if body.startswith("@"):
+            with open(body[1:]) as f:
+                body = f.read()
+        status, qerr, data = raw_call(sys.argv[2], sys.argv[3],
+                                      body.encode(),
+                                      signed=sys.argv[5:] != ["--unsigned"])
+        print(status, qerr, data.decode())
     else:
         sys.exit(__doc__)
 
