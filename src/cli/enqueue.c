@@ -92,7 +92,7 @@ enqueue_usage(FILE *f)
 "them; the queue's region is taken from its URL.\n"
 "\n"
 "Options:\n"
-"      --queue-url URL        the function's queue (the stack's QueueUrl output),\n"
+"      --queue-url URL        the function's queue (the stack's NotificationQueueUrl output),\n"
 "                             https://sqs.REGION.amazonaws.com/ACCOUNT/NAME\n"
 "                             (env ELBSHIP_QUEUE_URL)\n"
 "      --since TIME           only log files whose interval ends at or after TIME\n"
@@ -536,7 +536,7 @@ cmd_enqueue(int argc, char **argv)
 	if (r == 0 && (e->queue_url == NULL || *e->queue_url == '\0') &&
 	    !e->dry_run) {
 		snprintf(err, sizeof(err), "give the queue: --queue-url URL "
-		    "(the stack's QueueUrl output) or ELBSHIP_QUEUE_URL");
+		    "(the stack's NotificationQueueUrl output) or ELBSHIP_QUEUE_URL");
 		r = -1;
 	}
 	if (r == 0 && s3_parse_url(argv[argc - 1], &e->bucket, &e->prefix) != 0) {
