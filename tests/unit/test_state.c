@@ -51,7 +51,7 @@ test_state(void)
 		"dir/100% done.log",
 		"dir/%41.log",			/* not "A.log" */
 		"dir/A.log",
-		"caf\xc3\xa9/\xc3\xbcn\xc3\xaf" "code +=&?.log",
+		("caf\xc3\xa9/\xc3\xbcn\xc3\xaf" "code +=&?.log"),
 		"tab\there\rcr.log",
 		" lead and trail ",
 	};
