@@ -114,10 +114,10 @@ enqueue_usage(FILE *f)
 "      --aws-region REGION    the bucket's and queue's region (default: from the\n"
 "                             queue URL, else AWS_REGION, AWS_DEFAULT_REGION)\n"
 "      --endpoint-url URL     S3-compatible endpoint, as for ship\n"
-"                             (env AWS_ENDPOINT_URL_S3)\n"
+"                             (env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)\n"
 "      --sqs-endpoint-url URL send SQS requests here instead of the queue URL's\n"
 "                             host: a VPC endpoint, a test server\n"
-"                             (env AWS_ENDPOINT_URL_SQS)\n"
+"                             (env AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL)\n"
 "      --progress, --no-progress  show progress on stderr (default: on a terminal)\n"
 "  -q, --quiet                no summary\n"
 "  -h, --help                 show this help\n"
@@ -510,6 +510,7 @@ int
 cmd_enqueue(int argc, char **argv)
 {
 	struct enq *e = xcalloc(1, sizeof(*e));
+	struct aws_env env;
 	char err[1024];
 	const char *v;
 	int rc, r;
@@ -523,10 +524,16 @@ cmd_enqueue(int argc, char **argv)
 	buf_init(&e->failed_list, 1 << 20);
 	aws_provider_init(&e->aws);
 	e->queue_url = getenv("ELBSHIP_QUEUE_URL");
-	if ((v = getenv("AWS_ENDPOINT_URL_SQS")) != NULL && *v != '\0')
-		e->sqs_endpoint = v;
-	if ((v = getenv("AWS_ENDPOINT_URL_S3")) != NULL && *v != '\0')
-		e->s3_endpoint = v;
+	/* As the AWS CLI: the service's variable, else the general one. */
+	env = aws_env_process();
+	e->s3_endpoint = aws_endpoint_s3(&env);
+	v = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	if (v == NULL || strcasecmp(v, "true") != 0) {
+		if ((v = getenv("AWS_ENDPOINT_URL_SQS")) != NULL && *v != '\0')
+			e->sqs_endpoint = v;
+		else if ((v = getenv("AWS_ENDPOINT_URL")) != NULL && *v != '\0')
+			e->sqs_endpoint = v;
+	}
 	r = parse_args(e, argc, argv, err, sizeof(err));
 	if (r == 1) {
 		enqueue_usage(stdout);
