@@ -689,6 +689,11 @@ sqs_send(struct sqs_client *c, const char *body, void *tag)
 	e->body = xstrndup(body, e->n);
 	e->tag = tag;
 	e->id = c->next_id++;
+	if (e->n > SQS_BATCH_BYTES) {
+		/* It would fit no batch: SQS would refuse it alone too. */
+		report(c, e, 0, "message longer than 256 KiB");
+		return 0;
+	}
 	if (c->tail != NULL)
 		c->tail->next = e;
 	else
