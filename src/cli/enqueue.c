@@ -273,7 +273,7 @@ progress(struct enq *e, int final)
 {
 	double t = clock_since(&e->t0);
 
-	if (!final && t - e->last_shown < 0.5)
+	if (!final && e->shown && t - e->last_shown < 0.5)
 		return;
 	e->last_shown = t;
 	fprintf(stderr, "\r\033[Kelbship enqueue: %zu listed, %zu enqueued, "

@@ -260,6 +260,12 @@ oneline "credentials without sqs:SendMessage" 5 "access denied to queue .* sqs:S
 oneline "a prefix with no objects" 1 "no ELB log files under s3://logs/nothing/" \
     --queue-url "$dry_url" s3://logs/nothing/
 oneline "no queue URL" 2 "give the queue: --queue-url" s3://logs/AWSLogs/
+oneline "a bad --since" 2 "--since/--until want a time" --queue-url "$dry_url" --since soon s3://logs/AWSLogs/
+oneline "not an s3 URL" 2 "is not s3://bucket/prefix/" --queue-url "$dry_url" /var/log/
+enq --queue-url "$dry_url" --state "$tmp/state4" --since 2025-11-03T18:00Z --progress s3://logs/AWSLogs/ \
+    >/dev/null 2>"$tmp/prog.err"
+check "--progress: a line rewritten in place with the counts" \
+    "grep -q \$'\\r\\033\\[Kelbship enqueue: [0-9]* listed, [0-9]* enqueued, [0-9]* skipped, 0 failed' $tmp/prog.err"
 clean() { local p; for p in "$@"; do sqsstats "$p" | jq -e '.violation_count == 0' >/dev/null || return 1; done; }
 check "no request to the SQS test servers broke the protocol" \
     "clean $main_port $slow_port $rej_port $dry_port $euw_port $deny_port"
