@@ -56,6 +56,7 @@ struct sqs_client {
 	unsigned long next_id;
 	int flushing;
 	int stopping;			/* interrupted: no new calls */
+	size_t max_bytes;		/* of bodies a call; halved on BatchRequestTooLong */
 	int ever_answered;		/* some call got an HTTP answer */
 	char *fatal;
 	unsigned seed;			/* jitter */
@@ -241,7 +242,8 @@ take_batch(struct sqs_client *c, struct entry **out, int64_t now)
 	int n = 0;
 
 	while ((e = *pp) != NULL && n < SQS_BATCH_ENTRIES) {
-		if (e->not_before <= now && bytes + e->n <= SQS_BATCH_BYTES) {
+		if (e->not_before <= now && (n == 0 ||
+		    bytes + e->n <= c->max_bytes)) {
 			*pp = e->next;
 			if (c->tail == e)
 				c->tail = prev;
@@ -404,8 +406,12 @@ static const char *const badauth[] = {
 	"MissingAuthenticationToken", "InvalidSecurity", NULL
 };
 
-/* An answer that is not 200: retry the batch, or fail for good. */
-static void
+/*
+ * An answer that is not 200: retry the batch, or fail for good; 1 if the
+ * batch was too long for the queue and is to be sent again in smaller
+ * calls (not a retry).
+ */
+static int
 on_error_answer(struct sqs_client *c, struct call *k, long status,
     char *why, size_t cap)
 {
@@ -421,6 +427,24 @@ on_error_answer(struct sqs_client *c, struct call *k, long status,
 	snprintf(why, cap, "HTTP %ld%s%s%s%.120s", status, code[0] ? " " : "",
 	    code, msg[0] ? ": " : "", msg);
 	fatal[0] = '\0';
+	if (strcmp(code, "AWS.SimpleQueueService.BatchRequestTooLong") == 0 ||
+	    strcmp(code, "BatchRequestTooLong") == 0) {
+		/*
+		 * The queue's MaximumMessageSize is below 256 KiB: smaller
+		 * calls; a message alone too long fails alone.
+		 */
+		size_t bytes = 0;
+		int i;
+
+		for (i = 0; i < k->n; i++)
+			bytes += k->ents[i]->n;
+		json_decref(j);
+		if (k->n == 1)
+			return 0;
+		if (bytes / 2 < c->max_bytes)
+			c->max_bytes = bytes / 2 > 0 ? bytes / 2 : 1;
+		return 1;
+	}
 	if (status == 429 || status >= 500 || code_in(code, throttling)) {
 		if (status >= 500)
 			c->st.server_errors++;
@@ -454,6 +478,7 @@ on_error_answer(struct sqs_client *c, struct call *k, long status,
 	json_decref(j);
 	if (fatal[0] != '\0')
 		set_fatal(c, fatal);
+	return 0;
 }
 
 /* A 200: settle the entries it names; the others go again. */
@@ -554,9 +579,21 @@ finish_call(struct sqs_client *c, struct call *k, CURLcode res)
 		if (status == 200) {
 			on_ok_answer(c, k);
 		} else {
-			on_error_answer(c, k, status, why, sizeof(why));
-			for (i = 0; i < k->n; i++)
+			int split = on_error_answer(c, k, status, why,
+			    sizeof(why));
+
+			for (i = 0; i < k->n; i++) {
+				if (split) {
+					/* Not a retry: the same try, smaller. */
+					k->ents[i]->attempts--;
+					c->st.retried--;
+				} else if (k->n == 1 && strstr(why,
+				    "BatchRequestTooLong") != NULL) {
+					report(c, k->ents[i], 0, why);
+					continue;
+				}
 				again(c, k->ents[i], why);
+			}
 		}
 	}
 	k->n = 0;
@@ -665,6 +702,7 @@ sqs_client_new(const struct sqs_config *cfg, sqs_result_fn fn, void *arg,
 	c->sign.service = "sqs";
 	c->sign.creds = cfg->creds;
 	c->seed = (unsigned)clock_ms() ^ (unsigned)(uintptr_t)c;
+	c->max_bytes = SQS_BATCH_BYTES;
 	c->multi = curl_multi_init();
 	if (c->multi == NULL) {
 		snprintf(err, cap, "curl_multi_init failed");

@@ -22,7 +22,10 @@
  * a batch are sent again, with exponential backoff and jitter: entries
  * failed by the server (SenderFault false), throttling (HTTP 429, or
  * RequestThrottled and its kin), 5xx, resets and timeouts.  An entry the
- * queue refuses as the sender's fault fails alone.  An error that would
+ * queue refuses as the sender's fault fails alone.  BatchRequestTooLong (a
+ * queue whose MaximumMessageSize is lower) halves the bytes per call for
+ * the rest of the run and sends the batch again, not counted as a retry;
+ * a message too long alone fails alone.  An error that would
  * fail every entry the same way (no such queue, access denied, bad
  * signature or region, an endpoint that is not SQS, an endpoint that
  * cannot be reached before anything was sent) is fatal: nothing more is

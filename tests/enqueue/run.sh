@@ -208,6 +208,13 @@ check "entries refused as the sender's fault fail alone, not retried: exit 5, $n
     s3://logs/AWSLogs/ >/dev/null 2>&1
 check "a rerun sends exactly the failed ones" "[ \$(msgs $dry_port | jq length) -eq $nrej ]"
 
+# ---- a queue whose MaximumMessageSize is small: smaller calls -------------------------------
+start_sqs small --max-message-bytes 4000
+enq --queue-url "$small_url" --since 2025-11-03T18:00Z s3://logs/AWSLogs/ >/dev/null 2>"$tmp/small.err"
+rc=$?
+check "BatchRequestTooLong: the batches shrink until they fit, every object enqueued once" \
+    "[ $rc -eq 0 ] && [ \$(keys $small_port | sort -u | wc -l) -eq $((nobj - 18 * 60)) ] && [ \$(msgs $small_port | jq length) -eq $((nobj - 18 * 60)) ] && [ \$(sqsstats $small_port | jq '.calls[\"error:BatchRequestTooLong\"]') -ge 1 ]"
+
 # ---- the SQS test server is strict, as SQS is ----------------------------------------------
 sq() { python3 tests/enqueue/sqs2lambda.py call "$dry_url" "$@"; }
 ents() {	# ents N [BODY]: N entries with ids e0..eN-1
@@ -268,6 +275,6 @@ check "--progress: a line rewritten in place with the counts" \
     "grep -q \$'\\r\\033\\[Kelbship enqueue: [0-9]* listed, [0-9]* enqueued, [0-9]* skipped, 0 failed' $tmp/prog.err"
 clean() { local p; for p in "$@"; do sqsstats "$p" | jq -e '.violation_count == 0' >/dev/null || return 1; done; }
 check "no request to the SQS test servers broke the protocol" \
-    "clean $main_port $slow_port $rej_port $dry_port $euw_port $deny_port"
+    "clean $main_port $slow_port $rej_port $dry_port $euw_port $deny_port $small_port"
 
 finish
