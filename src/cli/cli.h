@@ -23,5 +23,7 @@ int cmd_lambda(int argc, char **argv);
 void ship_usage(FILE *f);
 int cmd_setup(int argc, char **argv);
 void setup_usage(FILE *f);
+int cmd_enqueue(int argc, char **argv);
+void enqueue_usage(FILE *f);
 
 #endif

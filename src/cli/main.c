@@ -21,6 +21,9 @@ usage(FILE *f)
 "                   NDJSON (stdout by default)\n"
 "  setup            install the index templates and ILM policy in\n"
 "                   Elasticsearch / OpenSearch (--es URL)\n"
+"  enqueue --queue-url URL s3://bucket/prefix/\n"
+"                   backfill through the deployed function: send each ELB\n"
+"                   log's S3 notification to its SQS queue\n"
 "  lambda           serve the AWS Lambda Runtime API (what the function's\n"
 "                   `bootstrap` does; configured by ELBSHIP_* variables,\n"
 "                   see docs/configuration.md)\n"
@@ -65,6 +68,8 @@ main(int argc, char **argv)
 			ship_usage(stdout);
 		else if (argc > 2 && strcmp(argv[2], "setup") == 0)
 			setup_usage(stdout);
+		else if (argc > 2 && strcmp(argv[2], "enqueue") == 0)
+			enqueue_usage(stdout);
 		else if (argc > 2 && strcmp(argv[2], "environment") == 0)
 			settings_env_table(stdout);
 		else
@@ -73,6 +78,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "ship") == 0)
 		return cmd_ship(argc - 1, argv + 1);
+	if (strcmp(cmd, "enqueue") == 0)
+		return cmd_enqueue(argc - 1, argv + 1);
 	if (strcmp(cmd, "lambda") == 0)
 		return cmd_lambda(argc - 1, argv + 1);
 	if (strcmp(cmd, "setup") == 0)

@@ -21,6 +21,8 @@
 
 #include "cli/ship.h"
 #include "core/runner.h"
+#include "core/s3scan.h"
+#include "core/state.h"
 #include "encode/ecs.h"
 #include "parse/lbname.h"
 #include "source/s3.h"
@@ -45,183 +47,74 @@ struct backfill {
 	size_t done, failed, skipped;
 	uint64_t bytes_total, bytes_done;
 	struct buf failed_list;
-	/* state file */
-	int state_fd;
-	char **seen;		/* open addressing set of "bucket/key" */
-	size_t nseen_cap;
+	/* the filters and the resume file (core/s3scan.h, core/state.h) */
+	struct s3scan scan;
+	struct state *st;
 	char since[16], until[16];
 	int show;		/* progress on the terminal */
 	struct timespec t0;
 	double shown_at;
 };
 
-/* ---- the resume file ---------------------------------------------------- */
+/* ---- the resume file (core/state.c) -------------------------------------- */
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
+/* Load the state file, open it for appending; -1 with a message. */
 static int
-seen_has(const struct backfill *bf, const char *k)
+state_load(struct backfill *bf, const char *path)
 {
-	size_t i;
+	char err[512];
 
-	if (bf->nseen_cap == 0)
-		return 0;
-	for (i = hash_str(k) & (bf->nseen_cap - 1); bf->seen[i] != NULL;
-	    i = (i + 1) & (bf->nseen_cap - 1))
-		if (strcmp(bf->seen[i], k) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-seen_add(struct backfill *bf, const char *k, size_t *n)
-{
-	size_t i;
-
-	if (seen_has(bf, k))
-		return;
-	if (2 * (*n + 1) > bf->nseen_cap) {
-		char **old = bf->seen;
-		size_t oc = bf->nseen_cap, j;
-
-		bf->nseen_cap = oc ? 2 * oc : 1024;
-		bf->seen = xcalloc(bf->nseen_cap, sizeof(*bf->seen));
-		for (j = 0; j < oc; j++) {
-			if (old[j] == NULL)
-				continue;
-			for (i = hash_str(old[j]) & (bf->nseen_cap - 1);
-			    bf->seen[i] != NULL; i = (i + 1) & (bf->nseen_cap - 1))
-				;
-			bf->seen[i] = old[j];
-		}
-		free(old);
-	}
-	for (i = hash_str(k) & (bf->nseen_cap - 1); bf->seen[i] != NULL;
-	    i = (i + 1) & (bf->nseen_cap - 1))
-		;
-	bf->seen[i] = xstrdup(k);
-	(*n)++;
-}
-
-/* Load the state file (lines "bucket/key"), open it for appending. */
-static int
-state_open(struct backfill *bf, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, n = 0;
-	ssize_t l;
-
-	if (f != NULL) {
-		while ((l = getline(&line, &cap, f)) > 0) {
-			if (line[l - 1] != '\n')
-				break;	/* a torn last line: not recorded */
-			line[l - 1] = '\0';
-			seen_add(bf, line, &n);
-		}
-		free(line);
-		fclose(f);
-	} else if (errno != ENOENT) {
-		fprintf(stderr, "elbship: cannot read --state file '%s': %s\n",
-		    path, strerror(errno));
+	bf->st = state_open(path, err, sizeof(err));
+	if (bf->st == NULL) {
+		fprintf(stderr, "elbship: %s\n", err);
 		return -1;
 	}
-	bf->state_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
-	if (bf->state_fd < 0) {
-		fprintf(stderr, "elbship: cannot write --state file '%s': %s\n",
-		    path, strerror(errno));
-		return -1;
-	}
+	bf->scan.state = bf->st;
 	return 0;
 }
 
 /* Record an object as done (under sh->mu); durable before returning. */
 static void
-state_record(struct backfill *bf, const char *key)
+state_done(struct backfill *bf, const char *key)
 {
-	struct buf b;
+	char err[512];
 
-	if (bf->state_fd < 0)
-		return;
-	buf_init(&b, 1 << 20);
-	buf_printf(&b, "%s/%s\n", bf->bucket, key);
-	if (write(bf->state_fd, b.p, b.len) != (ssize_t)b.len ||
-	    fdatasync(bf->state_fd) != 0)
-		fprintf(stderr, "elbship: --state file write failed: %s\n",
-		    strerror(errno));
-	buf_free(&b);
+	if (bf->st != NULL && state_record(bf->st, bf->bucket, key, err,
+	    sizeof(err)) != 0)
+		fprintf(stderr, "elbship: %s\n", err);
 }
 
-/* ---- filters -------------------------------------------------------------- */
+/* Is ${full}, "bucket/key", recorded?  (A key given alone.) */
+static int
+seen_has(const struct backfill *bf, const char *full)
+{
+	return state_has(bf->st, bf->bucket, full + strlen(bf->bucket) + 1);
+}
 
-/*
- * "2025-11-03", "2025-11-03T10:20Z", "2025-11-03T10:20:00Z" or
- * "20251103T1020Z" -> "20251103T1020Z" (comparable with ELB file names).
- */
+/* ---- filters (core/s3scan.c) ------------------------------------------------ */
+
+/* --since/--until as ELB file names hold them; -1 if not a time. */
 static int
 norm_time(const char *s, char out[16])
 {
-	char d[13];
-	size_t j = 0, i;
+	return s3scan_norm_time(s, out);
+}
 
-	for (i = 0; s[i] != '\0' && j < 12; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			d[j++] = s[i];
-		else if (s[i] != '-' && s[i] != 'T' && s[i] != ':' && s[i] != 'Z')
-			return -1;
-	}
-	if (j != 8 && j != 12 && !(j == 12 && s[i] != '\0'))
+/* Set up the filters once the bucket is known; -1 with a message. */
+static int
+filters_init(struct backfill *bf)
+{
+	char err[256];
+
+	if (s3scan_init(&bf->scan, bf->bucket, bf->sh->set.since,
+	    bf->sh->set.until, bf->sh->set.lb, bf->sh->set.ecs.type, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "elbship: %s\n", err);
 		return -1;
-	while (j < 12)
-		d[j++] = '0';
-	snprintf(out, 16, "%.8sT%.4sZ", d, d + 8);
-	return 0;
-}
-
-static int
-lb_matches(struct slice lb, const char *want)
-{
-	const char *p = lb.p, *e = lb.p + lb.n, *dot;
-
-	if (lb.n > 4 && (memcmp(p, "app.", 4) == 0 || memcmp(p, "net.", 4) == 0)) {
-		p += 4;
-		dot = memchr(p, '.', (size_t)(e - p));
-		if (dot != NULL)
-			e = dot;
 	}
-	return strlen(want) == (size_t)(e - p) &&
-	    memcmp(p, want, (size_t)(e - p)) == 0;
-}
-
-/* Is this key one to ship? */
-static int
-wanted(const struct backfill *bf, const char *key)
-{
-	const char *base = strrchr(key, '/');
-	struct lbname nm;
-
-	base = base ? base + 1 : key;
-	if (!lbname_is_log(base, strlen(base)))
-		return 0;
-	lbname_parse(base, strlen(base), &nm);
-	if (bf->since[0] != '\0' && memcmp(nm.end.p, bf->since, 14) < 0)
-		return 0;
-	if (bf->until[0] != '\0' && memcmp(nm.end.p, bf->until, 14) >= 0)
-		return 0;
-	if (bf->sh->set.lb != NULL && !lb_matches(nm.lb, bf->sh->set.lb))
-		return 0;
-	if (bf->sh->set.ecs.type != LB_UNKNOWN && nm.type != bf->sh->set.ecs.type)
-		return 0;
-	return 1;
+	bf->scan.state = bf->st;
+	bf->scan.stop = bf->sh->stop;
+	return 0;
 }
 
 static void
@@ -242,18 +135,21 @@ static int
 on_listed(void *arg, const struct s3_object *o)
 {
 	struct backfill *bf = arg;
-	char full[4096];
 
 	if (bf->sh->stop != NULL && *bf->sh->stop)
 		return 1;
-	if (!wanted(bf, o->key))
-		return 0;
-	snprintf(full, sizeof(full), "%s/%s", bf->bucket, o->key);
-	if (seen_has(bf, full)) {
+	if (bf->scan.bucket == NULL && filters_init(bf) != 0)
+		return -1;
+	switch (s3scan_check(&bf->scan, o->key)) {
+	case S3SCAN_TAKE:
+		add_obj(bf, o->key, o->size, o->etag);
+		break;
+	case S3SCAN_DONE:
 		bf->skipped++;
-		return 0;
+		break;
+	case S3SCAN_OTHER:
+		break;
 	}
-	add_obj(bf, o->key, o->size, o->etag);
 	return 0;
 }
 
@@ -318,7 +214,7 @@ on_done(void *arg, size_t i, const struct runner_job *j,
 	}
 	if (res->ok) {
 		bf->done++;
-		state_record(bf, j->key);
+		state_done(bf, j->key);
 	} else {
 		if (res->started || bf->failed < 20)
 			fprintf(stderr, "elbship: %s: %s\n", path, res->err);
@@ -348,7 +244,6 @@ ship_s3(struct ship *sh, const char *url)
 
 	memset(&bf, 0, sizeof(bf));
 	bf.sh = sh;
-	bf.state_fd = -1;
 	buf_init(&bf.failed_list, 1 << 20);
 	if (s3_parse_url(url, &bucket, &key) != 0) {
 		fprintf(stderr, "elbship: '%s' is not s3://bucket/key or "
@@ -384,7 +279,7 @@ ship_s3(struct ship *sh, const char *url)
 		sh->files_failed++;
 		goto out;
 	}
-	if (sh->set.state != NULL && state_open(&bf, sh->set.state) != 0) {
+	if (sh->set.state != NULL && state_load(&bf, sh->set.state) != 0) {
 		sh->files_failed++;
 		goto out;
 	}
@@ -467,11 +362,7 @@ out:
 		free(bf.objs[j].etag);
 	}
 	free(bf.objs);
-	for (j = 0; j < bf.nseen_cap; j++)
-		free(bf.seen[j]);
-	free(bf.seen);
-	if (bf.state_fd >= 0)
-		close(bf.state_fd);
+	state_free(bf.st);
 	buf_free(&bf.failed_list);
 	s3_client_free(cl);
 	free(bucket);

@@ -190,8 +190,8 @@ def sign(method, target, headers, body, access_key, secret, region, service,
 
 class Credentials:
     def __init__(self, access_key, secret, region, service, token=None):
-        if service not in ("es", "aoss"):
-            raise ValueError("sigv4 service must be es or aoss, not %r"
+        if service not in ("es", "aoss", "sqs"):
+            raise ValueError("sigv4 service must be es, aoss or sqs, not %r"
                              % service)
         self.access_key = access_key
         self.secret = secret
