@@ -48,7 +48,7 @@ TESTS    := $(TEST_SRC:tests/unit/%.c=$(O)/tests/%)
 TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
 .PHONY: all elbship tests tools test asan fuzz fuzz-smoke bench clean demo \
-	package package-deps package-test
+	package package-deps package-test print-cflags
 
 PACKAGE_ARCH ?= x86_64
 
@@ -109,6 +109,11 @@ package-deps:
 
 package-test:
 	tests/package/run.sh
+
+# The compile flags without the optimisation and dependency ones, for
+# tests/headers/run.sh (each header compiled on its own).
+print-cflags:
+	@echo $(CSTD) $(WARN) $(INC)
 
 clean:
 	rm -rf build

@@ -2,7 +2,8 @@
 # tests/run.sh: the whole suite (what `./dev.sh test` and .ci/run run).
 #
 #   1. builds elbship three ways: gcc release, gcc ASan+UBSan, and clang
-#      (to prove -Wall -Wextra -Werror holds there too);
+#      (to prove -Wall -Wextra -Werror holds there too), and compiles every
+#      header on its own (gcc and clang);
 #   2. unit tests against both gcc builds; golden, CLI, docs, setup and
 #      credentials suites against the sanitizer build (and the cheap ones
 #      against release too);
@@ -76,6 +77,8 @@ else
 	echo "FAIL clang build:"; tail -n 20 "$log_dir/build-clang.log"
 	echo "0 1" >>"$results"
 fi
+
+run_suite "headers (each compiles on its own)" tests/headers/run.sh
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
