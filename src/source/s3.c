@@ -25,10 +25,10 @@
 #include <expat.h>
 
 #include "source/s3.h"
+#include "util/backoff.h"
 #include "util/buf.h"
 #include "util/cacert.h"
 #include "util/xalloc.h"
-#include "util/clock.h"
 
 #define PEND_MAX (4u << 20)
 #define ERRBODY_MAX 8192
@@ -40,7 +40,7 @@ struct s3_client {
 	char *host;		/* endpoint host[:port], or NULL for AWS */
 	CURL *easy;		/* listing, and GETs (one at a time) */
 	CURLM *multi;
-	uint64_t rng;
+	struct backoff bo;	/* retries: 200 ms (or the setting) up to 20 s */
 };
 
 static void
@@ -50,18 +50,6 @@ sleep_ms(int64_t ms)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-}
-
-static int64_t
-backoff(struct s3_client *c, unsigned tries)
-{
-	int64_t d = c->cfg->retry_initial_ms > 0 ? c->cfg->retry_initial_ms : 200;
-	unsigned i;
-
-	for (i = 1; i < tries && d < 20000; i++)
-		d *= 2;
-	c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return d / 2 + (int64_t)((c->rng >> 33) % (uint64_t)(d / 2 + 1));
 }
 
 struct s3_client *
@@ -77,7 +65,8 @@ s3_client_new(const struct s3_config *cfg, char *err, size_t cap)
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->cfg = cfg;
-	c->rng = (uint64_t)clock_ms() | 1;
+	backoff_init(&c->bo, cfg->retry_initial_ms > 0 ? cfg->retry_initial_ms :
+	    200, 20000);
 	if (e != NULL) {
 		if (strncmp(e, "https://", 8) == 0) {
 			c->scheme = xstrdup("https");
@@ -456,7 +445,7 @@ finish_get(struct s3_get *g, CURLcode cc, char *err, size_t cap)
 		    why, g->st.received);
 		return -1;
 	}
-	sleep_ms(backoff(g->c, g->tries));
+	sleep_ms(backoff_ms(&g->c->bo, g->tries));
 	return 0;
 }
 
@@ -718,7 +707,7 @@ s3_list(struct s3_client *c, const char *bucket, const char *prefix,
 				    why);
 				goto out;
 			}
-			sleep_ms(backoff(c, tries));
+			sleep_ms(backoff_ms(&c->bo, tries));
 			continue;
 		}
 		if (status != 200) {
