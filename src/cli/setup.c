@@ -36,7 +36,6 @@
 #include "sink/es.h"
 #include "sink/estemplate.h"
 #include "util/buf.h"
-#include "util/cacert.h"
 #include "util/xalloc.h"
 
 #define RESP_MAX (16u << 20)	/* largest answer read */

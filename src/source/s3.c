@@ -27,7 +27,7 @@
 #include "source/s3.h"
 #include "util/backoff.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/xalloc.h"
 
 #define PEND_MAX (4u << 20)
@@ -197,25 +197,24 @@ out:
 	return rc;
 }
 
+/*
+ * What every request shares: connect timeout, and a transfer that stalls
+ * (< 1 byte/s for the timeout) is aborted and resumed; no overall limit,
+ * as an object may take minutes to stream.
+ */
 static void
 common_opts(struct s3_client *c, CURL *e)
 {
 	long t = c->cfg->timeout_ms > 0 ? c->cfg->timeout_ms : 30000;
+	struct curlx_opts o = {
+		.connect_timeout_ms = t,
+		.stall_ms = t,
+		.keepalive = 1,
+		.ca_file = c->cfg->ca_file,
+		.insecure = c->cfg->insecure,
+	};
 
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t);
-	/* A transfer that stalls (< 1 byte/s for the timeout) is aborted. */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (t + 999) / 1000);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "elbship");
-	if (c->cfg->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg->ca_file ?
-		    c->cfg->ca_file : cacert_path());
-	if (c->cfg->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
+	curlx_apply(e, &o);
 }
 
 /* <Code> and <Message> of an S3 error body, for messages. */
