@@ -1,7 +1,8 @@
 # elbship: one plain Makefile (see docs/design.md "Build").
 #
 #   make              release build: build/release/elbship
-#   make test         whole suite (release + ASan/UBSan builds, unit, golden, CLI, fuzz smoke)
+#   make test         whole suite (release + ASan/UBSan builds, unit, golden, CLI, fuzz smoke);
+#                     installs nothing (./dev.sh test installs, then runs it)
 #   make asan         sanitizer build: build/asan/elbship
 #   make fuzz         longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
 #   make bench        benchmarks (bench/run.sh); never part of `make test`
