@@ -11,6 +11,7 @@
 
 #include "aws/secrets.h"
 #include "core/settings.h"
+#include "parse/lbtype.h"
 #include "sink/estemplate.h"
 #include "util/xalloc.h"
 
@@ -45,7 +46,7 @@ struct setting {
 static const struct setting table[] = {
 	{ "Documents", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "type", 't', "ELBSHIP_TYPE", T_TYPE, OFF(ecs.type), 0, 0, "TYPE",
-	    "alb, clb, nlb, alb-conn, or auto (default): force the log type "
+	    LBTYPE_NAMES_HELP ", or auto (default): force the log type "
 	    "instead of taking it from file names and line shapes" },
 	{ "label", 'l', "ELBSHIP_LABELS", T_LABEL, 0, 0, 0, "KEY=VALUE",
 	    "add labels.KEY=VALUE to every document (repeatable; in the "
@@ -81,7 +82,7 @@ static const struct setting table[] = {
 	    "send documents to this cluster (http[s]://host:port) with _bulk "
 	    "create requests instead of writing them locally" },
 	{ "es-index", 0, "ELBSHIP_ES_INDEX", T_STR, OFF(es.index), 0, 0, "NAME",
-	    "data stream or index; {type} becomes alb, clb, nlb or albconn; "
+	    "data stream or index; {type} becomes " LBTYPE_TOKENS_HELP "; "
 	    "{date} and {month} become each document's UTC day (YYYY.MM.DD) "
 	    "or month (YYYY.MM), for dated indices, where a re-run finds its "
 	    "first copies however late, as long as the index is kept "
@@ -399,9 +400,9 @@ apply(struct settings *s, const struct setting *t, const char *v,
 		}
 		return 0;
 	case T_TYPE:
-		lt = lbname_type_lookup(v);
+		lt = lbtype_lookup(v);
 		if (lt < 0) {
-			snprintf(want, wcap, "%s", "alb, clb, nlb, alb-conn or auto");
+			snprintf(want, wcap, "%s", LBTYPE_NAMES_HELP " or auto");
 			return -1;
 		}
 		s->ecs.type = (enum lbtype)lt;
