@@ -176,6 +176,13 @@ static const struct setting table[] = {
 	    "only log files of the load balancer NAME" },
 	{ "concurrency", 0, "ELBSHIP_CONCURRENCY", T_INT, OFF(concurrency), 1,
 	    64, "N", "S3 objects processed at once (default 4)" },
+	{ "s3-retries", 0, "ELBSHIP_S3_RETRIES", T_UINT, OFF(s3_retries), 0,
+	    100, "N", "tries after the first per S3 request (a 5xx, SlowDown, "
+	    "a broken or stalled connection), with backoff and jitter; a "
+	    "broken object read resumes where it stopped (default 5)" },
+	{ "s3-timeout", 0, "ELBSHIP_S3_TIMEOUT", T_MS, OFF(s3_timeout_ms), 1,
+	    3600000, "SECONDS", "S3 connect timeout, and how long a transfer "
+	    "may receive nothing before it is retried (default 30)" },
 	{ "state", 0, NULL, T_STR, OFF(state), 0, 0, "FILE",
 	    "record each S3 object once all its lines are delivered, and skip "
 	    "objects already recorded: rerun after a crash or Ctrl-C to resume" },
@@ -215,6 +222,8 @@ settings_init(struct settings *s)
 	es_config_defaults(&s->es);
 	s->es.dead_letter_file = "elbship-dead-letter.ndjson";
 	s->concurrency = 4;
+	s->s3_retries = 5;
+	s->s3_timeout_ms = 30000;
 	s->progress = -1;
 	s->deadline_margin_ms = -1;	/* auto: see lambda.c */
 	s->log_level = "info";

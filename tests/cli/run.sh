@@ -343,6 +343,8 @@ check "--threads x" usage_err "'x'" ship --threads x alb.txt
 check "--threads 1000" usage_err "'1000'" ship --threads 1000 alb.txt
 check "--threads '' (empty)" usage_err "''" ship --threads= alb.txt
 check "no PATH" usage_err "PATH" ship
+check "--s3-retries 101 (above the maximum)" usage_err "'101'" ship --s3-retries 101 alb.txt
+check "--s3-timeout 0 (below the minimum)" usage_err "'0'" ship --s3-timeout 0 alb.txt
 check "no PATH, only options" usage_err "PATH" ship -q -e
 
 t_too_many_labels() {
@@ -356,7 +358,8 @@ t_good_values() {
 	local a
 	for a in "--type alb" "--type auto" "--format ndjson" "--format bulk" \
 	    "--max-line 1024" "--max-line 262144" "--threads 1" "--threads 2" \
-	    "--threads 16" "-l a-B_9=x" "--label=k=v=w" "--name x.log"; do
+	    "--threads 16" "-l a-B_9=x" "--label=k=v=w" "--name x.log" \
+	    "--s3-retries 0" "--s3-retries 100" "--s3-timeout 0.5"; do
 		# shellcheck disable=SC2086
 		run ship -q $a alb.txt
 		[ "$rc" -eq 0 ] || { why="'$a' gave exit $rc"; return 1; }
