@@ -51,7 +51,8 @@ fi
 # .package-lock.json) after DIR/package-lock.json last changed.
 npm_current() {
 	[ -f "$1/node_modules/.package-lock.json" ] &&
-	    ! [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]
+	    [ -z "$(find "$1/package-lock.json" -newer \
+	    "$1/node_modules/.package-lock.json")" ]
 }
 
 if [ -n "$check" ]; then

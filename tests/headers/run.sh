@@ -8,7 +8,7 @@
 # happen to make first fails here (libcperciva's tests/buildsingles).
 # CC=... picks one compiler instead.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
