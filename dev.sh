@@ -21,7 +21,10 @@ demo)
 	exec build/release/elbship ship --label environment=demo examples/
 	;;
 test)
-	scripts/deps.sh test
+	# On failure tests/run.sh names what is missing, and ends with its
+	# "N passed, M failed" line all the same.
+	scripts/deps.sh test ||
+	    echo "elbship: installing the test dependencies failed" >&2
 	# The Lambda package's cross build (arm64, run under qemu): if Debian's
 	# cross toolchain cannot be installed here, tests/package/run.sh says SKIP.
 	mkdir -p build
