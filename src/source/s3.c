@@ -29,6 +29,7 @@
 #include "util/buf.h"
 #include "util/curlx.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 #define PEND_MAX (4u << 20)
 #define ERRBODY_MAX 8192
@@ -42,6 +43,13 @@ struct s3_client {
 	CURLM *multi;
 	struct backoff bo;	/* retries: 200 ms (or the setting) up to 20 s */
 };
+
+/* The wait before retry ${tries} (util/backoff.h). */
+static int64_t
+backoff(struct s3_client *c, unsigned tries)
+{
+	return backoff_ms(&c->bo, tries);
+}
 
 static void
 sleep_ms(int64_t ms)
@@ -444,7 +452,7 @@ finish_get(struct s3_get *g, CURLcode cc, char *err, size_t cap)
 		    why, g->st.received);
 		return -1;
 	}
-	sleep_ms(backoff_ms(&g->c->bo, g->tries));
+	sleep_ms(backoff(g->c, g->tries));
 	return 0;
 }
 
@@ -706,7 +714,7 @@ s3_list(struct s3_client *c, const char *bucket, const char *prefix,
 				    why);
 				goto out;
 			}
-			sleep_ms(backoff_ms(&c->bo, tries));
+			sleep_ms(backoff(c, tries));
 			continue;
 		}
 		if (status != 200) {
