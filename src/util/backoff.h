@@ -11,8 +11,9 @@
  * Marsaglia's xorshift generators, scrambled", 2016): fast, 64 bits of
  * state, good enough for jitter and nothing else (not for secrets).  Each
  * owner (a sink, an S3 client, a connection) holds its own struct backoff
- * and uses it from one thread at a time: no global state, so a warm Lambda
- * environment or several threads never share or race on a generator.
+ * and uses it from one thread at a time (a shared owner: under its own
+ * lock): no global state, so a warm Lambda environment or several threads
+ * never share or race on a generator.
  */
 #ifndef ELBSHIP_BACKOFF_H
 #define ELBSHIP_BACKOFF_H
