@@ -1,7 +1,8 @@
 # elbship: one plain Makefile (see docs/design.md "Build").
 #
 #   make              release build: build/release/elbship
-#   make test         whole suite (release + ASan/UBSan builds, unit, golden, CLI, fuzz smoke)
+#   make test         whole suite (release + ASan/UBSan builds, unit, golden, CLI, fuzz smoke);
+#                     installs nothing (./dev.sh test installs, then runs it)
 #   make asan         sanitizer build: build/asan/elbship
 #   make fuzz         longer libFuzzer runs (FUZZ_SECONDS per target, default 60)
 #   make bench        benchmarks (bench/run.sh); never part of `make test`
@@ -48,7 +49,7 @@ TESTS    := $(TEST_SRC:tests/unit/%.c=$(O)/tests/%)
 TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
 .PHONY: all elbship tests tools test asan fuzz fuzz-smoke bench clean demo \
-	package package-deps package-test
+	package package-deps package-test print-cflags
 
 PACKAGE_ARCH ?= x86_64
 
@@ -109,6 +110,11 @@ package-deps:
 
 package-test:
 	tests/package/run.sh
+
+# The compile flags without the optimisation and dependency ones, for
+# tests/headers/run.sh (each header compiled on its own).
+print-cflags:
+	@echo $(CSTD) $(WARN) $(INC)
 
 clean:
 	rm -rf build

@@ -4,8 +4,11 @@
 #   ./dev.sh demo    install build dependencies if missing, build, and ship the
 #                    bundled sample logs (examples/) as ECS NDJSON to stdout,
 #                    with the summary on stderr
-#   ./dev.sh test    install test dependencies if missing and run the whole
-#                    suite; ends with "N passed, M failed"
+#   ./dev.sh test    install test dependencies if missing (Debian packages,
+#                    the arm64 cross toolchain when it can be had, the tests'
+#                    pinned npm packages) and run the whole suite
+#                    (tests/run.sh, which installs nothing); ends with
+#                    "N passed, M failed"
 #   ./dev.sh bench   benchmarks (bench/run.sh; several minutes)
 #   ./dev.sh fuzz    long fuzzing runs (FUZZ_SECONDS per target)
 set -eu
@@ -18,6 +21,15 @@ demo)
 	exec build/release/elbship ship --label environment=demo examples/
 	;;
 test)
+	# On failure tests/run.sh names what is missing, and ends with its
+	# "N passed, M failed" line all the same.
+	scripts/deps.sh test ||
+	    echo "elbship: installing the test dependencies failed" >&2
+	# The Lambda package's cross build (arm64, run under qemu): if Debian's
+	# cross toolchain cannot be installed here, tests/package/run.sh says SKIP.
+	mkdir -p build
+	scripts/package-deps.sh all >build/package-deps.log 2>&1 ||
+	    echo "note: arm64 cross toolchain not installed (see build/package-deps.log)"
 	exec tests/run.sh
 	;;
 bench)

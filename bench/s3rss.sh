@@ -15,7 +15,8 @@ if [ ! -s "$OUT/$name" ]; then
 	cc -O2 -o "$OUT/gen_alb" bench/gen_alb.c
 	"$OUT/gen_alb" --bytes "$BYTES" --seed 11 | gzip -1 >"$OUT/$name"
 fi
-[ -f node_modules/s3rver/package.json ] || npm ci --no-audit --no-fund --loglevel=error
+[ -f tests/node_modules/s3rver/package.json ] ||
+    npm ci --prefix tests --no-audit --no-fund --loglevel=error
 dir=$(mktemp -d)
 trap 'tests/s3/s3rver.sh stop "$dir/s3" >/dev/null 2>&1; rm -rf "$dir"' EXIT
 S3RVER_PARENT_PID=$$ tests/s3/s3rver.sh start "$dir/s3" >/dev/null

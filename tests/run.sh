@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # tests/run.sh: the whole suite (what `./dev.sh test` and .ci/run run).
 #
+#   0. checks that what it needs is installed (scripts/deps.sh --check
+#      test): it installs nothing; ./dev.sh test installs, then runs this;
 #   1. builds elbship three ways: gcc release, gcc ASan+UBSan, and clang
-#      (to prove -Wall -Wextra -Werror holds there too);
+#      (to prove -Wall -Wextra -Werror holds there too), and compiles every
+#      header on its own (gcc and clang);
 #   2. unit tests against both gcc builds; golden, CLI, docs, setup and
 #      credentials suites against the sanitizer build (and the cheap ones
 #      against release too);
@@ -53,15 +56,10 @@ run_suite() {
 
 fatal() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
 
-scripts/deps.sh test || fatal "could not install the test dependencies"
-# The Lambda package's cross build (arm64, run under qemu): if Debian's
-# cross toolchain cannot be installed here, tests/package/run.sh says SKIP.
-scripts/package-deps.sh all >"$log_dir/package-deps.log" 2>&1 ||
-    echo "note: arm64 cross toolchain not installed (see $log_dir/package-deps.log)"
-if [ ! -f node_modules/s3rver/package.json ]; then
-	npm ci --no-audit --no-fund --loglevel=error >"$log_dir/npm.log" 2>&1 ||
-	    { cat "$log_dir/npm.log"; fatal "npm ci failed"; }
-fi
+# Installing is ./dev.sh test's job (scripts/deps.sh test); here only a
+# check, which names what is missing and how to get it.
+scripts/deps.sh --check test 2>&1 ||
+    fatal "test dependencies missing: run ./dev.sh test (installs them, then runs this)"
 
 echo "== build (gcc release, gcc asan+ubsan, clang)"
 make -s -j2 all tests tools >"$log_dir/build-release.log" 2>&1 ||
@@ -76,6 +74,8 @@ else
 	echo "FAIL clang build:"; tail -n 20 "$log_dir/build-clang.log"
 	echo "0 1" >>"$results"
 fi
+
+run_suite "headers (each compiles on its own)" tests/headers/run.sh
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -43,7 +43,7 @@
 #include <jansson.h>
 
 #include "aws/creds.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/slice.h"
 #include "util/xalloc.h"
 
@@ -856,8 +856,10 @@ creds_from_container(struct aws_creds *out, const struct aws_env *env,
 		seterr(err, cap, "container credentials: cannot start libcurl");
 		goto out;
 	}
-	if (cacert_path() != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, cacert_path());
+	curlx_apply(e, &(struct curlx_opts){
+	    .timeout_ms = AWS_CREDS_TIMEOUT_MS,
+	    .connect_timeout_ms = AWS_CREDS_TIMEOUT_MS,
+	});
 	hl = curl_slist_append(hl, "Accept: application/json");
 	if (tok != NULL) {
 		n = strlen(tok) + sizeof("Authorization: ");
@@ -874,12 +876,8 @@ creds_from_container(struct aws_creds *out, const struct aws_env *env,
 	curl_easy_setopt(e, CURLOPT_CURLU, u);
 	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)AWS_CREDS_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)AWS_CREDS_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "elbship");
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);

@@ -14,7 +14,7 @@
 
 #include "aws/secrets.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/xalloc.h"
 
 int
@@ -130,16 +130,13 @@ aws_secret_fetch(const char *ref, const char *region,
 		goto out;
 	c = curl_easy_init();
 	curl_easy_setopt(c, CURLOPT_URL, url.p);
-	if (cacert_path() != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, cacert_path());
+	curlx_apply(c, &(struct curlx_opts){ .timeout_ms = 10000 });
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.p);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (cc != CURLE_OK) {

@@ -5,6 +5,8 @@
 #ifndef ELBSHIP_CLI_H
 #define ELBSHIP_CLI_H
 
+#include <stdio.h>
+
 /* Exit statuses, documented in `elbship --help` and the README. */
 enum {
 	EXIT_OK = 0,		/* everything read and written */

@@ -34,10 +34,10 @@
 #include "aws/provider.h"
 #include "cli/cli.h"
 #include "core/settings.h"
+#include "parse/lbtype.h"
 #include "sink/es.h"
 #include "sink/estemplate.h"
 #include "util/buf.h"
-#include "util/cacert.h"
 #include "util/xalloc.h"
 
 #define RESP_MAX (16u << 20)	/* largest answer read */
@@ -532,16 +532,14 @@ install(struct setup *su, const struct estemplate_res *r, char *err,
 	return 0;
 }
 
-/* The data stream names for the four log types, without duplicates. */
+/* The data stream names for the log types, without duplicates. */
 static size_t
 stream_names(const struct setup *su, char names[][256])
 {
-	static const enum lbtype types[] = { LB_ALB, LB_CLB, LB_NLB,
-	    LB_ALBCONN };
 	size_t i, j, n = 0;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		es_index_name(su->set.es.index, types[i], names[n], 256);
+	for (i = 0; i < sizeof(lbtype_order) / sizeof(lbtype_order[0]); i++) {
+		es_index_name(su->set.es.index, lbtype_order[i], names[n], 256);
 		for (j = 0; j < n; j++)
 			if (strcmp(names[j], names[n]) == 0)
 				break;
@@ -701,7 +699,7 @@ run(struct setup *su, char *err, size_t cap)
 {
 	struct estemplate_opts o;
 	struct estemplate_set set;
-	char names[4][256];
+	char names[LB_NTYPES - 1][256];
 	size_t i, n;
 	int rc = -1;
 

@@ -470,7 +470,7 @@ summary(const struct ship *sh, double secs)
 		if (t->by_type[order[i]] == 0)
 			continue;
 		fprintf(stderr, "%s %s %llu", first ? "" : ",",
-		    lbname_type_name(order[i]),
+		    lbtype_name(order[i]),
 		    (unsigned long long)t->by_type[order[i]]);
 		first = 0;
 	}

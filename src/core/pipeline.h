@@ -52,7 +52,7 @@ struct pipeline_stats {
 	uint64_t too_long;	/* of malformed: over the line limit */
 	uint64_t bytes_in;	/* bytes read (compressed if gzip) */
 	uint64_t bytes_decoded;	/* bytes after decompression */
-	uint64_t by_type[5];	/* docs by enum lbtype */
+	uint64_t by_type[LB_NTYPES];	/* docs by enum lbtype */
 	int gzip;		/* the stream was gzip */
 };
 

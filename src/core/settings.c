@@ -11,6 +11,7 @@
 
 #include "aws/secrets.h"
 #include "core/settings.h"
+#include "parse/lbtype.h"
 #include "sink/estemplate.h"
 #include "util/xalloc.h"
 
@@ -45,7 +46,7 @@ struct setting {
 static const struct setting table[] = {
 	{ "Documents", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "type", 't', "ELBSHIP_TYPE", T_TYPE, OFF(ecs.type), 0, 0, "TYPE",
-	    "alb, clb, nlb, alb-conn, or auto (default): force the log type "
+	    LBTYPE_NAMES_HELP ", or auto (default): force the log type "
 	    "instead of taking it from file names and line shapes" },
 	{ "label", 'l', "ELBSHIP_LABELS", T_LABEL, 0, 0, 0, "KEY=VALUE",
 	    "add labels.KEY=VALUE to every document (repeatable; in the "
@@ -81,7 +82,7 @@ static const struct setting table[] = {
 	    "send documents to this cluster (http[s]://host:port) with _bulk "
 	    "create requests instead of writing them locally" },
 	{ "es-index", 0, "ELBSHIP_ES_INDEX", T_STR, OFF(es.index), 0, 0, "NAME",
-	    "data stream or index; {type} becomes alb, clb, nlb or albconn; "
+	    "data stream or index; {type} becomes " LBTYPE_TOKENS_HELP "; "
 	    "{date} and {month} become each document's UTC day (YYYY.MM.DD) "
 	    "or month (YYYY.MM), for dated indices, where a re-run finds its "
 	    "first copies however late, as long as the index is kept "
@@ -186,6 +187,13 @@ static const struct setting table[] = {
 	    "only log files of the load balancer NAME" },
 	{ "concurrency", 0, "ELBSHIP_CONCURRENCY", T_INT, OFF(concurrency), 1,
 	    64, "N", "S3 objects processed at once (default 4)" },
+	{ "s3-retries", 0, "ELBSHIP_S3_RETRIES", T_UINT, OFF(s3_retries), 0,
+	    100, "N", "tries after the first per S3 request (a 5xx, SlowDown, "
+	    "a broken or stalled connection), with backoff and jitter; a "
+	    "broken object read resumes where it stopped (default 5)" },
+	{ "s3-timeout", 0, "ELBSHIP_S3_TIMEOUT", T_MS, OFF(s3_timeout_ms), 1,
+	    3600000, "SECONDS", "S3 connect timeout, and how long a transfer "
+	    "may receive nothing before it is retried (default 30)" },
 	{ "state", 0, NULL, T_STR, OFF(state), 0, 0, "FILE",
 	    "record each S3 object once all its lines are delivered, and skip "
 	    "objects already recorded: rerun after a crash or Ctrl-C to resume" },
@@ -224,6 +232,8 @@ settings_init(struct settings *s)
 	s->pipe.threads = 0;
 	es_config_defaults(&s->es);
 	s->concurrency = 4;
+	s->s3_retries = 5;
+	s->s3_timeout_ms = 30000;
 	s->progress = -1;
 	s->deadline_margin_ms = -1;	/* auto: see lambda.c */
 	s->log_level = "info";
@@ -410,9 +420,9 @@ apply(struct settings *s, const struct setting *t, const char *v,
 		}
 		return 0;
 	case T_TYPE:
-		lt = lbname_type_lookup(v);
+		lt = lbtype_lookup(v);
 		if (lt < 0) {
-			snprintf(want, wcap, "%s", "alb, clb, nlb, alb-conn or auto");
+			snprintf(want, wcap, "%s", LBTYPE_NAMES_HELP " or auto");
 			return -1;
 		}
 		s->ecs.type = (enum lbtype)lt;

@@ -54,6 +54,8 @@ struct settings {
 	const char *since, *until;	/* by the interval in ELB file names */
 	const char *lb;			/* load balancer name filter */
 	int concurrency;		/* S3 objects at once */
+	unsigned s3_retries;		/* tries after the first per request */
+	long s3_timeout_ms;		/* connect, and stall, limit */
 	const char *state;		/* resume file */
 	int progress;			/* -1 auto (a terminal), 0 off, 1 on */
 	/* Lambda function */

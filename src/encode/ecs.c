@@ -563,30 +563,13 @@ error_doc(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	return o;
 }
 
-const char *
-ecs_type_title(enum lbtype t)
-{
-	switch (t) {
-	case LB_ALB:
-		return "ALB access log";
-	case LB_CLB:
-		return "Classic ELB access log";
-	case LB_NLB:
-		return "NLB access log";
-	case LB_ALBCONN:
-		return "ALB connection log";
-	default:
-		return "unknown log type";
-	}
-}
-
 char *
 ecs_parse_error(struct ecs_file *f, const char *line, size_t n, uint64_t off,
-    const char *title, const struct lb_err *err, char *o,
+    enum lbtype type, const struct lb_err *err, char *o,
     struct ecs_result *res)
 {
 	size_t l = (size_t)snprintf(res->error, sizeof(res->error), "%s: ",
-	    title);
+	    lbtype_title(type));
 
 	if (l >= sizeof(res->error))
 		l = sizeof(res->error) - 1;

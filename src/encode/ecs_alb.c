@@ -55,7 +55,7 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	char *m, *m2, *m3;
 
 	if (alb_parse(line, n, &r, &err) != 0)
-		return ecs_parse_error(f, line, n, off, "ALB access log", &err, o,
+		return ecs_parse_error(f, line, n, off, LB_ALB, &err, o,
 		    res);
 	o = ecs_head(f, o, r.time, r.time_z, off, "web", "access", res);
 	if (r.elb_status_code >= 0) {

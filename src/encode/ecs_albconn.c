@@ -20,7 +20,7 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	char *m, *m2, *tls_start;
 
 	if (albconn_parse(line, n, &r, &err) != 0)
-		return ecs_parse_error(f, line, n, off, "ALB connection log", &err,
+		return ecs_parse_error(f, line, n, off, LB_ALBCONN, &err,
 		    o, res);
 	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
 	    res);

@@ -16,7 +16,7 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	char *m, *m2, *m3;
 
 	if (clb_parse(line, n, &r, &err) != 0)
-		return ecs_parse_error(f, line, n, off, "Classic ELB access log",
+		return ecs_parse_error(f, line, n, off, LB_CLB,
 		    &err, o, res);
 	o = ecs_head(f, o, r.time, r.time_z, off, r.tcp ? "network" : "web",
 	    r.tcp ? "connection" : "access", res);

@@ -172,12 +172,10 @@ char *ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 char *ecs_albconn(struct ecs_file *f, const char *line, size_t n,
     uint64_t off, char *o, struct ecs_result *res);
 
-/* "ALB access log" and so on, for messages. */
-const char *ecs_type_title(enum lbtype t);
-
-/* Write the error document for a line its parser rejected. */
+/* Write the error document for a line the parser of ${type} rejected
+ * (error.message starts with lbtype_title(type)). */
 char *ecs_parse_error(struct ecs_file *f, const char *line, size_t n,
-    uint64_t off, const char *typename, const struct lb_err *err, char *o,
+    uint64_t off, enum lbtype type, const struct lb_err *err, char *o,
     struct ecs_result *res);
 
 #endif

@@ -16,7 +16,7 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	char *m;
 
 	if (nlb_parse(line, n, &r, &err) != 0)
-		return ecs_parse_error(f, line, n, off, "NLB access log", &err, o,
+		return ecs_parse_error(f, line, n, off, LB_NLB, &err, o,
 		    res);
 	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
 	    res);

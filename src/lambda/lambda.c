@@ -246,7 +246,7 @@ log_object(struct lambda *L, const struct rt_invocation *inv,
 		jstr(&L->line, "message_id", ev->msgs[o->msg].id);
 	jstr(&L->line, "bucket", o->bucket);
 	jstr(&L->line, "key", o->key);
-	jstr(&L->line, "log_type", lbname_type_name(nm.type));
+	jstr(&L->line, "log_type", lbtype_name(nm.type));
 	jstr(&L->line, "status", r->ok ? "ok" : "failed");
 	jnum(&L->line, "lines", r->st.lines);
 	jnum(&L->line, "documents", r->st.docs);

@@ -10,6 +10,7 @@
 
 #include "encode/jsonw.h"
 #include "lambda/runtime.h"
+#include "util/curlx.h"
 #include "util/xalloc.h"
 
 #define EVENT_MAX (16u << 20)	/* Lambda's payload limit is 6 MB */
@@ -120,8 +121,8 @@ rt_next(struct rt *r, struct rt_invocation *inv, char *err, size_t cap)
 	curl_easy_setopt(r->c, CURLOPT_WRITEDATA, &inv->event);
 	curl_easy_setopt(r->c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(r->c, CURLOPT_HEADERDATA, inv);
-	curl_easy_setopt(r->c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->c, CURLOPT_TIMEOUT_MS, 0L);	/* wait for ever */
+	/* No timeout: the next event may be hours away. */
+	curlx_apply(r->c, &(struct curlx_opts){ .timeout_ms = 0 });
 	cc = curl_easy_perform(r->c);
 	curl_easy_getinfo(r->c, CURLINFO_RESPONSE_CODE, &status);
 	if (cc != CURLE_OK || status != 200) {
@@ -163,8 +164,7 @@ post(struct rt *r, const char *url, const char *type_hdr, const char *body,
 	curl_easy_setopt(r->c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(r->c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(r->c, CURLOPT_WRITEDATA, &r->resp);
-	curl_easy_setopt(r->c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->c, CURLOPT_TIMEOUT_MS, 30000L);
+	curlx_apply(r->c, &(struct curlx_opts){ .timeout_ms = 30000 });
 	cc = curl_easy_perform(r->c);
 	curl_easy_getinfo(r->c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);

@@ -85,45 +85,6 @@ lbname_parse(const char *base, size_t n, struct lbname *out)
 	return 0;
 }
 
-/**
- * lbname_type_name(t): see lbname.h.
- */
-const char *
-lbname_type_name(enum lbtype t)
-{
-	switch (t) {
-	case LB_CLB:
-		return "clb";
-	case LB_ALB:
-		return "alb";
-	case LB_NLB:
-		return "nlb";
-	case LB_ALBCONN:
-		return "alb-conn";
-	default:
-		return "unknown";
-	}
-}
-
-/**
- * lbname_type_lookup(s): see lbname.h.
- */
-int
-lbname_type_lookup(const char *s)
-{
-	if (strcmp(s, "auto") == 0)
-		return LB_UNKNOWN;
-	if (strcmp(s, "clb") == 0 || strcmp(s, "elb") == 0)
-		return LB_CLB;
-	if (strcmp(s, "alb") == 0)
-		return LB_ALB;
-	if (strcmp(s, "nlb") == 0)
-		return LB_NLB;
-	if (strcmp(s, "alb-conn") == 0 || strcmp(s, "conn") == 0)
-		return LB_ALBCONN;
-	return -1;
-}
-
 static int
 ends_with(const char *s, size_t n, const char *suf)
 {

@@ -11,15 +11,8 @@
 #ifndef ELBSHIP_LBNAME_H
 #define ELBSHIP_LBNAME_H
 
+#include "parse/lbtype.h"
 #include "util/slice.h"
-
-enum lbtype {
-	LB_UNKNOWN = 0,
-	LB_CLB,			/* Classic Load Balancer access log */
-	LB_ALB,			/* Application Load Balancer access log */
-	LB_NLB,			/* Network Load Balancer (TLS) access log */
-	LB_ALBCONN		/* Application Load Balancer connection log */
-};
 
 struct lbname {
 	enum lbtype type;	/* LB_UNKNOWN if the name is not AWS's */
@@ -35,17 +28,6 @@ struct lbname {
  * out->type = LB_UNKNOWN.
  */
 int lbname_parse(const char *base, size_t n, struct lbname *out);
-
-/**
- * lbname_type_name(t): "alb", "clb", "nlb", "alb-conn" or "unknown".
- */
-const char *lbname_type_name(enum lbtype t);
-
-/**
- * lbname_type_lookup(s): the type for a name as lbname_type_name() gives it
- * (also "auto" -> LB_UNKNOWN); -1 if ${s} is not one.
- */
-int lbname_type_lookup(const char *s);
 
 /**
  * lbname_is_log(base, n): 1 if the file name looks like an ELB log that a

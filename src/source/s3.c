@@ -25,8 +25,9 @@
 #include <expat.h>
 
 #include "source/s3.h"
+#include "util/backoff.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/xalloc.h"
 #include "util/clock.h"
 
@@ -40,8 +41,15 @@ struct s3_client {
 	char *host;		/* endpoint host[:port], or NULL for AWS */
 	CURL *easy;		/* listing, and GETs (one at a time) */
 	CURLM *multi;
-	uint64_t rng;
+	struct backoff bo;	/* retries: 200 ms (or the setting) up to 20 s */
 };
+
+/* The wait before retry ${tries} (util/backoff.h). */
+static int64_t
+backoff(struct s3_client *c, unsigned tries)
+{
+	return backoff_ms(&c->bo, tries);
+}
 
 static void
 sleep_ms(int64_t ms)
@@ -50,18 +58,6 @@ sleep_ms(int64_t ms)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-}
-
-static int64_t
-backoff(struct s3_client *c, unsigned tries)
-{
-	int64_t d = c->cfg->retry_initial_ms > 0 ? c->cfg->retry_initial_ms : 200;
-	unsigned i;
-
-	for (i = 1; i < tries && d < 20000; i++)
-		d *= 2;
-	c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return d / 2 + (int64_t)((c->rng >> 33) % (uint64_t)(d / 2 + 1));
 }
 
 struct s3_client *
@@ -77,7 +73,8 @@ s3_client_new(const struct s3_config *cfg, char *err, size_t cap)
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->cfg = cfg;
-	c->rng = (uint64_t)clock_ms() | 1;
+	backoff_init(&c->bo, cfg->retry_initial_ms > 0 ? cfg->retry_initial_ms :
+	    200, 20000);
 	if (e != NULL) {
 		if (strncmp(e, "https://", 8) == 0) {
 			c->scheme = xstrdup("https");
@@ -208,25 +205,24 @@ out:
 	return rc;
 }
 
+/*
+ * What every request shares: connect timeout, and a transfer that stalls
+ * (< 1 byte/s for the timeout) is aborted and resumed; no overall limit,
+ * as an object may take minutes to stream.
+ */
 static void
 common_opts(struct s3_client *c, CURL *e)
 {
 	long t = c->cfg->timeout_ms > 0 ? c->cfg->timeout_ms : 30000;
+	struct curlx_opts o = {
+		.connect_timeout_ms = t,
+		.stall_ms = t,
+		.keepalive = 1,
+		.ca_file = c->cfg->ca_file,
+		.insecure = c->cfg->insecure,
+	};
 
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t);
-	/* A transfer that stalls (< 1 byte/s for the timeout) is aborted. */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (t + 999) / 1000);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "elbship");
-	if (c->cfg->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg->ca_file ?
-		    c->cfg->ca_file : cacert_path());
-	if (c->cfg->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
+	curlx_apply(e, &o);
 }
 
 /* <Code> and <Message> of an S3 error body, for messages. */

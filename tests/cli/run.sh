@@ -3,6 +3,9 @@
 #
 #   ELBSHIP=build/asan/elbship tests/cli/run.sh
 #   KEEP=1 tests/cli/run.sh      (keep the temporary directory to look at)
+#   tests/cli/run.sh TEXT...     only the checks whose description or
+#                                function name contains one of the TEXTs,
+#                                e.g. tests/cli/run.sh --max-line t_crlf
 #
 # Runs $ELBSHIP (default build/release/elbship) on inputs made in a
 # temporary directory (removed at the end): flags and their errors, exit
@@ -57,6 +60,18 @@ n=0
 passed=0
 failed=0
 
+# wanted DESC FUNC: the check is to run (no TEXT given, or DESC or FUNC
+# contains one).
+filters=("$@")
+wanted() {
+	local f
+	[ ${#filters[@]} -eq 0 ] && return 0
+	for f in "${filters[@]}"; do
+		case "$1 $2" in *"$f"*) return 0 ;; esac
+	done
+	return 1
+}
+
 ok() {
 	n=$((n + 1))
 	passed=$((passed + 1))
@@ -79,6 +94,7 @@ notok() {
 check() {
 	local desc=$1
 	shift
+	wanted "$desc" "$1" || return 0
 	why=
 	if "$@"; then ok "$desc"; else notok "$desc"; fi
 }
@@ -88,6 +104,7 @@ check() {
 todo() {
 	local desc=$1 bug=$2
 	shift 2
+	wanted "$desc" "$1" || return 0
 	why=
 	n=$((n + 1))
 	passed=$((passed + 1))
@@ -100,6 +117,7 @@ todo() {
 }
 
 skip() {
+	wanted "$1" "" || return 0
 	n=$((n + 1))
 	passed=$((passed + 1))
 	echo "ok $n - $1 # SKIP $2"
@@ -223,12 +241,19 @@ check "ship --help documents every flag and exit statuses 0-4" t_ship_help
 t_help_table() {
 	local o e
 	[ -f "$SETTINGS_SRC" ] || { why="no $SETTINGS_SRC"; return 1; }
+	need_help1
 	for o in $(grep -oE '^[[:space:]]*\{ "[a-z0-9-]+",' "$SETTINGS_SRC" | tr -d '{", \t'); do
 		grep -qE -- "--$o( |$)" help1 || { why="--$o is not in ship --help"; return 1; }
 	done
 	for e in $(grep -oE '"ELBSHIP_[A-Z0-9_]+"' "$SETTINGS_SRC" | tr -d '"' | sort -u); do
 		grep -qF -- "$e" help1 || { why="$e is not in ship --help"; return 1; }
 	done
+}
+
+# need_help1: help1 holds `ship --help` (t_help_ship writes it; this is for
+# a check run alone: tests/cli/run.sh TEXT).
+need_help1() {
+	[ -s help1 ] || "$ELBSHIP" ship --help >help1 2>/dev/null
 }
 
 t_help_ship() {
@@ -240,6 +265,7 @@ t_help_ship() {
 check "elbship help ship = elbship ship --help" t_help_ship
 
 t_ship_h_short() {
+	need_help1
 	run ship -h
 	status 0 && cmp -s out help1
 }
@@ -317,6 +343,8 @@ check "--threads x" usage_err "'x'" ship --threads x alb.txt
 check "--threads 1000" usage_err "'1000'" ship --threads 1000 alb.txt
 check "--threads '' (empty)" usage_err "''" ship --threads= alb.txt
 check "no PATH" usage_err "PATH" ship
+check "--s3-retries 101 (above the maximum)" usage_err "'101'" ship --s3-retries 101 alb.txt
+check "--s3-timeout 0 (below the minimum)" usage_err "'0'" ship --s3-timeout 0 alb.txt
 check "no PATH, only options" usage_err "PATH" ship -q -e
 
 t_too_many_labels() {
@@ -330,7 +358,8 @@ t_good_values() {
 	local a
 	for a in "--type alb" "--type auto" "--format ndjson" "--format bulk" \
 	    "--max-line 1024" "--max-line 262144" "--threads 1" "--threads 2" \
-	    "--threads 16" "-l a-B_9=x" "--label=k=v=w" "--name x.log"; do
+	    "--threads 16" "-l a-B_9=x" "--label=k=v=w" "--name x.log" \
+	    "--s3-retries 0" "--s3-retries 100" "--s3-timeout 0.5"; do
 		# shellcheck disable=SC2086
 		run ship -q $a alb.txt
 		[ "$rc" -eq 0 ] || { why="'$a' gave exit $rc"; return 1; }
@@ -434,7 +463,14 @@ t_stdin_aws_name() {
 check "--name with an AWS name: type, region and account from the name" t_stdin_aws_name
 
 # (also writes ref.json, alb.txt's documents without log.file.path, which
-# later checks compare with)
+# later checks compare with; need_ref writes it for a check run alone)
+need_ref() {
+	[ -s ref.json ] && return 0
+	mkdir -p a
+	cp alb.txt "a/$ALB"
+	"$ELBSHIP" ship -q "a/$ALB" 2>/dev/null | jq -c 'del(.log.file.path)' >ref.json
+}
+
 t_same_ids() {
 	local ref
 	mkdir -p a b
@@ -598,6 +634,7 @@ check "a directory and - together" t_dir_and_stdin
 # ---- gzip ---------------------------------------------------------------------
 
 t_gzip_magic() {
+	need_ref
 	mkdir -p gzn
 	gzip -c alb.txt >"gzn/$ALB"    # gzip without .gz
 	run ship "gzn/$ALB"
@@ -608,6 +645,8 @@ t_gzip_magic() {
 check "gzip found by its magic bytes without .gz" t_gzip_magic
 
 t_plain_gz_name() {
+	need_ref
+	mkdir -p gzn
 	cp alb.txt "gzn/$ALB.gz"       # .gz that is not gzip
 	run ship -q "gzn/$ALB.gz"
 	status 0 && jq -c 'del(.log.file.path)' out | cmp -s - ref.json
@@ -1042,5 +1081,9 @@ t_progress() {
 }
 check "--progress: files, lines, MB and MB/s on stderr, cleared before the summary; none by default off a terminal" t_progress "$REPO"
 
+if [ ${#filters[@]} -gt 0 ] && [ "$n" -eq 0 ]; then
+	n=1; failed=1
+	echo "not ok 1 - no check's description or function name contains: ${filters[*]}"
+fi
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,8 +14,8 @@
 #      validator and the checks catch a series of planted defects.
 #
 # Test-only Node dependencies live in tests/deploy (package.json and its
-# lockfile, exact versions); they are installed with `npm ci` when missing
-# or when the installed versions differ from the pinned ones.
+# lockfile, exact versions); ./dev.sh test installs them (npm ci --prefix
+# tests/deploy); this suite only checks that the pinned versions are there.
 #
 # Prints TAP lines and ends with "# N passed, M failed"; exits non-zero on
 # any failure. About ten seconds once node_modules is there.
@@ -62,16 +62,11 @@ deps_current() {
 				process.exit(1);
 		}' "$here" 2>/dev/null
 }
-if ! deps_current; then
-	if ! out=$(npm ci --prefix "$here" --no-audit --no-fund --loglevel=error 2>&1); then
-		not_ok "npm ci --prefix tests/deploy" "$out"
-		finish
-	fi
-fi
 if deps_current; then
 	ok "test dependencies installed at the pinned versions ($(node -p 'Object.entries(require(process.argv[1]).devDependencies).map(([k, v]) => k + "@" + v).join(", ")' "$here/package.json"))"
 else
-	not_ok "test dependencies installed at the pinned versions"
+	not_ok "test dependencies installed at the pinned versions" \
+	    "run ./dev.sh test (or npm ci --prefix tests/deploy)"
 	finish
 fi
 

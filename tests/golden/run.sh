@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/golden/run.sh: golden tests.  For every tests/golden/<dir>/<case>.log
+# tests/golden/run.sh [CASE...]: golden tests.  For every tests/golden/<dir>/<case>.log
 # (or <case>.log.gz) run `elbship ship` on it and compare the documents with
 # <case>.ndjson, field by field, with tools/jsoncmp.
 #
@@ -20,6 +20,10 @@
 # Directories: alb, clb, nlb, albconn (one log type each, AWS-style and
 # generic names) and mixed (sniffing several types in one file, gzip,
 # a last line without newline).
+#
+# With CASE arguments, only the cases whose name (<dir>/<case>, as the TAP
+# lines print it) contains one of them run: `tests/golden/run.sh
+# alb/` for one directory, `tests/golden/run.sh _escapes` for one case.
 #
 # The .log is passed as a path relative to the repository root, so
 # log.file.path is stable.  Environment: ELBSHIP (default
@@ -57,11 +61,23 @@ for bin in "$ELBSHIP" "$TOOLS/jsoncmp"; do
 	fi
 done
 
+# wanted NAME: no CASE was given, or NAME contains one.
+wanted() {
+	local c
+	[ ${#cases[@]} -eq 0 ] && return 0
+	for c in "${cases[@]}"; do
+		case $1 in *"$c"*) return 0 ;; esac
+	done
+	return 1
+}
+cases=("$@")
+
 for log in tests/golden/*/*.log tests/golden/*/*.log.gz; do
 	[ -e "$log" ] || continue
 	base=${log%.gz}
 	base=${base%.log}
 	name=${base#tests/golden/}
+	wanted "$name" || continue
 	want=$base.ndjson
 	args=()
 	if [ -f "$base.args" ]; then
@@ -105,5 +121,8 @@ for log in tests/golden/*/*.log tests/golden/*/*.log.gz; do
 	fi
 done
 
+if [ ${#cases[@]} -gt 0 ] && [ "$n" -eq 0 ]; then
+	tap 0 "no golden case's name contains: ${cases[*]}"
+fi
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

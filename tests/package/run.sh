@@ -16,6 +16,8 @@
 #     no ELBSHIP_* setting it posts an init error naming what to set;
 #   - the same for arm64 under qemu-aarch64-static, when the cross toolchain
 #     is installed (scripts/package-deps.sh arm64), else skipped;
+#     package.sh runs with --no-deps: tests install nothing (./dev.sh test
+#     runs scripts/package-deps.sh all first);
 #   - deploy/deploy.sh --dry-run (no AWS call: a fake aws fails the test if
 #     called), and a run against a fake aws that records its calls.
 #
@@ -204,7 +206,7 @@ fi
 
 # ==== x86_64 ===================================================================================
 t0=$(date +%s)
-if scripts/package.sh --arch x86_64 --out "$tmp/dist" >"$tmp/pkg.out" 2>"$tmp/pkg.err"; then
+if scripts/package.sh --no-deps --arch x86_64 --out "$tmp/dist" >"$tmp/pkg.out" 2>"$tmp/pkg.err"; then
 	ok "scripts/package.sh --arch x86_64 builds ($(($(date +%s) - t0)) s)"
 else
 	notok "scripts/package.sh --arch x86_64 builds"
@@ -259,7 +261,7 @@ check "libcurl, libcrypto, libisal, libjansson are bundled; libexpat is linked i
     '[ -f "$task/lib/libcurl.so.4" ] && [ -f "$task/lib/libcrypto.so.3" ] && [ -f "$task/lib/libisal.so.2" ] && [ -f "$task/lib/libjansson.so.4" ] && ! ls "$task/lib" | grep -q expat && ! grep -q libexpat <<<"$needs" && readelf -s -W "$dbg" 2>/dev/null | awk "\$8 == \"arc4random_buf\" && \$7 != \"UND\" { f = 1 } END { exit !f }" && readelf -s -W "$dbg" 2>/dev/null | grep -q " XML_ParserCreate$"'
 
 # reproducible: the same tree packaged again gives the same bytes
-if scripts/package.sh --arch x86_64 --out "$tmp/dist2" >"$tmp/pkg2.out" 2>"$tmp/pkg2.err" &&
+if scripts/package.sh --no-deps --arch x86_64 --out "$tmp/dist2" >"$tmp/pkg2.out" 2>"$tmp/pkg2.err" &&
     cmp -s "$zip" "$tmp/dist2/$(basename "$zip")"; then
 	ok "packaging again gives a byte-identical zip (sha256 $(sha256sum "$zip" | cut -c1-16)...)"
 else
@@ -288,6 +290,10 @@ command -v qemu-aarch64-static >/dev/null || arm_missing="$arm_missing qemu-user
 for p in libc6:arm64 libcurl4-openssl-dev:arm64 libjansson-dev:arm64 libexpat1-dev:arm64 libssl-dev:arm64; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || arm_missing="$arm_missing $p"
 done
+# libisal for arm64: package-deps.sh unpacks it under build/ (not co-installable)
+[ -e build/lambda-deps/sysroot-arm64/usr/lib/aarch64-linux-gnu/libisal.so ] ||
+    dpkg-query -W -f='${Status}' libisal-dev:arm64 2>/dev/null | grep -q "install ok installed" ||
+    arm_missing="$arm_missing libisal-dev:arm64"
 arm_tests=("scripts/package.sh --arch arm64 builds" "arm64: zip layout" "arm64: GLIBC"
     "arm64: --version" "arm64: S3 TestEvent" "arm64: libraries from /var/task/lib" "arm64: init error")
 if [ -n "$arm_missing" ]; then
@@ -296,7 +302,7 @@ if [ -n "$arm_missing" ]; then
 	done
 else
 	t0=$(date +%s)
-	if scripts/package.sh --arch arm64 --out "$tmp/dist" >"$tmp/pkga.out" 2>"$tmp/pkga.err"; then
+	if scripts/package.sh --no-deps --arch arm64 --out "$tmp/dist" >"$tmp/pkga.out" 2>"$tmp/pkga.err"; then
 		ok "scripts/package.sh --arch arm64 builds ($(($(date +%s) - t0)) s)"
 		azip=$(tail -n 1 "$tmp/pkga.out")
 		aroot=$tmp/root-arm64

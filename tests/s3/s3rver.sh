@@ -22,7 +22,8 @@
 #   S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, S3RVER_REGION: credentials
 #                           and region (defaults below)
 #
-# Needs node_modules (npm ci at the repository root); see tests/s3/README.md.
+# Needs tests/node_modules (./dev.sh test installs it: npm ci --prefix tests);
+# see tests/s3/README.md.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,8 +66,8 @@ do_start() {
 		echo "s3rver.sh: already running for $dir (pid $(cat "$dir/pid"))" >&2
 		exit 1
 	fi
-	if [ ! -f "$repo/node_modules/s3rver/package.json" ]; then
-		echo "s3rver.sh: $repo/node_modules/s3rver is missing: run 'npm ci' in $repo" >&2
+	if [ ! -f "$repo/tests/node_modules/s3rver/package.json" ]; then
+		echo "s3rver.sh: tests/node_modules/s3rver is missing: run ./dev.sh test (or npm ci --prefix tests) in $repo" >&2
 		exit 1
 	fi
 	rm -f "$dir/pid" "$dir/port" "$dir/env"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tests/s3/selftest.sh: checks the S3 test harness itself (s3rver with SigV4
 # checking, s3util.py, dropproxy.py), TAP lines, "# N passed, M failed".
-# Installs the Node dependencies with `npm ci` when node_modules/s3rver is
-# missing.  Uses the Debian awscli for a cross-check when /usr/bin/aws is
-# there (skipped otherwise).  About 15 s (plus ~10 s for a first npm ci).
+# Needs tests/node_modules (./dev.sh test installs it; this never does).
+# Uses the Debian awscli for a cross-check when /usr/bin/aws is there
+# (skipped otherwise).  About 15 s.
 # shellcheck disable=SC2015 # "A && ok || not_ok": ok always returns 0
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,17 +40,14 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- Node dependencies ----------------------------------------------------
-if [ ! -f node_modules/s3rver/package.json ]; then
-	if npm ci --no-audit --no-fund >"$work/npm.log" 2>&1; then
-		ok "npm ci installed the pinned s3rver"
-	else
-		not_ok "npm ci" "$(tail -n 20 "$work/npm.log")"
-		finish
-	fi
+# Installed by ./dev.sh test (npm ci --prefix tests), never here.
+if [ ! -f tests/node_modules/s3rver/package.json ]; then
+	not_ok "s3rver installed" "tests/node_modules/s3rver is missing: run ./dev.sh test (or npm ci --prefix tests)"
+	finish
 fi
-want=$(sed -n 's/.*"s3rver": *"\([^"]*\)".*/\1/p' package.json | head -n 1)
-have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' node_modules/s3rver/package.json | head -n 1)
-if [ -n "$want" ] && [ "$want" = "$have" ]; then ok "s3rver $have installed, as pinned"; else not_ok "s3rver version: package.json $want, installed $have"; fi
+want=$(sed -n 's/.*"s3rver": *"\([^"]*\)".*/\1/p' tests/package.json | head -n 1)
+have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' tests/node_modules/s3rver/package.json | head -n 1)
+if [ -n "$want" ] && [ "$want" = "$have" ]; then ok "s3rver $have installed, as pinned"; else not_ok "s3rver version: tests/package.json $want, installed $have (./dev.sh test reinstalls it)"; fi
 
 # Debian's python3 when there is one: a pyenv shim in PATH costs ~0.1 s a call
 PY=python3

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// tests/s3/server.js: s3rver (npm, pinned in package.json) with real
+// tests/s3/server.js: s3rver (npm, pinned in tests/package.json) with real
 // AWS Signature Version 4 checking, for elbship's S3 tests.
 //
 // Why a wrapper: s3rver 3.7.1 checks only the access key id of a SigV4
@@ -31,10 +31,11 @@ const fs = require('fs');
 const path = require('path');
 const { Readable } = require('stream');
 
-const root = path.resolve(__dirname, '..', '..');
-const S3rver = require(path.join(root, 'node_modules', 's3rver'));
-const AWSAccount = require(path.join(root, 'node_modules', 's3rver', 'lib', 'models', 'account'));
-const S3Error = require(path.join(root, 'node_modules', 's3rver', 'lib', 'models', 'error'));
+// tests/package.json pins s3rver; `npm ci --prefix tests` puts it here.
+const modules = path.resolve(__dirname, '..', 'node_modules');
+const S3rver = require(path.join(modules, 's3rver'));
+const AWSAccount = require(path.join(modules, 's3rver', 'lib', 'models', 'account'));
+const S3Error = require(path.join(modules, 's3rver', 'lib', 'models', 'error'));
 
 const DEFAULT_KEY = 'AKIAELBSHIPTEST00001';
 const DEFAULT_SECRET = 'elbship/test+Secret/0123456789abcdefGHIJ';
@@ -378,7 +379,7 @@ async function main() {
   // s3rver logs through winston with colorize(), which forces ANSI colours
   // even into a file: the same lines, plain.
   try {
-    const { format } = require(path.join(root, 'node_modules', 'winston'));
+    const { format } = require(path.join(modules, 'winston'));
     for (const t of server.logger.transports) t.format = format.combine(format.splat(), format.simple());
   } catch (e) {
     // cosmetic only
@@ -394,7 +395,7 @@ async function main() {
     fs.writeFileSync(tmp, `${port}\n`);
     fs.renameSync(tmp, o.portFile);
   }
-  process.stdout.write(`s3rver ${require(path.join(root, 'node_modules', 's3rver', 'package.json')).version} listening on ${address}:${port}, data ${o.directory}, sigv4 ${o.sigv4 ? 'checked' : 'NOT checked'}, anonymous ${o.allowAnonymous ? 'allowed' : 'denied'}\n`);
+  process.stdout.write(`s3rver ${require(path.join(modules, 's3rver', 'package.json')).version} listening on ${address}:${port}, data ${o.directory}, sigv4 ${o.sigv4 ? 'checked' : 'NOT checked'}, anonymous ${o.allowAnonymous ? 'allowed' : 'denied'}\n`);
 
   // Nothing to flush: s3rver has answered every request it stored.
   const stop = () => process.exit(0);

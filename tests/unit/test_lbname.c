@@ -2,7 +2,8 @@
  * test_lbname.c: what a log file's name says (lbname.h): the four AWS name
  * shapes (ALB `app.`, NLB `net.` without a node IP, Classic, and ALB
  * connection logs with `conn_log.` or `conn_log_`), names that are not
- * AWS's, the type names, and lbname_is_log() for directory walks.
+ * AWS's, and lbname_is_log() for directory walks (the type names:
+ * test_lbtype.c).
  */
 #include <string.h>
 
@@ -27,7 +28,7 @@ name_is(const char *name, enum lbtype type, const char *acct,
 	ok(rc == 0 && nm.type == type && slice_is(nm.account, acct) &&
 	    slice_is(nm.region, region) && slice_is(nm.lb, lb) &&
 	    slice_is(nm.end, end), "%s: %s %s %s %s %s", name,
-	    lbname_type_name(type), acct, region, lb, end);
+	    lbtype_name(type), acct, region, lb, end);
 }
 
 static void
@@ -125,25 +126,6 @@ test_not_aws(void)
 	not_aws("CloudFront-E2ABC.2025-11-03-10.abcdef12.gz");
 }
 
-static void
-test_types(void)
-{
-	is_str(lbname_type_name(LB_ALB), "alb", "type name alb");
-	is_str(lbname_type_name(LB_CLB), "clb", "type name clb");
-	is_str(lbname_type_name(LB_NLB), "nlb", "type name nlb");
-	is_str(lbname_type_name(LB_ALBCONN), "alb-conn", "type name alb-conn");
-	is_str(lbname_type_name(LB_UNKNOWN), "unknown", "type name unknown");
-	is_int(lbname_type_lookup("alb"), LB_ALB, "lookup alb");
-	is_int(lbname_type_lookup("clb"), LB_CLB, "lookup clb");
-	is_int(lbname_type_lookup("elb"), LB_CLB, "lookup elb (Classic)");
-	is_int(lbname_type_lookup("nlb"), LB_NLB, "lookup nlb");
-	is_int(lbname_type_lookup("alb-conn"), LB_ALBCONN, "lookup alb-conn");
-	is_int(lbname_type_lookup("conn"), LB_ALBCONN, "lookup conn");
-	is_int(lbname_type_lookup("auto"), LB_UNKNOWN, "lookup auto");
-	is_int(lbname_type_lookup("ALB"), -1, "lookup is case-sensitive");
-	is_int(lbname_type_lookup(""), -1, "lookup empty");
-	is_int(lbname_type_lookup("unknown"), -1, "lookup unknown");
-}
 
 static void
 is_log(const char *name, int want)
@@ -189,7 +171,6 @@ main(void)
 {
 	test_shapes();
 	test_not_aws();
-	test_types();
 	test_is_log();
 	return tap_done();
 }
