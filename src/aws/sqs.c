@@ -13,8 +13,9 @@
 #include <jansson.h>
 
 #include "aws/sqs.h"
+#include "util/backoff.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -59,7 +60,7 @@ struct sqs_client {
 	size_t max_bytes;		/* of bodies a call; halved on BatchRequestTooLong */
 	int ever_answered;		/* some call got an HTTP answer */
 	char *fatal;
-	unsigned seed;			/* jitter */
+	struct backoff bo;		/* the one policy (util/backoff.h) */
 	struct sqs_stats st;
 };
 
@@ -138,8 +139,6 @@ report(struct sqs_client *c, struct entry *e, int ok, const char *why)
 static void
 again(struct sqs_client *c, struct entry *e, const char *why)
 {
-	long d;
-	unsigned k;
 
 	if (c->fatal != NULL || c->stopping) {
 		report(c, e, 0, c->fatal ? c->fatal : "interrupted");
@@ -153,14 +152,7 @@ again(struct sqs_client *c, struct entry *e, const char *why)
 		report(c, e, 0, msg);
 		return;
 	}
-	/* Exponential backoff with full jitter (AWS's advice). */
-	d = c->cfg->retry_initial_ms;
-	for (k = 1; k < e->attempts && d < c->cfg->retry_max_ms; k++)
-		d *= 2;
-	if (d > c->cfg->retry_max_ms)
-		d = c->cfg->retry_max_ms;
-	d = d / 2 + (long)(rand_r(&c->seed) % (unsigned)(d / 2 + 1));
-	e->not_before = clock_ms() + d;
+	e->not_before = clock_ms() + backoff_ms(&c->bo, e->attempts);
 	e->next = NULL;
 	if (c->tail != NULL)
 		c->tail->next = e;
@@ -337,18 +329,14 @@ start_call(struct sqs_client *c, int64_t now)
 	curl_easy_setopt(k->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(k->easy, CURLOPT_HEADERDATA, k);
 	curl_easy_setopt(k->easy, CURLOPT_ERRORBUFFER, k->curlerr);
-	curl_easy_setopt(k->easy, CURLOPT_TIMEOUT_MS, c->cfg->timeout_ms);
-	curl_easy_setopt(k->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    c->cfg->timeout_ms < 10000 ? c->cfg->timeout_ms : 10000L);
-	curl_easy_setopt(k->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(k->easy, CURLOPT_PRIVATE, k);
-	curl_easy_setopt(k->easy, CURLOPT_USERAGENT, "elbship");
-	if (c->cfg->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(k->easy, CURLOPT_CAINFO, c->cfg->ca_file ?
-		    c->cfg->ca_file : cacert_path());
-	if (c->cfg->insecure) {
-		curl_easy_setopt(k->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(k->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	{
+		struct curlx_opts o = { .timeout_ms = c->cfg->timeout_ms,
+		    .connect_timeout_ms = c->cfg->timeout_ms < 10000 ?
+		    c->cfg->timeout_ms : 10000L, .ca_file = c->cfg->ca_file,
+		    .insecure = c->cfg->insecure };
+
+		curlx_apply(k->easy, &o);
 	}
 	c->inflight += (size_t)k->n;
 	c->calls[c->ncalls++] = k;
@@ -701,7 +689,7 @@ sqs_client_new(const struct sqs_config *cfg, sqs_result_fn fn, void *arg,
 	c->sign.region = cfg->region;
 	c->sign.service = "sqs";
 	c->sign.creds = cfg->creds;
-	c->seed = (unsigned)clock_ms() ^ (unsigned)(uintptr_t)c;
+	backoff_init(&c->bo, c->cfg->retry_initial_ms, c->cfg->retry_max_ms);
 	c->max_bytes = SQS_BATCH_BYTES;
 	c->multi = curl_multi_init();
 	if (c->multi == NULL) {

@@ -268,9 +268,8 @@ ship_s3(struct ship *sh, const char *url)
 	bf.cfg.endpoint = sh->set.endpoint;
 	bf.cfg.creds.get = aws_provider_get;
 	bf.cfg.creds.arg = &sh->aws;
-	bf.cfg.timeout_ms = sh->set.es.timeout_ms < 30000 ?
-	    sh->set.es.timeout_ms : 30000;
-	bf.cfg.retries = 5;
+	bf.cfg.timeout_ms = sh->set.s3_timeout_ms;
+	bf.cfg.retries = sh->set.s3_retries;
 	bf.cfg.retry_initial_ms = sh->set.es.retry_initial_ms;
 	bf.cfg.ca_file = NULL;
 	cl = s3_client_new(&bf.cfg, err, sizeof(err));

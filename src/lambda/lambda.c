@@ -203,8 +203,8 @@ init(struct lambda *L, char *err, size_t cap)
 	L->s3cfg.endpoint = st->endpoint;
 	L->s3cfg.creds.get = aws_provider_get;
 	L->s3cfg.creds.arg = &L->aws;
-	L->s3cfg.timeout_ms = 30000;
-	L->s3cfg.retries = 5;
+	L->s3cfg.timeout_ms = st->s3_timeout_ms;
+	L->s3cfg.retries = st->s3_retries;
 	L->s3cfg.retry_initial_ms = st->es.retry_initial_ms;
 	{
 		struct s3_client *probe = s3_client_new(&L->s3cfg, err, cap);

@@ -21,8 +21,9 @@
 #include <curl/curl.h>
 
 #include "sink/lstcp.h"
+#include "util/backoff.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/xalloc.h"
 #include "util/clock.h"
 
@@ -48,7 +49,7 @@ struct lstcp {
 	size_t nmarks;
 	int resend;		/* the window must be sent again */
 	int gave_up;		/* a send ran out of retries */
-	uint64_t rng;
+	struct backoff bo;
 	char err[256];
 };
 
@@ -76,19 +77,13 @@ connect_peer(struct lstcp *s)
 	}
 	curl_easy_setopt(s->c, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->c, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(s->c, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->c, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (c->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(s->c, CURLOPT_CAINFO, c->ca_file ? c->ca_file :
-		    cacert_path());
-	if (c->cert_file != NULL)
-		curl_easy_setopt(s->c, CURLOPT_SSLCERT, c->cert_file);
-	if (c->key_file != NULL)
-		curl_easy_setopt(s->c, CURLOPT_SSLKEY, c->key_file);
-	if (c->insecure) {
-		curl_easy_setopt(s->c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(s->c, CURLOPT_SSL_VERIFYHOST, 0L);
+	{
+		struct curlx_opts o = { .connect_timeout_ms = c->timeout_ms,
+		    .keepalive = 1, .ca_file = c->ca_file,
+		    .cert_file = c->cert_file, .key_file = c->key_file,
+		    .insecure = c->insecure };
+
+		curlx_apply(s->c, &o);
 	}
 	cc = curl_easy_perform(s->c);
 	if (cc != CURLE_OK ||
@@ -153,19 +148,20 @@ send_all(struct lstcp *s, const char *p, size_t n)
 	return 0;
 }
 
+/* Wait before try ${attempt} + 1 (util/backoff.h), up to the deadline. */
 static void
-pause_ms(struct lstcp *s, int64_t *delay)
+pause_ms(struct lstcp *s, unsigned attempt)
 {
+	int64_t d = backoff_ms(&s->bo, attempt);
 	struct timespec ts;
-	int64_t d;
 
-	s->rng = s->rng * 6364136223846793005ULL + 1;
-	d = *delay / 2 + (int64_t)((s->rng >> 33) % (uint64_t)(*delay / 2 + 1));
+	if (s->base.deadline_ms != 0 && clock_ms() + d > s->base.deadline_ms)
+		d = s->base.deadline_ms - clock_ms();
+	if (d <= 0)
+		return;
 	ts.tv_sec = d / 1000;
 	ts.tv_nsec = (d % 1000) * 1000000;
 	nanosleep(&ts, NULL);
-	if (*delay < 30000)
-		*delay *= 2;
 }
 
 /*
@@ -232,7 +228,7 @@ window_add(struct lstcp *s, const char *p, size_t n, size_t docs,
 static int
 send_batch(struct lstcp *s, const char *p, size_t n)
 {
-	int64_t first = clock_ms(), delay = s->cfg->retry_initial_ms;
+	int64_t first = clock_ms();
 	unsigned attempt;
 
 	for (attempt = 1;; attempt++) {
@@ -256,7 +252,7 @@ send_batch(struct lstcp *s, const char *p, size_t n)
 		    (s->base.deadline_ms != 0 &&
 		    clock_ms() >= s->base.deadline_ms))
 			break;
-		pause_ms(s, &delay);
+		pause_ms(s, attempt);
 	}
 	s->gave_up = 1;
 	return -1;
@@ -472,7 +468,7 @@ lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
 	pthread_mutex_init(&s->mu, NULL);
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
-	s->rng = (uint64_t)clock_ms() | 1;
+	backoff_init(&s->bo, c->retry_initial_ms, 30000);
 	buf_init(&s->win, WINDOW + (64u << 20));
 	s->url = xmalloc(strlen(hp) + 16);
 	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);
