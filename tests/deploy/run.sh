@@ -4,6 +4,9 @@
 #   1. validate.js checks it against AWS's resource specification as shipped
 #      in npm's @aws-cdk/aws-service-spec (types, properties and their
 #      shapes, required properties, intrinsic functions, references);
+#      strict.js reads it with js-yaml as well as the `yaml` package, which
+#      must agree, with no null value and well-formed console labels (and
+#      must refuse copies with an unquoted label, a duplicate key, a date);
 #   2. the same validator, run as a command on copies of the template with
 #      a typo'd property and with a required property removed, must fail
 #      and name the defect;
@@ -86,6 +89,44 @@ if [ "$rc" -eq 0 ]; then
 else
 	not_ok "$template is valid against AWS's resource specification" "$out"
 fi
+
+# 1b. Strictly read (strict.js): js-yaml with CloudFormation's short tags
+# and duplicate keys refused, the same value as the `yaml` package reads,
+# no null anywhere, console labels exactly {default: STRING}.
+out=$(node "$here/strict.js" "$template" 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ]; then
+	ok "$template read strictly: ${out#"$template: "}"
+else
+	not_ok "$template read strictly by js-yaml and yaml (strict.js)" "$out"
+fi
+# ... and strict.js must refuse the slip issue 15 found (an unquoted
+# console label with ", " in it: two keys), a duplicate key, and a value
+# the two parsers read differently (an unquoted date: js-yaml's timestamp).
+strict_refuses() {	# strict_refuses NAME WHAT SED-SCRIPT PATTERN
+	local out rc
+	sed "$3" "$template" >"$tmp/$1.yaml"
+	if cmp -s "$template" "$tmp/$1.yaml"; then
+		not_ok "strict.js refuses $2" "the line to change is not in $template"
+		return
+	fi
+	out=$(node "$here/strict.js" "$tmp/$1.yaml" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -Eq -- "$4" <<<"$out"; then
+		ok "strict.js refuses $2: $(grep -E -- "$4" <<<"$out" | head -n 1 | sed "s|^$tmp/||")"
+	else
+		not_ok "strict.js refuses $2" "exit status $rc, no line matching: $4" "$out"
+	fi
+}
+strict_refuses label "an unquoted console label holding ', '" \
+    "s|{default: 'Sink (Elasticsearch / OpenSearch, or Logstash)'}|{default: Sink (Elasticsearch / OpenSearch, or Logstash)}|" \
+    'ParameterGroups\[2\]\.Label.*(null|is not \{default: STRING\})'
+strict_refuses dupkey "a duplicate key" \
+    's|^      MemorySize: !Ref MemorySize$|      MemorySize: !Ref MemorySize\n      MemorySize: 512|' \
+    'js-yaml: duplicated mapping key'
+strict_refuses date "a value the two parsers read differently" \
+    "0,/Version: '2012-10-17'/s//Version: 2012-10-17/" \
+    'read it differently: .*timestamp'
 
 # 2. The validator command on broken copies. mutate NAME SED-SCRIPT: a copy
 # of the template with one edit, which must have changed something.
