@@ -14,7 +14,13 @@
 #                  stack's current value).  Numbers and booleans are written
 #                  as text, a list as "a,b,c".  CodeS3Bucket, CodeS3Key,
 #                  Architecture (and ReleaseVersion, when the template has
-#                  it) are set by this script.
+#                  it) are set by this script.  A name the template does not
+#                  declare is an error (exit 1, naming it): CloudFormation's
+#                  deploy would drop it without a word.
+#                  Parameters left out of the file keep the stack's current
+#                  values when it is updated (not the template's defaults;
+#                  those apply only when the stack is created): to go back
+#                  to a default, give it explicitly (e.g. "LogLevel": "").
 #   --code-bucket  where the zip goes, in the stack's region
 #   --arch         the zip's architecture (default: the one in --zip's name,
 #                  else x86_64)
@@ -149,9 +155,15 @@ if [ -f "$template" ]; then
 	# the template's parameter names: the keys indented by two under Parameters:
 	tparams=$(awk '/^[^ #]/ { inp = ($0 ~ /^Parameters:/); next }
 	    inp && /^  [A-Za-z0-9]+:/ { sub(/^  /, ""); sub(/:.*/, ""); print }' "$template")
-	for k in "${keys[@]}"; do
-		grep -qx "$k" <<<"$tparams" || warn "$params: $k is not a parameter of $template"
-	done
+	# CloudFormation would refuse it, and `aws cloudformation deploy` drops
+	# it silently instead: a typo would leave the stack's value as it was.
+	# (every name in the file, those with UsePreviousValue too)
+	unknown=()
+	while IFS= read -r k; do
+		grep -qx "$k" <<<"$tparams" || unknown+=("$k")
+	done < <(jq -r 'if type == "object" then keys_unsorted[] else .[].ParameterKey end' "$params")
+	[ ${#unknown[@]} -eq 0 ] ||
+	    die "$params: not a parameter of $template: ${unknown[*]} (see deploy/README.md for the list)"
 elif [ "$dry" -eq 0 ]; then
 	die "$template not found"
 else

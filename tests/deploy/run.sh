@@ -172,6 +172,48 @@ else
 	not_ok "validate.js rejects a copy with both defects" "the lines to change are not in $template"
 fi
 
+# 2b. deploy/deploy.sh refuses a parameter the template does not declare
+# (aws cloudformation deploy would drop it silently), naming it; --help says
+# what becomes of parameters left out. Dry runs only, with a fake aws that
+# fails if called, and a stand-in zip.
+mkdir -p "$tmp/fakebin" "$tmp/dist"
+printf '#!/bin/sh\necho "fake aws called: $*" >&2\nexit 99\n' >"$tmp/fakebin/aws"
+chmod +x "$tmp/fakebin/aws"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").writestr("bootstrap", "#!/bin/sh\n")' \
+    "$tmp/dist/elbship-0.9.0-lambda-x86_64.zip"
+dry() {	# dry PARAMS-JSON: deploy.sh --dry-run with those parameters; out, err, rc
+	printf '%s\n' "$1" >"$tmp/params.json"
+	PATH="$tmp/fakebin:$PATH" "$root/deploy/deploy.sh" --stack elbship-test --params "$tmp/params.json" \
+	    --code-bucket my-artifacts --zip "$tmp/dist/elbship-0.9.0-lambda-x86_64.zip" --template "$template" \
+	    --dry-run >"$tmp/dry.out" 2>"$tmp/dry.err"
+	rc=$?
+}
+dry '{"EsUrl": "https://es.example:9200", "LogLevel": "warn"}'
+if [ "$rc" -eq 0 ] && grep -q 'EsUrl=https://es.example:9200' "$tmp/dry.out" && [ ! -s "$tmp/dry.err" ]; then
+	ok "deploy.sh --dry-run takes declared parameters without a warning"
+else
+	not_ok "deploy.sh --dry-run takes declared parameters without a warning" "exit $rc" "$(cat "$tmp/dry.err")"
+fi
+dry '{"EsUrl": "https://es.example:9200", "EsUrll": "x", "MemmorySize": 512}'
+if [ "$rc" -ne 0 ] && grep -q 'not a parameter of .*: EsUrll MemmorySize' "$tmp/dry.err" && [ ! -s "$tmp/dry.out" ]; then
+	ok "deploy.sh refuses undeclared parameters (exit $rc), naming each: $(head -n 1 "$tmp/dry.err" | sed "s|$tmp/||g")"
+else
+	not_ok "deploy.sh refuses undeclared parameters, naming each" "exit $rc" "$(cat "$tmp/dry.err" "$tmp/dry.out")"
+fi
+dry '[{"ParameterKey": "EsUrl", "ParameterValue": "https://es.example:9200"}, {"ParameterKey": "Typo", "UsePreviousValue": true}]'
+if [ "$rc" -ne 0 ] && grep -q 'not a parameter of .*: Typo' "$tmp/dry.err"; then
+	ok "deploy.sh refuses an undeclared parameter in CloudFormation's list form too, even with UsePreviousValue"
+else
+	not_ok "deploy.sh refuses an undeclared parameter in CloudFormation's list form" "exit $rc" "$(cat "$tmp/dry.err")"
+fi
+help=$("$root/deploy/deploy.sh" --help 2>&1)
+if grep -q "Parameters left out of the file keep the stack's current" <<<"$help" &&
+    grep -q "is an error (exit 1, naming it)" <<<"$help"; then
+	ok "deploy.sh --help: parameters left out keep the stack's current values; an undeclared one is an error"
+else
+	not_ok "deploy.sh --help says parameters left out keep the stack's current values" "$help"
+fi
+
 # 3. The project's assertions, and the planted defects they must catch.
 out=$(node "$here/checks.js" "$template" 2>&1)
 rc=$?
