@@ -7,6 +7,10 @@
 #      strict.js reads it with js-yaml as well as the `yaml` package, which
 #      must agree, with no null value and well-formed console labels (and
 #      must refuse copies with an unquoted label, a duplicate key, a date);
+#   2. deploy/deploy.sh refuses parameters the template does not declare;
+#      settings.js compares every ELBSHIP_* parameter's default, range and
+#      values with `elbship ship --help` and src/core/settings.c (ELBSHIP:
+#      the binary, default build/release/elbship);
 #   2. the same validator, run as a command on copies of the template with
 #      a typo'd property and with a required property removed, must fail
 #      and name the defect;
@@ -212,6 +216,45 @@ if grep -q "Parameters left out of the file keep the stack's current" <<<"$help"
 	ok "deploy.sh --help: parameters left out keep the stack's current values; an undeclared one is an error"
 else
 	not_ok "deploy.sh --help says parameters left out keep the stack's current values" "$help"
+fi
+
+# 2c. Parameters against elbship's settings table (settings.js): the
+# default, range and values each ELBSHIP_* parameter's text gives are
+# those of `elbship ship --help` and src/core/settings.c; and the check
+# catches the wrong DeadlineMargin default issue 15 found, a default
+# --help changes and a range the table does not have.
+elbship=${ELBSHIP:-build/release/elbship}
+if [ -x "$elbship" ] && "$elbship" ship --help >"$tmp/help.txt" 2>&1; then
+	out=$(node "$here/settings.js" "$template" "$tmp/help.txt" src/core/settings.c 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "every ELBSHIP_* parameter's default, range and values are elbship's ($(tail -n 1 <<<"$out" | sed 's/^# //'))"
+	else
+		not_ok "every ELBSHIP_* parameter's default, range and values are elbship's (settings.js)" \
+		    "$(grep -v '^ok' <<<"$out")"
+	fi
+	settings_catches() {	# settings_catches WHAT PARAM TEMPLATE-SED HELP-SED
+		sed "$3" "$template" >"$tmp/st.yaml"
+		sed "$4" "$tmp/help.txt" >"$tmp/st-help.txt"
+		if cmp -s "$template" "$tmp/st.yaml" && cmp -s "$tmp/help.txt" "$tmp/st-help.txt"; then
+			not_ok "settings.js catches $1" "the text to change is in neither file"
+			return
+		fi
+		out=$(node "$here/settings.js" "$tmp/st.yaml" "$tmp/st-help.txt" src/core/settings.c 2>&1)
+		if [ $? -eq 1 ] && grep -q "^not ok - $2 " <<<"$out"; then
+			ok "settings.js catches $1: $(grep "^not ok - $2 " <<<"$out" | sed 's/^not ok - //')"
+		else
+			not_ok "settings.js catches $1" "$out"
+		fi
+	}
+	settings_catches "DeadlineMargin's old text (default 10)" DeadlineMargin \
+	    "/^      object is reported failed for a retry (0-600); empty for the default\$/{N;s/empty for the default\\n.*/empty for the default (10)./}" ''
+	settings_catches "a default --help changes (max-inflight 2 -> 3)" MaxInflight \
+	    '' 's/bulk requests in flight at once (default 2)/bulk requests in flight at once (default 3)/'
+	settings_catches "a range the settings table does not have (MaxInflight 1-32)" MaxInflight \
+	    's/bulk requests in flight at once (1-16)/bulk requests in flight at once (1-32)/' ''
+else
+	not_ok "$elbship ship --help runs (build it: make)"
 fi
 
 # 3. The project's assertions, and the planted defects they must catch.
