@@ -14,20 +14,26 @@
 #     (env -i): it answers the Runtime API test server's S3 TestEvent, every
 #     non-glibc library comes from /var/task/lib (LD_DEBUG=libs), and with
 #     no ELBSHIP_* setting it posts an init error naming what to set;
+#   - all that with a decoy of each bundled library in the root's /lib64,
+#     which Lambda's LD_LIBRARY_PATH lists before /var/task/lib: bootstrap's
+#     DT_RPATH ($ORIGIN/lib) keeps them out, and with that RPATH ignored
+#     (ld.so --inhibit-rpath) a decoy loads and exits 97;
 #   - the same for arm64 under qemu-aarch64-static, when the cross toolchain
 #     is installed (scripts/package-deps.sh arm64), else skipped;
 #   - deploy/deploy.sh --dry-run (no AWS call: a fake aws fails the test if
 #     called), and a run against a fake aws that records its calls.
 #
-# Needs root (chroot).  Prints TAP and "# N passed, M failed, K skipped".
+# Needs root (chroot, mount).  Prints TAP and "# N passed, M failed, K skipped".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 tmp=$(mktemp -d)
 pids=()
+mounts=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -82,8 +88,9 @@ newest() {	# FILE...: the newest GLIBC_2.x needed
 
 # ---- a root with glibc only ------------------------------------------------------------
 # make_root DEBARCH DIR ZIP: Debian's libc6:DEBARCH libraries (merged /usr:
-# /lib and /lib64 link to usr/), /tmp, the zip unpacked in /var/task, and
-# /elbship -> /var/task/bootstrap (to run it under its other name).
+# /lib and /lib64 link to usr/), /tmp, the zip unpacked in /var/task,
+# /elbship -> /var/task/bootstrap (to run it under its other name), decoys
+# of the bundled libraries in /lib64, and /proc mounted.
 make_root() {
 	local debarch=$1 root=$2 zip=$3 f d
 	mkdir -p "$root/usr/lib" "$root/usr/lib64" "$root/tmp" "$root/var/task"
@@ -100,6 +107,30 @@ make_root() {
 	done
 	unzip -q "$zip" -d "$root/var/task"
 	ln -s /var/task/bootstrap "$root/elbship"
+	make_decoys "$debarch" "$root"
+	# /proc, as Lambda has it: the loader finds $ORIGIN (bootstrap's
+	# directory, in its DT_RPATH) through /proc/self/exe, and without it
+	# drops that RPATH entry
+	mkdir -p "$root/proc"
+	mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+}
+# make_decoys DEBARCH ROOT: in ROOT's /lib64 (= /usr/lib64, first in
+# Lambda's LD_LIBRARY_PATH after /var/lang/lib, where provided.al2023 keeps
+# its own libcurl, OpenSSL, zlib...), a decoy of each library in
+# /var/task/lib: same file name and SONAME, no symbols, and a constructor
+# that prints "decoy SONAME loaded" and exits 97.  Only bootstrap's
+# DT_RPATH ($ORIGIN/lib, searched before LD_LIBRARY_PATH) keeps them out.
+make_decoys() {
+	local debarch=$1 root=$2 cc=gcc l
+	[ "$debarch" = arm64 ] && cc=aarch64-linux-gnu-gcc
+	for l in $(ls "$root/var/task/lib"); do
+		printf '%s\n' '#include <unistd.h>' \
+		    '__attribute__((constructor)) static void decoy(void)' \
+		    "{ static const char m[] = \"decoy $l loaded\\n\"; write(2, m, sizeof(m) - 1); _exit(97); }" \
+		    >"$tmp/decoy.c"
+		"$cc" -shared -fPIC -O1 -Wl,-soname,"$l" -o "$root/usr/lib64/$l" "$tmp/decoy.c" ||
+		    echo "# could not build the decoy $l with $cc"
+	done
 }
 glibc_set() {	# DEBARCH: the sonames of Debian's glibc
 	dpkg -L "libc6:$1" | sed -n 's|.*/\([^/]*\.so[.0-9]*\)$|\1|p' | sort -u
@@ -159,6 +190,22 @@ lambda_checks() {
 	out=$(env -i LD_LIBRARY_PATH="$LAMBDA_LD_PATH" "$chroot" "$root" "$@" /elbship --version 2>&1)
 	check "$arch: bootstrap (run as elbship) --version prints 'elbship $version', the zip name's version" \
 	    '[ "$out" = "elbship $version" ]' || echo "# got: $out"
+
+	# the bundled libraries win over the decoys in /lib64 (make_decoys)
+	local rp ndecoy ldso=/lib64/ld-linux-x86-64.so.2 drc
+	[ "$debarch" = arm64 ] && ldso=/lib/ld-linux-aarch64.so.1
+	rp=$(readelf -d "$root/var/task/bootstrap" | sed -n 's/.*(RPATH).*Library rpath: \[\(.*\)\]/\1/p')
+	check "$arch: bootstrap's DT_RPATH is \$ORIGIN/lib (read before LD_LIBRARY_PATH), and it has no RUNPATH" \
+	    '[ "$rp" = "\$ORIGIN/lib" ] && ! readelf -d "$root/var/task/bootstrap" | grep -q "(RUNPATH)"' ||
+	    echo "# RPATH: '$rp'"
+	ndecoy=$(ls "$root/usr/lib64" | grep -cxFf <(ls "$root/var/task/lib"))
+	check "$arch: with a decoy of each of the $ndecoy bundled libraries in /lib64, the bundled ones load (--version runs, no decoy speaks)" \
+	    '[ "$ndecoy" -eq "$(ls "$root/var/task/lib" | wc -l)" ] && [ "$out" = "elbship $version" ]'
+	out=$(env -i LD_LIBRARY_PATH="$LAMBDA_LD_PATH" "$chroot" "$root" "$@" "$ldso" --inhibit-rpath '' \
+	    /var/task/bootstrap --version 2>&1)
+	drc=$?
+	check "$arch: the decoys bite: with bootstrap's DT_RPATH ignored (ld.so --inhibit-rpath), Lambda's LD_LIBRARY_PATH loads one (exit 97)" \
+	    '[ "$drc" -eq 97 ] && grep -q "^decoy lib.* loaded$" <<<"$out"' || echo "# exit $drc: $(head -c 300 <<<"$out")"
 
 	# LD_DEBUG_OUTPUT: a directory only the root has, so that the output of
 	# chroot's own loader (on the host) goes to stderr, bootstrap's to a file
@@ -289,7 +336,8 @@ for p in libc6:arm64 libcurl4-openssl-dev:arm64 libjansson-dev:arm64 libexpat1-d
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || arm_missing="$arm_missing $p"
 done
 arm_tests=("scripts/package.sh --arch arm64 builds" "arm64: zip layout" "arm64: GLIBC"
-    "arm64: --version" "arm64: S3 TestEvent" "arm64: libraries from /var/task/lib" "arm64: init error")
+    "arm64: --version" "arm64: DT_RPATH" "arm64: bundled libraries over decoys" "arm64: the decoys bite"
+    "arm64: S3 TestEvent" "arm64: libraries from /var/task/lib" "arm64: init error")
 if [ -n "$arm_missing" ]; then
 	for t in "${arm_tests[@]}"; do
 		skip "$t" "cross toolchain not installed (missing:$arm_missing; scripts/package-deps.sh arm64 installs it)"
