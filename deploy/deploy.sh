@@ -25,8 +25,9 @@
 #   --arch         the zip's architecture (default: the one in --zip's name,
 #                  else x86_64)
 #   --zip          default dist/elbship-VERSION-lambda-ARCH.zip, VERSION being
-#                  `git describe --tags --always --dirty`; the file name
-#                  (elbship-VERSION-lambda-ARCH.zip) gives the version
+#                  scripts/version.sh's (X.Y.Z, or X.Y.Z-dev.gHASH between
+#                  releases); the file name (elbship-VERSION-lambda-ARCH.zip)
+#                  gives the version
 #   --function     the function's name (default: the stack's FunctionName
 #                  output, else its one AWS::Lambda::Function)
 #   --template     default deploy/elbship.yaml
@@ -103,8 +104,7 @@ command -v jq >/dev/null || die "jq is needed (apt-get install jq)"
 # ---- the zip and its version ----------------------------------------------------------
 if [ -z "$zip" ]; then
 	[ -n "$arch" ] || arch=x86_64
-	v=$(git describe --tags --always --dirty 2>/dev/null) ||
-	    die "no --zip, and git describe failed"
+	v=$(scripts/version.sh) || die "no --zip, and scripts/version.sh failed"
 	zip=dist/elbship-$v-lambda-$arch.zip
 fi
 base=$(basename "$zip")
@@ -118,7 +118,7 @@ case $arch in x86_64|arm64) ;; *) die "--arch must be arm64 or x86_64, not '$arc
 [ -f "$zip" ] || die "$zip not found: build it with scripts/package.sh --arch $arch"
 unzip -Z1 "$zip" 2>/dev/null | grep -x bootstrap >/dev/null || die "$zip has no bootstrap at its root"
 case $version in
-*-dirty) warn "$version: built from a tree with uncommitted changes (not traceable to a commit)" ;;
+*.dirty|*-dirty) warn "$version: built from a tree with uncommitted changes (not traceable to a commit)" ;;
 esac
 sha256=$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode())' "$zip")
 key=elbship/$base

@@ -9,9 +9,10 @@
 #                                           the zip; gdb finds it through the
 #                                           .gnu_debuglink in bootstrap)
 #
-# VERSION is `git describe --tags --always --dirty`, the string the binary
-# prints for `elbship --version` (the Makefile compiles the same command's
-# output in).  DIR defaults to dist/.
+# VERSION is scripts/version.sh's (X.Y.Z for a release, the commit tagged
+# vX.Y.Z; X.Y.Z-dev.gHASH[.dirty] otherwise), the string the binary prints
+# for `elbship --version` (the Makefile compiles the same command's output
+# in).  DIR defaults to dist/.
 #
 # How:
 #   - make O=build/lambda-ARCH VARIANT=release, a build directory of its own
@@ -110,8 +111,7 @@ if [ "$arch" = arm64 ]; then
 	fi
 fi
 
-version=$(git describe --tags --always --dirty 2>/dev/null) ||
-    die "git describe failed: package from a git checkout"
+version=$(scripts/version.sh) || die "scripts/version.sh failed"
 O=build/lambda-$arch
 name=elbship-$version-lambda-$arch
 say "elbship $version for Lambda $arch (build dir $O)"

@@ -21,7 +21,10 @@
 #   - the same for arm64 under qemu-aarch64-static, when the cross toolchain
 #     is installed (scripts/package-deps.sh arm64), else skipped;
 #   - deploy/deploy.sh --dry-run (no AWS call: a fake aws fails the test if
-#     called), and a run against a fake aws that records its calls.
+#     called), and a run against a fake aws that records its calls;
+#   - versions: scripts/version.sh's semantic version (X.Y.Z at the tag
+#     vX.Y.Z, X.Y.Z-dev.gHASH[.dirty] elsewhere, in a clone), CHANGELOG.md's
+#     section for VERSION, and every zip name the docs give.
 #
 # Needs root (chroot, mount).  Prints TAP and "# N passed, M failed, K skipped".
 set -u
@@ -57,7 +60,7 @@ finish() {
 diag() { sed 's/^/# /' "$@" | head -n 40; }
 max_glibc=2.34
 chroot=$(command -v chroot)
-version=$(git describe --tags --always --dirty)
+version=$(scripts/version.sh)
 
 # ---- GLIBC version needs, independently of package.sh ------------------------------
 glibc_needs() {	# FILE: the GLIBC_* versions FILE needs (.gnu.version_r)
@@ -244,6 +247,40 @@ lambda_checks() {
 	    { echo "# init error: $body, exit $(cat "$tmp/$arch-init.rc" 2>/dev/null)"; diag "$tmp/$arch-init.err"; }
 }
 
+# ==== versions (scripts/version.sh) ==============================================================
+release=$(tr -d ' \t\r\n' <VERSION)
+check "scripts/version.sh: '$version' is a semantic version, VERSION's ($release) or a pre-release of it (-dev.gHASH[.dirty])" \
+    '[[ $release =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] && [[ $version =~ ^${release//./\\.}(-dev\.g[0-9a-f]{4,40}(\.dirty)?)?$ ]]'
+vc=$tmp/vclone
+if git clone -q --no-local "$repo" "$vc" 2>/dev/null; then
+	vgit() { git -C "$vc" -c user.name=t -c user.email=t@example.com "$@"; }
+	# the working tree's script and VERSION, committed and tagged in the clone
+	cp scripts/version.sh "$vc/scripts/version.sh"
+	cp VERSION "$vc/VERSION"
+	vgit add scripts/version.sh VERSION
+	vgit commit -q --allow-empty -m "version.sh as in the tree tested"
+	vgit tag "v$release"
+	v_tag=$("$vc/scripts/version.sh")
+	vgit commit -q --allow-empty -m next
+	v_next=$("$vc/scripts/version.sh")
+	h=$(vgit rev-parse --short HEAD)
+	echo >>"$vc/README.md"
+	v_dirty=$("$vc/scripts/version.sh")
+	mkdir -p "$tmp/varchive"
+	vgit archive HEAD | tar -x -C "$tmp/varchive"
+	v_archive=$("$tmp/varchive/scripts/version.sh")
+	check "scripts/version.sh: the commit tagged v$release is $release; the next is $release-dev.g$h; with a change, .dirty; an archive without git, $release" \
+	    '[ "$v_tag" = "$release" ] && [ "$v_next" = "$release-dev.g$h" ] && [ "$v_dirty" = "$release-dev.g$h.dirty" ] && [ "$v_archive" = "$release" ]' ||
+	    echo "# tagged '$v_tag', next '$v_next', dirty '$v_dirty', archive '$v_archive'"
+else
+	notok "scripts/version.sh in a clone (git clone failed)"
+fi
+check "CHANGELOG.md has a section for $release" 'grep -Eq "^## \[?${release//./\\.}\]?( |$)" CHANGELOG.md'
+badzip=$(grep -rhoE 'elbship-[^ /`"]*\.zip' README.md docs/*.md deploy/README.md | sort -u |
+    grep -vE '^elbship-([0-9]+\.[0-9]+\.[0-9]+(-dev\.g[0-9a-f]+(\.dirty)?)?|<version>|VERSION|\$version|\$v)-lambda-(x86_64|arm64|ARCH)\.zip$')
+check "every zip the docs name is named as scripts/package.sh names it (elbship-VERSION-lambda-ARCH.zip)" \
+    '[ -z "$badzip" ]' || echo "# $badzip"
+
 if [ "$(id -u)" -ne 0 ]; then
 	notok "tests/package needs root (chroot)"
 	finish
@@ -259,7 +296,7 @@ else
 	finish
 fi
 zip=$(tail -n 1 "$tmp/pkg.out")
-check "the zip is DIR/elbship-VERSION-lambda-x86_64.zip with VERSION = git describe ($version)" \
+check "the zip is DIR/elbship-VERSION-lambda-x86_64.zip with VERSION = scripts/version.sh ($version)" \
     '[ "$zip" = "$tmp/dist/elbship-$version-lambda-x86_64.zip" ] && [ -f "$zip" ]' || echo "# got $zip"
 
 listing=$(python3 - "$zip" <<'PY'
