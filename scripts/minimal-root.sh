@@ -20,7 +20,7 @@
 #   4. /proc, /sys, /dev, /dev/pts and a /dev/shm mounted, then, under
 #      chroot with a clean environment (env -i: PATH, HOME, LANG and the
 #      variables of step 2), `./dev.sh demo` then `./dev.sh test`, each
-#      logged to DIR/../minimal-root-COMMAND.log;
+#      logged to DIR-COMMAND.log (beside DIR);
 #   5. the mounts undone (also on error or Ctrl-C).  The root is kept: a
 #      re-run with the same DIR skips debootstrap and finds the packages
 #      installed; for a clean check remove it first (rm -rf DIR).
@@ -60,7 +60,6 @@ die() { echo "minimal-root: error: $*" >&2; exit 1; }
 command -v git >/dev/null || die "needs git"
 mkdir -p "$root"
 root=$(cd "$root" && pwd)
-logs=$(dirname "$root")
 
 # ---- 1. the root --------------------------------------------------------------------
 if [ -f "$root/etc/debian_version" ]; then
@@ -70,8 +69,8 @@ else
 	[ -z "$(ls -A "$root")" ] || die "$root is neither empty nor a Debian root"
 	say "debootstrap --variant=minbase bookworm $root $mirror (a few minutes)"
 	t0=$(date +%s)
-	debootstrap --variant=minbase bookworm "$root" "$mirror" >"$logs/minimal-root-debootstrap.log" 2>&1 ||
-	    { tail -n 20 "$logs/minimal-root-debootstrap.log" >&2; die "debootstrap failed (log: $logs/minimal-root-debootstrap.log)"; }
+	debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root-debootstrap.log" 2>&1 ||
+	    { tail -n 20 "$root-debootstrap.log" >&2; die "debootstrap failed (log: $root-debootstrap.log)"; }
 	say "debootstrap done in $(($(date +%s) - t0)) s"
 fi
 
@@ -112,7 +111,7 @@ rm -rf "$root/src/elbship"
 mkdir -p "$root/src"
 git clone -q --no-local "$repo" "$root/src/elbship"
 git -C "$root/src/elbship" checkout -q --detach "$head"
-say "checkout: $(git -C "$root/src/elbship" describe --tags --always) in $root/src/elbship"
+say "checkout: elbship $("$root/src/elbship/scripts/version.sh") in $root/src/elbship"
 
 # ---- 4. mounts and the commands ----------------------------------------------------------
 mounted=()
@@ -139,7 +138,7 @@ mnt /dev/shm -t tmpfs -o mode=1777 shm
 
 status=0
 for c in $commands; do
-	log=$logs/minimal-root-$c.log
+	log=$root-$c.log
 	say "./dev.sh $c (log: $log)"
 	t0=$(date +%s)
 	if env -i "${envs[@]}" chroot "$root" /bin/sh -c 'cd /src/elbship && exec ./dev.sh "$1"' sh "$c" \
