@@ -18,7 +18,9 @@ CC       ?= cc
 VARIANT  ?= release
 O        := build/$(VARIANT)
 
-VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-unknown)
+# X.Y.Z (a release: the commit tagged vX.Y.Z) or X.Y.Z-dev.gHASH[.dirty]
+# (scripts/version.sh, from the VERSION file and git)
+VERSION  := $(shell scripts/version.sh 2>/dev/null || echo 0.0.0-unknown)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral

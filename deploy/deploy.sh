@@ -14,13 +14,20 @@
 #                  stack's current value).  Numbers and booleans are written
 #                  as text, a list as "a,b,c".  CodeS3Bucket, CodeS3Key,
 #                  Architecture (and ReleaseVersion, when the template has
-#                  it) are set by this script.
+#                  it) are set by this script.  A name the template does not
+#                  declare is an error (exit 1, naming it): CloudFormation's
+#                  deploy would drop it without a word.
+#                  Parameters left out of the file keep the stack's current
+#                  values when it is updated (not the template's defaults;
+#                  those apply only when the stack is created): to go back
+#                  to a default, give it explicitly (e.g. "LogLevel": "").
 #   --code-bucket  where the zip goes, in the stack's region
 #   --arch         the zip's architecture (default: the one in --zip's name,
 #                  else x86_64)
 #   --zip          default dist/elbship-VERSION-lambda-ARCH.zip, VERSION being
-#                  `git describe --tags --always --dirty`; the file name
-#                  (elbship-VERSION-lambda-ARCH.zip) gives the version
+#                  scripts/version.sh's (X.Y.Z, or X.Y.Z-dev.gHASH between
+#                  releases); the file name (elbship-VERSION-lambda-ARCH.zip)
+#                  gives the version
 #   --function     the function's name (default: the stack's FunctionName
 #                  output, else its one AWS::Lambda::Function)
 #   --template     default deploy/elbship.yaml
@@ -97,8 +104,7 @@ command -v jq >/dev/null || die "jq is needed (apt-get install jq)"
 # ---- the zip and its version ----------------------------------------------------------
 if [ -z "$zip" ]; then
 	[ -n "$arch" ] || arch=x86_64
-	v=$(git describe --tags --always --dirty 2>/dev/null) ||
-	    die "no --zip, and git describe failed"
+	v=$(scripts/version.sh) || die "no --zip, and scripts/version.sh failed"
 	zip=dist/elbship-$v-lambda-$arch.zip
 fi
 base=$(basename "$zip")
@@ -112,7 +118,7 @@ case $arch in x86_64|arm64) ;; *) die "--arch must be arm64 or x86_64, not '$arc
 [ -f "$zip" ] || die "$zip not found: build it with scripts/package.sh --arch $arch"
 unzip -Z1 "$zip" 2>/dev/null | grep -x bootstrap >/dev/null || die "$zip has no bootstrap at its root"
 case $version in
-*-dirty) warn "$version: built from a tree with uncommitted changes (not traceable to a commit)" ;;
+*.dirty|*-dirty) warn "$version: built from a tree with uncommitted changes (not traceable to a commit)" ;;
 esac
 sha256=$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode())' "$zip")
 key=elbship/$base
@@ -149,9 +155,15 @@ if [ -f "$template" ]; then
 	# the template's parameter names: the keys indented by two under Parameters:
 	tparams=$(awk '/^[^ #]/ { inp = ($0 ~ /^Parameters:/); next }
 	    inp && /^  [A-Za-z0-9]+:/ { sub(/^  /, ""); sub(/:.*/, ""); print }' "$template")
-	for k in "${keys[@]}"; do
-		grep -qx "$k" <<<"$tparams" || warn "$params: $k is not a parameter of $template"
-	done
+	# CloudFormation would refuse it, and `aws cloudformation deploy` drops
+	# it silently instead: a typo would leave the stack's value as it was.
+	# (every name in the file, those with UsePreviousValue too)
+	unknown=()
+	while IFS= read -r k; do
+		grep -qx "$k" <<<"$tparams" || unknown+=("$k")
+	done < <(jq -r 'if type == "object" then keys_unsorted[] else .[].ParameterKey end' "$params")
+	[ ${#unknown[@]} -eq 0 ] ||
+	    die "$params: not a parameter of $template: ${unknown[*]} (see deploy/README.md for the list)"
 elif [ "$dry" -eq 0 ]; then
 	die "$template not found"
 else

@@ -23,7 +23,12 @@ if [ "${1:-}" = --check ]; then
 fi
 mode=${1:-build}
 build="make gcc libc6-dev pkg-config git ca-certificates libisal-dev libjansson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev"
-test_pkgs="$build clang libclang-rt-14-dev jq gzip python3 curl"
+# Every command the test scripts run that a minimal Debian 12 (debootstrap
+# --variant=minbase) lacks: clang (the -Werror build, fuzz smoke), jq,
+# python3 (test servers), curl, procps (pgrep: the Lambda suite's warm
+# process), openssl (test certificates), unzip and binutils (readelf,
+# objcopy, strip: the package suite).  scripts/minimal-root.sh checks it.
+test_pkgs="$build clang libclang-rt-14-dev jq gzip python3 curl procps openssl unzip binutils"
 bench_pkgs="$build isal goaccess time"
 npm_dirs="tests tests/deploy"	# each with package.json + package-lock.json
 

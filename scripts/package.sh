@@ -9,9 +9,10 @@
 #                                           the zip; gdb finds it through the
 #                                           .gnu_debuglink in bootstrap)
 #
-# VERSION is `git describe --tags --always --dirty`, the string the binary
-# prints for `elbship --version` (the Makefile compiles the same command's
-# output in).  DIR defaults to dist/.
+# VERSION is scripts/version.sh's (X.Y.Z for a release, the commit tagged
+# vX.Y.Z; X.Y.Z-dev.gHASH[.dirty] otherwise), the string the binary prints
+# for `elbship --version` (the Makefile compiles the same command's output
+# in).  DIR defaults to dist/.
 #
 # How:
 #   - make O=build/lambda-ARCH VARIANT=release, a build directory of its own
@@ -24,7 +25,9 @@
 #     to a small getrandom() function of ours (GLIBC_2.25), kept hidden.
 #   - every other library stays shared and is copied from Debian into lib/
 #     under its SONAME: the non-glibc closure of bootstrap's DT_NEEDED,
-#     found with readelf (works for both architectures).  glibc's own
+#     found with readelf (works for both architectures).  bootstrap's
+#     DT_RPATH is $ORIGIN/lib, so these load before any copy in Lambda's
+#     /lib64 or /usr/lib64 (LD_LIBRARY_PATH comes after DT_RPATH).  glibc's own
 #     libraries (those of Debian's libc6 package) are never copied: Lambda's
 #     are used.  Debian's files are copied byte for byte (already stripped;
 #     their build ids still match Debian's -dbgsym packages).
@@ -108,8 +111,7 @@ if [ "$arch" = arm64 ]; then
 	fi
 fi
 
-version=$(git describe --tags --always --dirty 2>/dev/null) ||
-    die "git describe failed: package from a git checkout"
+version=$(scripts/version.sh) || die "scripts/version.sh failed"
 O=build/lambda-$arch
 name=elbship-$version-lambda-$arch
 say "elbship $version for Lambda $arch (build dir $O)"
@@ -189,6 +191,15 @@ if [ ! -f "$ex/libexpat.a" ] || [ "$deb_a" -nt "$ex/libexpat.a" ]; then
 	"$(tool ar)" rcsD "$ex/libexpat.a" "$ex/objs"/*.o
 fi
 ldflags="-L$repo/$ex $ldflags"
+# The bundled libraries must be the ones that load: Lambda's LD_LIBRARY_PATH
+# lists /lib64 and /usr/lib64 (where provided.al2023 has its own libcurl,
+# OpenSSL, zlib...) before /var/task/lib.  DT_RPATH (not RUNPATH:
+# --disable-new-dtags) is searched before LD_LIBRARY_PATH, and an
+# executable's DT_RPATH also serves its libraries' own dependencies;
+# $ORIGIN is bootstrap's directory, /var/task (the loader reads it from
+# /proc/self/exe, which Lambda has).  Written '$$ORIGIN' for
+# make, which hands the recipe's shell '$ORIGIN' in single quotes.
+ldflags="$ldflags -Wl,--disable-new-dtags,-rpath,'\$\$ORIGIN/lib'"
 
 # ---- elbship ----------------------------------------------------------------------
 cflags="-ffile-prefix-map=$repo=."
@@ -212,6 +223,9 @@ if readelf -d "$bin" | grep 'NEEDED.*libexpat' >/dev/null; then
 fi
 readelf -s -W "$bin" | awk '$8 == "arc4random_buf" && $7 != "UND" { f = 1 } END { exit !f }' ||
     die "$bin: arc4random_buf is not the one in $ex"
+rpath=$(readelf -d "$bin" | sed -n 's/.*(RPATH).*Library rpath: \[\(.*\)\]/\1/p')
+[ "$rpath" = '$ORIGIN/lib' ] && ! readelf -d "$bin" | grep -q '(RUNPATH)' ||
+    die "$bin: DT_RPATH is '$rpath', not '\$ORIGIN/lib' (or it has a RUNPATH)"
 
 # ---- stage: bootstrap + lib/ ----------------------------------------------------
 stage=$O/stage

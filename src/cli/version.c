@@ -1,6 +1,7 @@
 /*
- * version.c: the version string, from `git describe` at build time (see
- * the Makefile); rebuilt on every build so it never goes stale.
+ * version.c: the version string, from scripts/version.sh (the VERSION file
+ * and git) at build time (see the Makefile); rebuilt on every build so it
+ * never goes stale.
  */
 #include <stdio.h>
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "lambda/events.h"
+#include "parse/lbname.h"
 #include "util/hex.h"
 #include "util/xalloc.h"
 
@@ -38,18 +39,30 @@ events_form_decode(char *s)
 	*o = '\0';
 }
 
+/*
+ * The object ${bucket}/${key} (form-decoded first if ${decode}), unless it
+ * is ELB's ELBAccessLogTestFile: that one is counted with the
+ * s3:TestEvents and skipped, whatever the notification's suffix filter let
+ * through.
+ */
 static void
 add_obj(struct event_batch *b, const char *bucket, const char *key,
     uint64_t size, int msg, int decode)
 {
 	struct event_obj *o;
+	char *k = xstrdup(key);
 
+	if (decode)
+		events_form_decode(k);
+	if (lbname_is_test_file(k, strlen(k))) {
+		free(k);
+		b->tests++;
+		return;
+	}
 	b->objs = xrealloc(b->objs, (b->nobj + 1) * sizeof(*b->objs));
 	o = &b->objs[b->nobj++];
 	o->bucket = xstrdup(bucket);
-	o->key = xstrdup(key);
-	if (decode)
-		events_form_decode(o->key);
+	o->key = k;
 	o->size = size;
 	o->msg = msg;
 }

@@ -10,6 +10,9 @@
  *   SNS                  {"Records":[{"EventSource":"aws:sns","Sns":{"Message":"<S3>"}}]}
  *   EventBridge          {"source":"aws.s3","detail-type":"Object Created",...}
  *   s3:TestEvent         acknowledged and skipped (at any level)
+ *   ELBAccessLogTestFile the object ELB writes when access logging is
+ *                        turned on (lbname_is_test_file()): skipped in
+ *                        every envelope and counted in ${tests} too
  *
  * Keys in S3 notifications are form-encoded (a space arrives as '+'):
  * they are decoded.  EventBridge keys are taken as they are (AWS does not
@@ -43,7 +46,7 @@ struct event_batch {
 	size_t nobj;
 	struct event_msg *msgs;	/* SQS only */
 	size_t nmsg;
-	unsigned tests;		/* s3:TestEvent seen */
+	unsigned tests;		/* s3:TestEvent or ELBAccessLogTestFile seen */
 	unsigned ignored;	/* records that are not ObjectCreated */
 };
 

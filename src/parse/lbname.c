@@ -105,3 +105,17 @@ lbname_is_log(const char *base, size_t n)
 		return 0;
 	return lbname_parse(base, n, &nm) == 0;
 }
+
+/*
+ * lbname_is_test_file(name, n): see lbname.h.
+ */
+int
+lbname_is_test_file(const char *name, size_t n)
+{
+	static const char test[] = "ELBAccessLogTestFile";
+	const size_t tn = sizeof(test) - 1;
+
+	if (!ends_with(name, n, test))
+		return 0;
+	return n == tn || name[n - tn - 1] == '/';
+}

@@ -35,4 +35,14 @@ int lbname_parse(const char *base, size_t n, struct lbname *out);
  */
 int lbname_is_log(const char *base, size_t n);
 
+/**
+ * lbname_is_test_file(name, n): 1 if ${name} (an S3 key, a path or a bare
+ * file name; ${n} bytes, no NUL needed) ends in the object Elastic Load
+ * Balancing writes when access logging is turned on,
+ * PREFIX/AWSLogs/ACCOUNT/ELBAccessLogTestFile: its last component is
+ * exactly "ELBAccessLogTestFile".  Such an object is not a log; every
+ * reader skips it.
+ */
+int lbname_is_test_file(const char *name, size_t n);
+
 #endif

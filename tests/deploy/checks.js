@@ -837,6 +837,90 @@ check('outputs: bucket, function, role, and the queues under their conditions', 
 	return bad;
 });
 
+/* What the function puts in its EMF invocation line (somewhere under src/,
+ * src/lambda/lambda.c today) and the default namespace (src/core/settings.c). */
+function emfFacts() {
+	const read = (f) => {
+		const p = path.join(ROOT, f);
+		return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : '';
+	};
+	const all = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+	    e.isDirectory() ? all(path.join(d, e.name)) : /\.c$/.test(e.name) ? [path.join(d, e.name)] : []);
+	const src = path.join(ROOT, 'src');
+	const lambda = fs.existsSync(src) ? all(src).map((f) => fs.readFileSync(f, 'utf8')).join('\n') : '';
+	const settings = read('src/core/settings.c');
+	const m = /ELBSHIP_METRICS_NAMESPACE[\s\S]*?\(default ([A-Za-z0-9._/#:-]+)[;)]/.exec(settings);
+	return { undelivered: lambda.includes('"Undelivered"'),
+		byFunctionName: lambda.includes('\\"Dimensions\\":[[\\"FunctionName\\"]]'),
+		namespace: m ? m[1] : null };
+}
+
+check('alarms: function errors, throttles, the function\'s Undelivered EMF metric (namespace from MetricsNamespace, none when "off"), the dead-letter / on-failure queue holding messages, the oldest queued event\'s age; each notifies AlarmTopicArn when set', (t) => {
+	const bad = [];
+	const R = t.Resources;
+	const fn = { Name: 'FunctionName', Value: { Ref: 'Function' } };
+	const emf = emfFacts();
+	const want = {
+		FunctionErrorsAlarm: [undefined, 'AWS/Lambda', 'Errors', fn, 'Sum'],
+		FunctionThrottlesAlarm: [undefined, 'AWS/Lambda', 'Throttles', fn, 'Sum'],
+		UndeliveredAlarm: ['EmitsMetrics', { 'Fn::If': ['HasMetricsNamespace', { Ref: 'MetricsNamespace' }, emf.namespace] },
+			'Undelivered', fn, 'Sum'],
+		DeadLetterQueueAlarm: ['IsSqs', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible',
+			{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['NotificationDeadLetterQueue', 'QueueName'] } }, 'Maximum'],
+		QueueAgeAlarm: ['IsSqs', 'AWS/SQS', 'ApproximateAgeOfOldestMessage',
+			{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['NotificationQueue', 'QueueName'] } }, 'Maximum'],
+		FailureQueueAlarm: ['IsDirect', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible',
+			{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailureQueue', 'QueueName'] } }, 'Maximum'],
+	};
+	if (!emf.undelivered || !emf.byFunctionName || emf.namespace === null)
+		bad.push(`src/: the function's EMF line has no Undelivered metric by FunctionName, or no default namespace (${JSON.stringify(emf)})`);
+	const topic = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
+	for (const [name, [cond, ns, metric, dim, stat]] of Object.entries(want)) {
+		const a = R[name];
+		if (!a || a.Type !== 'AWS::CloudWatch::Alarm') {
+			bad.push(`no alarm ${name}`);
+			continue;
+		}
+		const p = a.Properties;
+		if (a.Condition !== cond)
+			bad.push(`${name}: Condition ${a.Condition}, want ${cond}`);
+		if (!same(p.Namespace, ns) || p.MetricName !== metric || !same(p.Dimensions, [dim]) || p.Statistic !== stat)
+			bad.push(`${name}: not ${stat} of ${JSON.stringify(ns)} ${metric} by ${dim.Name}`);
+		if (!same(p.AlarmActions, topic) || !same(p.OKActions, topic))
+			bad.push(`${name}: AlarmActions and OKActions are not AlarmTopicArn when set`);
+		if (p.TreatMissingData !== 'notBreaching')
+			bad.push(`${name}: missing data (an idle function or queue) is not "notBreaching"`);
+		const thr = name === 'QueueAgeAlarm' ? { Ref: 'QueueAgeAlarmSeconds' } : 0;
+		if (!same(p.Threshold, thr) || !/^GreaterThan/.test(p.ComparisonOperator))
+			bad.push(`${name}: threshold ${JSON.stringify(p.Threshold)} ${p.ComparisonOperator}`);
+		if (typeof p.AlarmDescription !== 'object' && typeof p.AlarmDescription !== 'string')
+			bad.push(`${name}: no AlarmDescription`);
+	}
+	if (!same((t.Conditions || {}).EmitsMetrics, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'MetricsNamespace' }, 'off'] }] }))
+		bad.push('EmitsMetrics is not MetricsNamespace != "off"');
+	for (const [n, r] of Object.entries(R))
+		if (r.Type === 'AWS::CloudWatch::Alarm' && want[n] === undefined)
+			bad.push(`alarm ${n} is not checked here`);
+	const doc = path.join(ROOT, 'docs', 'deploy.md');
+	const text = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8') : '';
+	for (const n of Object.keys(want))
+		if (!text.includes(`\`${n}\``))
+			bad.push(`docs/deploy.md does not document ${n}`);
+	return bad;
+});
+
+check('the dead-letter and on-failure queues are kept when the stack is deleted or the queue replaced (Retain)', (t) => {
+	const bad = [];
+	for (const n of ['NotificationDeadLetterQueue', 'FailureQueue']) {
+		const r = t.Resources[n];
+		if (!r)
+			bad.push(`no ${n}`);
+		else if (r.DeletionPolicy !== 'Retain' || r.UpdateReplacePolicy !== 'Retain')
+			bad.push(`${n}: DeletionPolicy ${r.DeletionPolicy}, UpdateReplacePolicy ${r.UpdateReplacePolicy}`);
+	}
+	return bad;
+});
+
 check('deploy/README.md lists every parameter with its default, and nothing else', (t) => {
 	const bad = [];
 	const f = path.join(path.dirname(FILE), 'README.md');
@@ -858,9 +942,26 @@ check('deploy/README.md lists every parameter with its default, and nothing else
 	return bad;
 });
 
-check('the template fits CloudFormation\'s 51,200-byte limit for a template passed inline', (t, text) => {
+check('the template can be deployed: under 51,200 bytes (CloudFormation\'s inline limit), or every documented aws cloudformation deploy (and deploy.sh) sends it through S3 (--s3-bucket)', (t, text) => {
 	const n = Buffer.byteLength(text);
-	return n > 51200 ? [`${n} bytes: deploy it through S3 (aws cloudformation deploy --s3-bucket)`] : [];
+	if (n <= 51200)
+		return [];
+	const bad = [];
+	const docs = [path.join(path.dirname(FILE), 'README.md'), path.join(ROOT, 'docs', 'deploy.md'),
+		path.join(ROOT, 'README.md')];
+	for (const f of docs) {
+		if (!fs.existsSync(f))
+			continue;
+		/* command lines, their continuation lines joined */
+		const lines = fs.readFileSync(f, 'utf8').replace(/\\\n/g, ' ').split('\n');
+		for (const l of lines)
+			if (/^\s*aws cloudformation deploy\b/.test(l) && !/--s3-bucket/.test(l))
+				bad.push(`${n} bytes, but ${path.relative(ROOT, f)} deploys it inline: ${l.trim().slice(0, 80)}...`);
+	}
+	const sh = path.join(path.dirname(FILE), 'deploy.sh');
+	if (fs.existsSync(sh) && !/deploy_cmd=\(aws cloudformation deploy[^)]*--s3-bucket/.test(fs.readFileSync(sh, 'utf8')))
+		bad.push(`${n} bytes, but deploy.sh's aws cloudformation deploy has no --s3-bucket`);
+	return bad;
 });
 
 /* ---- proofs that the checks catch defects --------------------------------- */
@@ -926,6 +1027,13 @@ const CHECK_DEFECTS = [
 		['the log bucket: public access blocked']],
 	['the security group in every case', '    Type: AWS::EC2::SecurityGroup\n    Condition: InVpc\n',
 		'    Type: AWS::EC2::SecurityGroup\n', ['VPC placement, the S3 gateway endpoint']],
+	['the dead-letter queue deleted with the stack', '    Condition: IsSqs\n    DeletionPolicy: Retain\n',
+		'    Condition: IsSqs\n    DeletionPolicy: Delete\n', ['the dead-letter and on-failure queues are kept']],
+	['the Undelivered alarm on a fixed namespace (MetricsNamespace ignored)',
+		'      Namespace: !If [HasMetricsNamespace, !Ref MetricsNamespace, elbship]\n', '      Namespace: elbship\n',
+		['alarms: function errors']],
+	['an alarm that never notifies the topic', "      OKActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref 'AWS::NoValue']\n", '',
+		['alarms: function errors']],
 	['an unused parameter', '\nParameters:\n', '\nParameters:\n  Unused:\n    Type: String\n    Default: x\n    Description: never used by anything here\n',
 		['every parameter is used']],
 ];

@@ -146,6 +146,28 @@ run_function "$tmp/one.ndjson" "$tmp/init-res3.ndjson" --init-error-file "$tmp/i
 check "start-up: an index name Elasticsearch would refuse is an init error naming ELBSHIP_ES_INDEX" \
     "jq -e '.body.errorMessage | test(\"ELBSHIP_ES_INDEX\")' $tmp/init3.json >/dev/null"
 
+# ---- ELB's ELBAccessLogTestFile is skipped in every envelope ------------------------
+# (issue 15; written when access logging is turned on, let through by
+# NotificationSuffix=any). It is in the bucket, so reading it would make an
+# error document: none may appear.
+kill "${pids[@]}" 2>/dev/null
+start_es
+tkey=AWSLogs/111122223333/ELBAccessLogTestFile
+printf 'Enable AccessLog for ELB: shop-alb at 2025-11-03T09:00:00.000Z' >"$tmp/testfile"
+s3 put logs "$tkey" "$tmp/testfile" >/dev/null
+{
+	s3event "$tkey"								# 0 S3 direct
+	sqsevent "$(sqsrec msg-t "$(s3event "$tkey")")" \
+	    "$(sqsrec msg-u "$(s3event "$prefix/$clb")")"			# 1 SQS, with a real log
+	ebevent "$tkey"								# 2 EventBridge
+} >"$tmp/tf-events.ndjson"
+run_function "$tmp/tf-events.ndjson" "$tmp/tf-res.ndjson"
+tf() { result "$1" "$tmp/tf-res.ndjson"; }
+check "ELBAccessLogTestFile: S3 and EventBridge events answered with no object, counted as test events" \
+    "[ \"\$(tf 0 | jq -c '[.outcome, .body.objects, .body.test_events]')\" = '[\"response\",0,1]' ] && [ \"\$(tf 2 | jq -c '[.outcome, .body.objects, .body.test_events]')\" = '[\"response\",0,1]' ]"
+check "ELBAccessLogTestFile: in SQS its message succeeds beside a real log's" \
+    "[ \"\$(tf 1 | jq -c .body.batchItemFailures)\" = '[]' ] && [ \$(stored | wc -l) -eq $n_clb ] && ! grep -q ELBAccessLogTestFile $tmp/fn.out"
+
 # ---- 1,000 warm invocations: flat memory and descriptors -------------------------
 start_es
 cp "$(realpath "${ELBSHIP_RELEASE:-build/release/elbship}")" "$tmp/task/bootstrap"

@@ -14,22 +14,31 @@
 #     (env -i): it answers the Runtime API test server's S3 TestEvent, every
 #     non-glibc library comes from /var/task/lib (LD_DEBUG=libs), and with
 #     no ELBSHIP_* setting it posts an init error naming what to set;
+#   - all that with a decoy of each bundled library in the root's /lib64,
+#     which Lambda's LD_LIBRARY_PATH lists before /var/task/lib: bootstrap's
+#     DT_RPATH ($ORIGIN/lib) keeps them out, and with that RPATH ignored
+#     (ld.so --inhibit-rpath) a decoy loads and exits 97;
 #   - the same for arm64 under qemu-aarch64-static, when the cross toolchain
 #     is installed (scripts/package-deps.sh arm64), else skipped;
 #     package.sh runs with --no-deps: tests install nothing (./dev.sh test
 #     runs scripts/package-deps.sh all first);
 #   - deploy/deploy.sh --dry-run (no AWS call: a fake aws fails the test if
-#     called), and a run against a fake aws that records its calls.
+#     called), and a run against a fake aws that records its calls;
+#   - versions: scripts/version.sh's semantic version (X.Y.Z at the tag
+#     vX.Y.Z, X.Y.Z-dev.gHASH[.dirty] elsewhere, in a clone), CHANGELOG.md's
+#     section for VERSION, and every zip name the docs give.
 #
-# Needs root (chroot).  Prints TAP and "# N passed, M failed, K skipped".
+# Needs root (chroot, mount).  Prints TAP and "# N passed, M failed, K skipped".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 tmp=$(mktemp -d)
 pids=()
+mounts=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	for m in "${mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -53,7 +62,7 @@ finish() {
 diag() { sed 's/^/# /' "$@" | head -n 40; }
 max_glibc=2.34
 chroot=$(command -v chroot)
-version=$(git describe --tags --always --dirty)
+version=$(scripts/version.sh)
 
 # ---- GLIBC version needs, independently of package.sh ------------------------------
 glibc_needs() {	# FILE: the GLIBC_* versions FILE needs (.gnu.version_r)
@@ -84,8 +93,9 @@ newest() {	# FILE...: the newest GLIBC_2.x needed
 
 # ---- a root with glibc only ------------------------------------------------------------
 # make_root DEBARCH DIR ZIP: Debian's libc6:DEBARCH libraries (merged /usr:
-# /lib and /lib64 link to usr/), /tmp, the zip unpacked in /var/task, and
-# /elbship -> /var/task/bootstrap (to run it under its other name).
+# /lib and /lib64 link to usr/), /tmp, the zip unpacked in /var/task,
+# /elbship -> /var/task/bootstrap (to run it under its other name), decoys
+# of the bundled libraries in /lib64, and /proc mounted.
 make_root() {
 	local debarch=$1 root=$2 zip=$3 f d
 	mkdir -p "$root/usr/lib" "$root/usr/lib64" "$root/tmp" "$root/var/task"
@@ -102,6 +112,30 @@ make_root() {
 	done
 	unzip -q "$zip" -d "$root/var/task"
 	ln -s /var/task/bootstrap "$root/elbship"
+	make_decoys "$debarch" "$root"
+	# /proc, as Lambda has it: the loader finds $ORIGIN (bootstrap's
+	# directory, in its DT_RPATH) through /proc/self/exe, and without it
+	# drops that RPATH entry
+	mkdir -p "$root/proc"
+	mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+}
+# make_decoys DEBARCH ROOT: in ROOT's /lib64 (= /usr/lib64, first in
+# Lambda's LD_LIBRARY_PATH after /var/lang/lib, where provided.al2023 keeps
+# its own libcurl, OpenSSL, zlib...), a decoy of each library in
+# /var/task/lib: same file name and SONAME, no symbols, and a constructor
+# that prints "decoy SONAME loaded" and exits 97.  Only bootstrap's
+# DT_RPATH ($ORIGIN/lib, searched before LD_LIBRARY_PATH) keeps them out.
+make_decoys() {
+	local debarch=$1 root=$2 cc=gcc l
+	[ "$debarch" = arm64 ] && cc=aarch64-linux-gnu-gcc
+	for l in $(ls "$root/var/task/lib"); do
+		printf '%s\n' '#include <unistd.h>' \
+		    '__attribute__((constructor)) static void decoy(void)' \
+		    "{ static const char m[] = \"decoy $l loaded\\n\"; write(2, m, sizeof(m) - 1); _exit(97); }" \
+		    >"$tmp/decoy.c"
+		"$cc" -shared -fPIC -O1 -Wl,-soname,"$l" -o "$root/usr/lib64/$l" "$tmp/decoy.c" ||
+		    echo "# could not build the decoy $l with $cc"
+	done
 }
 glibc_set() {	# DEBARCH: the sonames of Debian's glibc
 	dpkg -L "libc6:$1" | sed -n 's|.*/\([^/]*\.so[.0-9]*\)$|\1|p' | sort -u
@@ -162,6 +196,22 @@ lambda_checks() {
 	check "$arch: bootstrap (run as elbship) --version prints 'elbship $version', the zip name's version" \
 	    '[ "$out" = "elbship $version" ]' || echo "# got: $out"
 
+	# the bundled libraries win over the decoys in /lib64 (make_decoys)
+	local rp ndecoy ldso=/lib64/ld-linux-x86-64.so.2 drc
+	[ "$debarch" = arm64 ] && ldso=/lib/ld-linux-aarch64.so.1
+	rp=$(readelf -d "$root/var/task/bootstrap" | sed -n 's/.*(RPATH).*Library rpath: \[\(.*\)\]/\1/p')
+	check "$arch: bootstrap's DT_RPATH is \$ORIGIN/lib (read before LD_LIBRARY_PATH), and it has no RUNPATH" \
+	    '[ "$rp" = "\$ORIGIN/lib" ] && ! readelf -d "$root/var/task/bootstrap" | grep -q "(RUNPATH)"' ||
+	    echo "# RPATH: '$rp'"
+	ndecoy=$(ls "$root/usr/lib64" | grep -cxFf <(ls "$root/var/task/lib"))
+	check "$arch: with a decoy of each of the $ndecoy bundled libraries in /lib64, the bundled ones load (--version runs, no decoy speaks)" \
+	    '[ "$ndecoy" -eq "$(ls "$root/var/task/lib" | wc -l)" ] && [ "$out" = "elbship $version" ]'
+	out=$(env -i LD_LIBRARY_PATH="$LAMBDA_LD_PATH" "$chroot" "$root" "$@" "$ldso" --inhibit-rpath '' \
+	    /var/task/bootstrap --version 2>&1)
+	drc=$?
+	check "$arch: the decoys bite: with bootstrap's DT_RPATH ignored (ld.so --inhibit-rpath), Lambda's LD_LIBRARY_PATH loads one (exit 97)" \
+	    '[ "$drc" -eq 97 ] && grep -q "^decoy lib.* loaded$" <<<"$out"' || echo "# exit $drc: $(head -c 300 <<<"$out")"
+
 	# LD_DEBUG_OUTPUT: a directory only the root has, so that the output of
 	# chroot's own loader (on the host) goes to stderr, bootstrap's to a file
 	mkdir -p "$root/lddebug"
@@ -199,6 +249,40 @@ lambda_checks() {
 	    { echo "# init error: $body, exit $(cat "$tmp/$arch-init.rc" 2>/dev/null)"; diag "$tmp/$arch-init.err"; }
 }
 
+# ==== versions (scripts/version.sh) ==============================================================
+release=$(tr -d ' \t\r\n' <VERSION)
+check "scripts/version.sh: '$version' is a semantic version, VERSION's ($release) or a pre-release of it (-dev.gHASH[.dirty])" \
+    '[[ $release =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] && [[ $version =~ ^${release//./\\.}(-dev\.g[0-9a-f]{4,40}(\.dirty)?)?$ ]]'
+vc=$tmp/vclone
+if git clone -q --no-local "$repo" "$vc" 2>/dev/null; then
+	vgit() { git -C "$vc" -c user.name=t -c user.email=t@example.com "$@"; }
+	# the working tree's script and VERSION, committed and tagged in the clone
+	cp scripts/version.sh "$vc/scripts/version.sh"
+	cp VERSION "$vc/VERSION"
+	vgit add scripts/version.sh VERSION
+	vgit commit -q --allow-empty -m "version.sh as in the tree tested"
+	vgit tag "v$release"
+	v_tag=$("$vc/scripts/version.sh")
+	vgit commit -q --allow-empty -m next
+	v_next=$("$vc/scripts/version.sh")
+	h=$(vgit rev-parse --short HEAD)
+	echo >>"$vc/README.md"
+	v_dirty=$("$vc/scripts/version.sh")
+	mkdir -p "$tmp/varchive"
+	vgit archive HEAD | tar -x -C "$tmp/varchive"
+	v_archive=$("$tmp/varchive/scripts/version.sh")
+	check "scripts/version.sh: the commit tagged v$release is $release; the next is $release-dev.g$h; with a change, .dirty; an archive without git, $release" \
+	    '[ "$v_tag" = "$release" ] && [ "$v_next" = "$release-dev.g$h" ] && [ "$v_dirty" = "$release-dev.g$h.dirty" ] && [ "$v_archive" = "$release" ]' ||
+	    echo "# tagged '$v_tag', next '$v_next', dirty '$v_dirty', archive '$v_archive'"
+else
+	notok "scripts/version.sh in a clone (git clone failed)"
+fi
+check "CHANGELOG.md has a section for $release" 'grep -Eq "^## \[?${release//./\\.}\]?( |$)" CHANGELOG.md'
+badzip=$(grep -rhoE 'elbship-[^ /`"]*\.zip' README.md docs/*.md deploy/README.md | sort -u |
+    grep -vE '^elbship-([0-9]+\.[0-9]+\.[0-9]+(-dev\.g[0-9a-f]+(\.dirty)?)?|<version>|VERSION|\$version|\$v)-lambda-(x86_64|arm64|ARCH)\.zip$')
+check "every zip the docs name is named as scripts/package.sh names it (elbship-VERSION-lambda-ARCH.zip)" \
+    '[ -z "$badzip" ]' || echo "# $badzip"
+
 if [ "$(id -u)" -ne 0 ]; then
 	notok "tests/package needs root (chroot)"
 	finish
@@ -214,7 +298,7 @@ else
 	finish
 fi
 zip=$(tail -n 1 "$tmp/pkg.out")
-check "the zip is DIR/elbship-VERSION-lambda-x86_64.zip with VERSION = git describe ($version)" \
+check "the zip is DIR/elbship-VERSION-lambda-x86_64.zip with VERSION = scripts/version.sh ($version)" \
     '[ "$zip" = "$tmp/dist/elbship-$version-lambda-x86_64.zip" ] && [ -f "$zip" ]' || echo "# got $zip"
 
 listing=$(python3 - "$zip" <<'PY'
@@ -295,7 +379,8 @@ done
     dpkg-query -W -f='${Status}' libisal-dev:arm64 2>/dev/null | grep -q "install ok installed" ||
     arm_missing="$arm_missing libisal-dev:arm64"
 arm_tests=("scripts/package.sh --arch arm64 builds" "arm64: zip layout" "arm64: GLIBC"
-    "arm64: --version" "arm64: S3 TestEvent" "arm64: libraries from /var/task/lib" "arm64: init error")
+    "arm64: --version" "arm64: DT_RPATH" "arm64: bundled libraries over decoys" "arm64: the decoys bite"
+    "arm64: S3 TestEvent" "arm64: libraries from /var/task/lib" "arm64: init error")
 if [ -n "$arm_missing" ]; then
 	for t in "${arm_tests[@]}"; do
 		skip "$t" "cross toolchain not installed (missing:$arm_missing; scripts/package-deps.sh arm64 installs it)"
@@ -349,7 +434,12 @@ cat >"$tmp/params.json" <<'EOF'
 EOF
 jq '[to_entries[] | {ParameterKey: .key, ParameterValue: (.value | if type == "array" then join(",") else tostring end)}]' \
     "$tmp/params.json" >"$tmp/params-cfn.json"
-deploy() { PATH="$tmp/fakebin:$PATH" FAKE_AWS_CALLS="$tmp/aws.calls" deploy/deploy.sh "$@"; }
+# The template plus three secret-looking parameters (deploy.sh refuses
+# undeclared ones; elbship.yaml has none whose value is a secret, but
+# deploy.sh masks them for any template)
+sed 's/^Parameters:$/Parameters:\n  EsPassword: {Type: String, Default: ""}\n  EsApiKey: {Type: String, Default: ""}\n  ClientSecret: {Type: String, Default: ""}/' \
+    deploy/elbship.yaml >"$tmp/elbship.yaml"
+deploy() { PATH="$tmp/fakebin:$PATH" FAKE_AWS_CALLS="$tmp/aws.calls" deploy/deploy.sh --template "$tmp/elbship.yaml" "$@"; }
 
 rm -f "$tmp/aws.calls"
 FAKE_AWS_FORBIDDEN=1 deploy --stack elbship-prod --params "$tmp/params.json" --code-bucket my-artifacts \
@@ -371,7 +461,7 @@ check "dry run: the zip goes to s3://BUCKET/$key" \
     'grep -qF "aws s3 cp $zip s3://my-artifacts/$key " "$tmp/dry.out"'
 dl=$(grep '^aws cloudformation deploy' "$tmp/dry.out")
 check "dry run: the stack, template, params file's values, CodeS3Bucket/Key, Architecture, ReleaseVersion, CAPABILITY_IAM" \
-    'has_all "$dl" "--stack-name elbship-prod" "--template-file deploy/elbship.yaml" "EsUrl=https://search.internal.example:9200" "EsUsername=elbship" "Labels=environment=prod,team=web" "MemorySize=1024" "SubnetIds=subnet-1,subnet-2" "CodeS3Bucket=my-artifacts" "CodeS3Key=$key" "Architecture=x86_64" "ReleaseVersion=$version" "--capabilities CAPABILITY_IAM" "--region eu-west-1"'
+    'has_all "$dl" "--stack-name elbship-prod" "--template-file $tmp/elbship.yaml" "EsUrl=https://search.internal.example:9200" "EsUsername=elbship" "Labels=environment=prod,team=web" "MemorySize=1024" "SubnetIds=subnet-1,subnet-2" "CodeS3Bucket=my-artifacts" "CodeS3Key=$key" "Architecture=x86_64" "ReleaseVersion=$version" "--capabilities CAPABILITY_IAM" "--region eu-west-1"'
 sha=$(python3 -c 'import base64,hashlib,sys;print(base64.b64encode(hashlib.sha256(open(sys.argv[1],"rb").read()).digest()).decode())' "$zip")
 check "dry run: publish-version with --description 'elbship $version' and the zip's CodeSha256" \
     'grep -qF -- "--description '"'"'elbship $version'"'"' --code-sha256 $sha " "$tmp/dry.out"'

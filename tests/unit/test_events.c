@@ -193,6 +193,29 @@ test_envelopes(void)
 	    "one level less: read down to the {} (%s)", msg);
 }
 
+/* ELB's ELBAccessLogTestFile: skipped in every envelope, counted as a test. */
+static void
+test_elb_test_file(void)
+{
+	ok(parse(S3EV("AWSLogs/111122223333/ELBAccessLogTestFile")) == 0 &&
+	    ev.kind == EVK_S3 && ev.nobj == 0 && ev.tests == 1,
+	    "S3: ELBAccessLogTestFile skipped, counted as a test");
+	ok(parse(S3EV("prod/AWSLogs/111122223333/ELBAccessLog%54estFile")) == 0 &&
+	    ev.nobj == 0 && ev.tests == 1,
+	    "S3: judged after form decoding");
+	ok(parse("{\"Records\":[" SQSREC("m1", S3EV_Q("AWSLogs/1/ELBAccessLogTestFile"))
+	    "," SQSREC("m2", S3EV_Q("AWSLogs/1/x.log")) "]}") == 0 &&
+	    ev.kind == EVK_SQS && ev.nmsg == 2 && ev.msgs[0].error == NULL &&
+	    ev.tests == 1 && ev.nobj == 1 && ev.objs[0].msg == 1,
+	    "SQS: its message fine and without objects, the other one's object kept");
+	ok(parse("{\"source\":\"aws.s3\",\"detail-type\":\"Object Created\","
+	    "\"detail\":{\"bucket\":{\"name\":\"logs\"},\"object\":{\"key\":"
+	    "\"AWSLogs/1/ELBAccessLogTestFile\"}}}") == 0 && ev.nobj == 0 &&
+	    ev.tests == 1, "EventBridge: skipped, counted");
+	key_is(S3EV("AWSLogs/1/ELBAccessLogTestFile.log"),
+	    "AWSLogs/1/ELBAccessLogTestFile.log", "a longer name is an object");
+}
+
 static void
 test_errors(void)
 {
@@ -227,6 +250,7 @@ main(void)
 	test_form();
 	test_eventbridge();
 	test_envelopes();
+	test_elb_test_file();
 	test_errors();
 	events_free(&ev);
 	return tap_done();

@@ -2,8 +2,8 @@
  * test_lbname.c: what a log file's name says (lbname.h): the four AWS name
  * shapes (ALB `app.`, NLB `net.` without a node IP, Classic, and ALB
  * connection logs with `conn_log.` or `conn_log_`), names that are not
- * AWS's, and lbname_is_log() for directory walks (the type names:
- * test_lbtype.c).
+ * AWS's, lbname_is_log() for directory walks, and lbname_is_test_file()
+ * for ELB's ELBAccessLogTestFile (the type names: test_lbtype.c).
  */
 #include <string.h>
 
@@ -166,11 +166,43 @@ test_is_log(void)
 	is_log("ELBAccessLogTestFile", 0);
 }
 
+static void
+is_test_file(const char *name, int want)
+{
+	ok(lbname_is_test_file(name, strlen(name)) == want,
+	    "lbname_is_test_file(\"%s\") = %d", name, want);
+}
+
+/* ELB's ELBAccessLogTestFile, under any prefix; nothing else. */
+static void
+test_is_test_file(void)
+{
+	char buf[64];
+
+	is_test_file("ELBAccessLogTestFile", 1);
+	is_test_file("AWSLogs/111122223333/ELBAccessLogTestFile", 1);
+	is_test_file("prod/web/AWSLogs/111122223333/ELBAccessLogTestFile", 1);
+	is_test_file("/tmp/x/ELBAccessLogTestFile", 1);
+	is_test_file("AWSLogs/111122223333/ELBAccessLogTestFile.log", 0);
+	is_test_file("AWSLogs/111122223333/xELBAccessLogTestFile", 0);
+	is_test_file("AWSLogs/111122223333/elbaccesslogtestfile", 0);
+	is_test_file("LBAccessLogTestFile", 0);
+	is_test_file("", 0);
+	is_test_file("AWSLogs/111122223333/elasticloadbalancing/eu-west-1/"
+	    "2025/11/03/111122223333_elasticloadbalancing_eu-west-1_app.a.b_"
+	    "20251103T1020Z_10.0.4.17_x.log.gz", 0);
+	/* n bounds the name: no NUL needed, bytes after n not looked at */
+	memcpy(buf, "a/ELBAccessLogTestFileXYZ", 26);
+	ok(lbname_is_test_file(buf, 22) == 1 && lbname_is_test_file(buf, 25) == 0,
+	    "lbname_is_test_file reads n bytes only");
+}
+
 int
 main(void)
 {
 	test_shapes();
 	test_not_aws();
 	test_is_log();
+	test_is_test_file();
 	return tap_done();
 }
