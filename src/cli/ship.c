@@ -404,6 +404,12 @@ ship_path(struct ship *sh, const char *path)
 	unsigned long found = 0;
 	int rc;
 
+	if (strcmp(path, "-") == 0 && sh->set.name != NULL &&
+	    lbname_is_test_file(sh->set.name, strlen(sh->set.name))) {
+		fprintf(stderr, "elbship: -: named ELB's test file, not a log: "
+		    "skipped\n");
+		return 0;
+	}
 	if (strcmp(path, "-") == 0)
 		return ship_fd(sh, 0, "-", sh->set.name ? sh->set.name : "stdin");
 	if (strncmp(path, "s3://", 5) == 0)
@@ -413,6 +419,13 @@ ship_path(struct ship *sh, const char *path)
 		    strerror(errno));
 		sh->files++;
 		sh->files_failed++;
+		return 0;
+	}
+	if (!S_ISDIR(sb.st_mode) && lbname_is_test_file(path, strlen(path))) {
+		/* What ELB writes when logging is turned on: not a log. */
+		if (!sh->quiet)
+			fprintf(stderr, "elbship: %s: ELB's test file, not a log: "
+			    "skipped\n", path);
 		return 0;
 	}
 	if (!S_ISDIR(sb.st_mode))

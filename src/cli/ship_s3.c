@@ -285,9 +285,12 @@ ship_s3(struct ship *sh, const char *url)
 	if (key[0] != '\0' && key[strlen(key) - 1] != '/') {
 		char full[4096];
 
-		/* One object: shipped whatever its name. */
+		/* One object: shipped whatever its name, but ELB's test file. */
 		snprintf(full, sizeof(full), "%s/%s", bucket, key);
-		if (seen_has(&bf, full))
+		if (lbname_is_test_file(key, strlen(key)))
+			fprintf(stderr, "elbship: %s: ELB's test file, not a log: "
+			    "skipped\n", url);
+		else if (seen_has(&bf, full))
 			bf.skipped++;
 		else
 			add_obj(&bf, key, 0, NULL);
