@@ -33,6 +33,14 @@ int lbtok_split(const char *s, size_t n, struct lbtok *tok, int max,
     struct slice *rest, struct lb_err *err);
 
 /**
+ * lbtok_split_ref(s, n, tok, max, rest, err): the same, token by token: the
+ * reference lbtok_split() is tested against, and its path for lines with
+ * unusual quoting.
+ */
+int lbtok_split_ref(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err);
+
+/**
  * lbtok_value(t): the token as a slice, SLICE_NONE when it is `-` (quoted or
  * not) or empty: AWS writes `-` for "no value".
  */
