@@ -102,22 +102,23 @@ lbval_time(struct slice s, int *has_z)
 		return -1;
 	i = 19;
 	if (i < n && p[i] == '.') {
-		size_t dd = ++i;
+		/*
+		 * 1 to 9 digits, then an optional Z, then the end: every byte
+		 * from 20 to the end (or to the Z) must be a digit.  Checked
+		 * eight at a time, with a load that ends at the last digit.
+		 */
+		size_t end = n - (p[n - 1] == 'Z'), c;
+		uint64_t w;
 
-		if (n - i >= 8) {
-			/* Eight bytes at once: the digits run to the first
-			 * byte that is not one. */
-			uint64_t w, nd;
-
-			memcpy(&w, p + i, 8);
-			w = le64(w);
-			nd = nondigits64(w);
-			i += nd ? (size_t)__builtin_ctzll(nd) / 8 : 8;
-		}
-		while (i < n && isdig(p[i]))
-			i++;
-		if (i == dd || i - dd > 9)
+		if (end <= 20 || (c = end - 20) > 9)
 			return -1;
+		memcpy(&w, p + end - 8, 8);
+		w = le64(w);
+		if (c == 9 ? (nondigits64(w) != 0 || !isdig(p[20])) :
+		    (nondigits64(w) >> (8 * (8 - c))) != 0)
+			return -1;
+		*has_z = end != n;
+		return 0;
 	}
 	*has_z = 0;
 	if (i < n && p[i] == 'Z') {
