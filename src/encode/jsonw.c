@@ -286,6 +286,13 @@ write_str(char *o, struct slice s, int decode)
 				memcpy(o + n - 4, &b, 4);
 				return o + n;
 			}
+		} else if (!special[p[0]] && !special[p[n >> 1]] &&
+		    !special[p[n - 1]]) {
+			/* 1 to 3 bytes ("GET", "h2", "1.1"): first, middle, last. */
+			o[0] = (char)p[0];
+			o[n >> 1] = (char)p[n >> 1];
+			o[n - 1] = (char)p[n - 1];
+			return o + n;
 		}
 		return write_slow(o, p, end, decode);
 	}
