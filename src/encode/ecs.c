@@ -198,7 +198,7 @@ ecs_file_free(struct ecs_file *f)
 
 char *
 ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, const char *cat, const char *typ, struct ecs_result *res)
+    uint64_t offset, struct slice cattyp, struct ecs_result *res)
 {
 	o = JW(o, "{\"@timestamp\":\"");
 	o = jsonw_bytes(o, time);
@@ -208,16 +208,14 @@ ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
 	res->idlen = docid_make(f->idbase, offset, res->id);
 	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
 	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
-	o = jsonw_lit(o, cat, strlen(cat));
-	o = JW(o, "\"],\"type\":[\"");
-	o = jsonw_lit(o, typ, strlen(typ));
+	o = jsonw_bytes(o, cattyp);
 	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
 	return o;
 }
 
 char *
 ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    uint64_t offset)
+    const struct ecs_result *res)
 {
 	if (f->opts->event_original) {
 		o = JW(o, ",\"original\":\"");
@@ -226,7 +224,9 @@ ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
 	}
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
-	o = jsonw_u64(o, offset);
+	/* The offset in decimal: the id's digits after "base-". */
+	o = jsonw_bytes(o, slice_make(res->id + DOCID_BASE_LEN + 1,
+	    res->idlen - DOCID_BASE_LEN - 1));
 	*o++ = '}';
 	return o;
 }

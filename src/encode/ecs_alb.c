@@ -57,7 +57,8 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (alb_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, "ALB access log", &err, o,
 		    res);
-	o = ecs_head(f, o, r.time, r.time_z, off, "web", "access", res);
+	o = ecs_head(f, o, r.time, r.time_z, off, ECS_CATTYP("web", "access"),
+	    res);
 	if (r.elb_status_code >= 0) {
 		if (r.elb_status_code < 400)
 			KEYV(o, "outcome", "\"success\"");
@@ -67,7 +68,7 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	PUT_TIME(o, "start", r.request_creation_time,
 	    r.request_creation_time_z);
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
 	o = ecs_source(o, r.client_ip, r.client_port);
 	if (r.domain_name.p != NULL) {

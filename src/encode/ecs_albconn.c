@@ -22,8 +22,8 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (albconn_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, "ALB connection log", &err,
 		    o, res);
-	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
-	    res);
+	o = ecs_head(f, o, r.time, r.time_z, off,
+	    ECS_CATTYP("network", "connection"), res);
 	if (r.tls_verify_status.p != NULL) {
 		if (slice_eq(r.tls_verify_status, "Success"))
 			KEYV(o, "outcome", "\"success\"");
@@ -31,7 +31,7 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
 	o = ecs_client(o, r.client_ip, r.client_ip.p != NULL ?
 	    (int64_t)r.client_port : -1);

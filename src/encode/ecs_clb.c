@@ -18,8 +18,9 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (clb_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, "Classic ELB access log",
 		    &err, o, res);
-	o = ecs_head(f, o, r.time, r.time_z, off, r.tcp ? "network" : "web",
-	    r.tcp ? "connection" : "access", res);
+	o = ecs_head(f, o, r.time, r.time_z, off, r.tcp ?
+	    ECS_CATTYP("network", "connection") : ECS_CATTYP("web", "access"),
+	    res);
 	if (r.elb_status_code >= 0) {
 		if (r.elb_status_code < 400)
 			KEYV(o, "outcome", "\"success\"");
@@ -27,7 +28,7 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
 	o = ecs_source(o, r.client_ip, r.client_port);
 	if (r.tcp) {

@@ -114,15 +114,19 @@ ecs_sep(char *o)
  * Common document head: {"@timestamp":..,"event":{"id":..,"kind":"event",
  * "category":[cat],"type":[typ],"dataset":..,"module":"aws" -- the event
  * object is left open for the type's own event fields; ecs_event_end()
- * closes it and adds the per-file fields.
+ * closes it and adds the per-file fields.  ${cattyp} is ECS_CATTYP(cat,
+ * typ), the JSON text between the two, built at compile time.
  */
+#define ECS_CATTYP(cat, typ) slice_make(cat "\"],\"type\":[\"" typ,    \
+	sizeof(cat "\"],\"type\":[\"" typ) - 1)
 char *ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, const char *cat, const char *typ, struct ecs_result *res);
+    uint64_t offset, struct slice cattyp, struct ecs_result *res);
 
 /* Close the event object (adding event.original if asked) and add the
- * per-file fields and log.offset. */
+ * per-file fields and log.offset (the digits of res->id that ecs_head()
+ * wrote). */
 char *ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    uint64_t offset);
+    const struct ecs_result *res);
 
 /* Write "url":{..} for a request URL (url.extension from the path's last
  * segment), "http":{..} parts are the caller's. */

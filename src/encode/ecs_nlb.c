@@ -18,12 +18,12 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (nlb_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, "NLB access log", &err, o,
 		    res);
-	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
-	    res);
+	o = ecs_head(f, o, r.time, r.time_z, off,
+	    ECS_CATTYP("network", "connection"), res);
 	PUT_TIME(o, "start", r.tls_connection_creation_time,
 	    r.tls_connection_creation_time_z);
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
 	if (r.client_ip.p != NULL) {
 		OPEN(o, m, "source");
