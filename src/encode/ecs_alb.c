@@ -12,11 +12,31 @@
  * YYYYYYYYYYYYYYYYYYYYYYYY": the 8 + 24 hex digits joined (32 hex), so ELB
  * logs join up with APM traces.  Nothing if there is no well-formed Root.
  */
+/* The top bit of every byte of ${x} that is not a hex digit (SWAR). */
+static inline uint64_t
+nonhex64(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, lo7 = 0x7F7F7F7F7F7F7F7FULL;
+	uint64_t x7 = x & lo7, l7 = (x | ones * 0x20) & lo7;
+	uint64_t digit = (x7 + ones * (0x80 - 0x30)) & ~(x7 + ones * (0x80 - 0x3A));
+	uint64_t alpha = (l7 + ones * (0x80 - 0x61)) & ~(l7 + ones * (0x80 - 0x67));
+
+	return (~(digit | alpha) | x) & ~lo7;
+}
+
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
 static char *
 put_trace_id(char *o, struct slice t)
 {
 	const char *p, *end;
-	size_t i;
 
 	if (t.p == NULL)
 		return o;
@@ -25,18 +45,10 @@ put_trace_id(char *o, struct slice t)
 		if (memcmp(p, "Root=1-", 7) != 0)
 			continue;
 		p += 7;
-		for (i = 0; i < 33; i++) {
-			char c = p[i];
-
-			if (i == 8) {
-				if (c != '-')
-					return o;
-				continue;
-			}
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			    (c >= 'A' && c <= 'F')))
-				return o;
-		}
+		/* 8 hex digits, '-', 24 hex digits: four words. */
+		if (p[8] != '-' || (nonhex64(load64(p)) | nonhex64(load64(p + 9)) |
+		    nonhex64(load64(p + 17)) | nonhex64(load64(p + 25))) != 0)
+			return o;
 		KEYV(o, "trace", "{\"id\":\"");
 		memcpy(o, p, 8);
 		memcpy(o + 8, p + 9, 24);
