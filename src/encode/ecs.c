@@ -236,11 +236,22 @@ ecs_source(char *o, struct slice ip, uint32_t port)
 {
 	char *m;
 
+	const char *a;
+
 	if (ip.p == NULL)
 		return o;
 	OPEN(o, m, "source");
-	PUT_STR(o, "address", ip);
-	PUT_STR(o, "ip", ip);
+	KEY(o, "address");
+	*o++ = '"';
+	a = o;
+	o = jsonw_str(o, ip);
+	/* source.ip is the same JSON text: copy what was just written. */
+	ip = slice_make(a, (size_t)(o - a));
+	*o++ = '"';
+	KEY(o, "ip");
+	*o++ = '"';
+	o = jsonw_bytes(o, ip);
+	*o++ = '"';
 	PUT_INT(o, "port", (int64_t)port);
 	CLOSE(o, m);
 	return o;
@@ -293,7 +304,7 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 		return o;
 	o = ecs_sep(o);
 	*o++ = '"';
-	o = jsonw_lit(o, key, nkey);
+	o = jsonw_bytes(o, slice_make(key, nkey));
 	o = JW(o, "\":[");
 	p = list.p;
 	end = p + list.n;
@@ -365,6 +376,19 @@ ecs_tls(char *o, struct slice cipher, struct slice proto)
 		return o;
 	OPEN(o, m, "tls");
 	PUT_STR(o, "cipher", cipher);
+	if (proto.p != NULL && proto.n == 7 && memcmp(proto.p, "TLSv1.", 6) == 0 &&
+	    proto.p[6] >= '0' && proto.p[6] <= '9') {
+		/* ALB's and CLB's TLSv1.2 and TLSv1.3: what the loop below
+		 * gives, without it. */
+		KEY(o, "version");
+		o = JW(o, "\"1.");
+		*o++ = proto.p[6];
+		*o++ = '"';
+		KEY(o, "version_protocol");
+		o = JW(o, "\"tls\"");
+		CLOSE(o, m);
+		return o;
+	}
 	if (proto.p != NULL)
 		v = memchr(proto.p, 'v', proto.n);
 	if (v != NULL && v > proto.p && v + 1 < proto.p + proto.n) {
@@ -448,7 +472,7 @@ ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
 		return o;
 	o = ecs_sep(o);
 	*o++ = '"';
-	o = jsonw_lit(o, key, nkey);
+	o = jsonw_bytes(o, slice_make(key, nkey));
 	o = JW(o, "\":[");
 	p = list.p;
 	end = p + list.n;
