@@ -267,14 +267,15 @@ ecs_source(char *o, struct slice ip, uint32_t port)
 static struct slice
 url_extension(struct slice path)
 {
-	const char *p, *dot = NULL, *end;
+	const char *seg, *dot, *end;
 
 	if (path.p == NULL)
 		return path;
 	end = path.p + path.n;
-	for (p = end; p > path.p && p[-1] != '/'; p--)
-		if (p[-1] == '.' && dot == NULL)
-			dot = p - 1;
+	/* The last segment, then its last dot. */
+	seg = memrchr(path.p, '/', path.n);
+	seg = seg != NULL ? seg + 1 : path.p;
+	dot = memrchr(seg, '.', (size_t)(end - seg));
 	if (dot == NULL || dot + 1 == end)
 		return slice_make(NULL, 0);
 	return slice_make(dot + 1, (size_t)(end - dot - 1));

@@ -424,10 +424,10 @@ lbval_url(struct slice s, struct lb_url *u)
 		{
 			const char *a = h, *ae = q, *at, *c;
 
-			for (at = ae; at > a && at[-1] != '@'; at--)
-				;
-			if (at > a)
-				a = at;
+			/* The last '@' ends the userinfo (memrchr: few have one). */
+			at = memrchr(a, '@', (size_t)(ae - a));
+			if (at != NULL)
+				a = at + 1;
 			if (a < ae && *a == '[') {
 				c = memchr(a, ']', (size_t)(ae - a));
 				if (c == NULL)
@@ -435,8 +435,9 @@ lbval_url(struct slice s, struct lb_url *u)
 				u->domain = slice_make(a + 1, (size_t)(c - a - 1));
 				c++;
 			} else {
-				for (c = a; c < ae && *c != ':'; c++)
-					;
+				c = memchr(a, ':', (size_t)(ae - a));
+				if (c == NULL)
+					c = ae;
 				u->domain = slice_make(a, (size_t)(c - a));
 			}
 			if (c < ae) {
