@@ -232,7 +232,7 @@ ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
 }
 
 char *
-ecs_source(char *o, struct slice ip, uint32_t port)
+ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 {
 	char *m;
 
@@ -244,7 +244,7 @@ ecs_source(char *o, struct slice ip, uint32_t port)
 	KEY(o, "address");
 	*o++ = '"';
 	a = o;
-	o = jsonw_str(o, ip);
+	o = JSTR(o, ip, plain);
 	/* source.ip is the same JSON text: copy what was just written. */
 	ip = slice_make(a, (size_t)(o - a));
 	*o++ = '"';
@@ -282,14 +282,14 @@ url_extension(struct slice path)
 }
 
 char *
-ecs_client(char *o, struct slice ip, int64_t port)
+ecs_client(char *o, struct slice ip, int64_t port, int plain)
 {
 	char *m;
 
 	if (ip.p == NULL && port < 0)
 		return o;
 	OPEN(o, m, "client");
-	PUT_STR(o, "ip", ip);
+	PUT_STR(o, "ip", ip, plain);
 	PUT_INT(o, "port", port);
 	CLOSE(o, m);
 	return o;
@@ -338,7 +338,7 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 }
 
 char *
-ecs_url(char *o, struct slice url)
+ecs_url(char *o, struct slice url, int plain)
 {
 	struct lb_url u;
 	char *m;
@@ -346,15 +346,15 @@ ecs_url(char *o, struct slice url)
 	if (url.p == NULL)
 		return o;
 	OPEN(o, m, "url");
-	PUT_STR(o, "original", url);
+	PUT_STR(o, "original", url, plain);
 	if (lbval_url(url, &u) == 0) {
-		PUT_STR(o, "scheme", u.scheme);
-		PUT_STR(o, "domain", u.domain);
+		PUT_STR(o, "scheme", u.scheme, plain);
+		PUT_STR(o, "domain", u.domain, plain);
 		PUT_INT(o, "port", u.port);
-		PUT_STR(o, "path", u.path);
-		PUT_STR(o, "extension", url_extension(u.path));
-		PUT_STR(o, "query", u.query);
-		PUT_STR(o, "fragment", u.fragment);
+		PUT_STR(o, "path", u.path, plain);
+		PUT_STR(o, "extension", url_extension(u.path), plain);
+		PUT_STR(o, "query", u.query, plain);
+		PUT_STR(o, "fragment", u.fragment, plain);
 	}
 	CLOSE(o, m);
 	return o;
@@ -367,7 +367,7 @@ ecs_url(char *o, struct slice url)
  * Elastic's ingest pipeline does the same.
  */
 char *
-ecs_tls(char *o, struct slice cipher, struct slice proto)
+ecs_tls(char *o, struct slice cipher, struct slice proto, int plain)
 {
 	const char *v = NULL;
 	char *m;
@@ -376,7 +376,7 @@ ecs_tls(char *o, struct slice cipher, struct slice proto)
 	if (cipher.p == NULL && proto.p == NULL)
 		return o;
 	OPEN(o, m, "tls");
-	PUT_STR(o, "cipher", cipher);
+	PUT_STR(o, "cipher", cipher, plain);
 	if (proto.p != NULL && proto.n == 7 && memcmp(proto.p, "TLSv1.", 6) == 0 &&
 	    proto.p[6] >= '0' && proto.p[6] <= '9') {
 		/* ALB's and CLB's TLSv1.2 and TLSv1.3: what the loop below
@@ -435,14 +435,15 @@ ecs_tls(char *o, struct slice cipher, struct slice proto)
 }
 
 char *
-ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status)
+ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status,
+    int plain)
 {
 	char *m;
 
 	if (ip.p == NULL && status < 0)
 		return o;
 	OPEN(o, m, "backend");
-	PUT_STR(o, "ip", ip);
+	PUT_STR(o, "ip", ip, plain);
 	if (ip.p != NULL)
 		PUT_INT_STR(o, "port", (int64_t)port);
 	if (status >= 0) {
@@ -465,7 +466,8 @@ ecs_times(char *o, struct slice request, struct slice backend,
 }
 
 char *
-ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
+ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep,
+    int plain)
 {
 	const char *p, *end, *q;
 
@@ -484,7 +486,7 @@ ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
 		if (q > p) {
 			o = ecs_sep(o);
 			*o++ = '"';
-			o = jsonw_str(o, slice_make(p, (size_t)(q - p)));
+			o = JSTR(o, slice_make(p, (size_t)(q - p)), plain);
 			*o++ = '"';
 		}
 		p = q + 1;

@@ -82,15 +82,15 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	PUT_TIME(o, "end", r.time, r.time_z);
 	o = ecs_event_end(f, o, line, n, res);
 
-	o = ecs_source(o, r.client_ip, r.client_port);
+	o = ecs_source(o, r.client_ip, r.client_port, r.plain);
 	if (r.domain_name.p != NULL) {
 		OPEN(o, m, "destination");
-		PUT_STR(o, "domain", r.domain_name);
+		PUT_STR(o, "domain", r.domain_name, r.plain);
 		CLOSE(o, m);
 	}
 	OPEN(o, m, "http");
 	OPEN(o, m2, "request");
-	PUT_STR(o, "method", r.req.method);
+	PUT_STR(o, "method", r.req.method, r.plain);
 	if (r.received_bytes >= 0) {
 		OPEN(o, m3, "body");
 		PUT_INT(o, "bytes", r.received_bytes);
@@ -105,54 +105,54 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		CLOSE(o, m3);
 	}
 	CLOSE(o, m2);
-	PUT_STR(o, "version", r.req.version);
+	PUT_STR(o, "version", r.req.version, r.plain);
 	CLOSE(o, m);
-	o = ecs_url(o, r.req.url);
+	o = ecs_url(o, r.req.url, r.plain);
 	if (r.user_agent.p != NULL) {
 		OPEN(o, m, "user_agent");
-		PUT_STR(o, "original", r.user_agent);
+		PUT_STR(o, "original", r.user_agent, r.plain);
 		CLOSE(o, m);
 	}
-	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol);
+	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol, r.plain);
 	o = put_trace_id(o, r.trace_id);
 
 	KEYV(o, "aws", "{\"elb\":{");
-	PUT_STR(o, "name", r.elb);
-	PUT_STR(o, "type", r.type);
+	PUT_STR(o, "name", r.elb, r.plain);
+	PUT_STR(o, "type", r.type, r.plain);
 	KEYV(o, "protocol", "\"http\"");
-	o = ecs_backend(o, r.target_ip, r.target_port, r.target_status_code);
+	o = ecs_backend(o, r.target_ip, r.target_port, r.target_status_code, r.plain);
 	o = ecs_times(o, r.request_processing_time, r.target_processing_time,
 	    r.response_processing_time);
-	PUT_STR(o, "ssl_cipher", r.ssl_cipher);
-	PUT_STR(o, "ssl_protocol", r.ssl_protocol);
+	PUT_STR(o, "ssl_cipher", r.ssl_cipher, r.plain);
+	PUT_STR(o, "ssl_protocol", r.ssl_protocol, r.plain);
 	if (r.target_group_arn.p != NULL) {
 		OPEN(o, m, "target_group");
-		PUT_STR(o, "arn", r.target_group_arn);
+		PUT_STR(o, "arn", r.target_group_arn, r.plain);
 		CLOSE(o, m);
 	}
-	PUT_STR(o, "trace_id", r.trace_id);
+	PUT_STR(o, "trace_id", r.trace_id, r.plain);
 	if (r.chosen_cert_arn.p != NULL) {
 		OPEN(o, m, "chosen_cert");
-		PUT_STR(o, "arn", r.chosen_cert_arn);
+		PUT_STR(o, "arn", r.chosen_cert_arn, r.plain);
 		CLOSE(o, m);
 	}
 	PUT_INT_STR(o, "matched_rule_priority", r.matched_rule_priority);
-	o = ecs_list(o, "action_executed", 15, r.actions_executed, ',');
-	PUT_STR(o, "redirect_url", r.redirect_url);
+	o = ecs_list(o, "action_executed", 15, r.actions_executed, ',', r.plain);
+	PUT_STR(o, "redirect_url", r.redirect_url, r.plain);
 	if (r.error_reason.p != NULL) {
 		OPEN(o, m, "error");
-		PUT_STR(o, "reason", r.error_reason);
+		PUT_STR(o, "reason", r.error_reason, r.plain);
 		CLOSE(o, m);
 	}
-	o = ecs_list(o, "target_port", 11, r.target_port_list, ' ');
+	o = ecs_list(o, "target_port", 11, r.target_port_list, ' ', r.plain);
 	o = ecs_list(o, "target_status_code", 18, r.target_status_code_list,
-	    ' ');
-	PUT_STR(o, "classification", r.classification);
-	PUT_STR(o, "classification_reason", r.classification_reason);
-	PUT_STR(o, "connection_trace_id", r.conn_trace_id);
-	PUT_STR(o, "transformed_host", r.transformed_host);
-	PUT_STR(o, "transformed_uri", r.transformed_uri);
-	PUT_STR(o, "request_transform_status", r.request_transform_status);
+	    ' ', r.plain);
+	PUT_STR(o, "classification", r.classification, r.plain);
+	PUT_STR(o, "classification_reason", r.classification_reason, r.plain);
+	PUT_STR(o, "connection_trace_id", r.conn_trace_id, r.plain);
+	PUT_STR(o, "transformed_host", r.transformed_host, r.plain);
+	PUT_STR(o, "transformed_uri", r.transformed_uri, r.plain);
+	PUT_STR(o, "request_transform_status", r.request_transform_status, r.plain);
 	o = ecs_extra(o, r.extra);
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));

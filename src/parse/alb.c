@@ -41,7 +41,8 @@ alb_parse(const char *line, size_t n, struct alb_rec *r, struct lb_err *err)
 	struct slice rest;
 	int k;
 
-	k = lbtok_split(line, n, tok, ALB_KNOWN_FIELDS, &rest, err);
+	k = lbtok_split_plain(line, n, tok, ALB_KNOWN_FIELDS, &rest, err,
+	    &r->plain);
 	if (k < 0)
 		return -1;
 	if (k < ALB_MIN_FIELDS)

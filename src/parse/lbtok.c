@@ -196,16 +196,30 @@ lbtok_split_ref(const char *s, size_t n, struct lbtok *tok, int max,
  * the next one starts: the reference path goes on from there.
  */
 
-/* Bits for spaces and quotes of the 64 bytes at p (all inside the line). */
+/*
+ * Bits for spaces and quotes of the 64 bytes at p (all inside the line);
+ * *${sx} nonzero if any of them is `\`, a control byte or >= 0x80: a byte
+ * that JSON must escape, or that starts an \xHH escape, or that must be
+ * checked as UTF-8.
+ */
 static inline void
-masks64(const char *p, uint64_t *sp, uint64_t *qt)
+masks64(const char *p, uint64_t *sp, uint64_t *qt, uint64_t *sx)
 {
 #if defined(__SSE2__)
 	const __m128i vs = _mm_set1_epi8(' '), vq = _mm_set1_epi8('"');
+	const __m128i vb = _mm_set1_epi8('\\'), v20 = _mm_set1_epi8(0x20);
 	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
 	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
 	__m128i d = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+	/* signed: below 0x20 is a control byte or one >= 0x80 */
+	__m128i x = _mm_or_si128(
+	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, vb), _mm_cmplt_epi8(a, v20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(b, vb), _mm_cmplt_epi8(b, v20))),
+	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, vb), _mm_cmplt_epi8(c, v20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(d, vb), _mm_cmplt_epi8(d, v20))));
+
+	*sx = (uint64_t)(unsigned)_mm_movemask_epi8(x);
 
 	*sp = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, vs)) |
 	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vs)) << 16 |
@@ -222,7 +236,7 @@ masks64(const char *p, uint64_t *sp, uint64_t *qt)
 	 * top bits are gathered into one byte with a multiply.
 	 */
 	const uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL, ones = 0x0101010101010101ULL;
-	uint64_t s = 0, q = 0;
+	uint64_t s = 0, q = 0, x = 0;
 	int i;
 
 	for (i = 0; i < 64; i += 8) {
@@ -235,21 +249,29 @@ masks64(const char *p, uint64_t *sp, uint64_t *qt)
 		t = w ^ (ones * '"');
 		e = ~(((t & lo7) + lo7) | t) & ~lo7;
 		q |= ((e >> 7) * 0x0102040810204080ULL >> 56) << i;
+		/* any backslash; any byte < 0x20 (exact for "any"); any >= 0x80 */
+		t = w ^ (ones * '\\');
+		x |= ~(((t & lo7) + lo7) | t) & ~lo7;
+		x |= (w - ones * 0x20) & ~w & ~lo7;
+		x |= w & ~lo7;
 	}
 	*sp = s;
 	*qt = q;
+	*sx = x;
 #endif
 }
 
-/* The same for the last avail (< 64) bytes of a line: bits above are 0. */
+/* The same for the last avail (< 64) bytes of a line: bits above are 0
+ * (the padding is a plain letter). */
 static void
-masks_tail(const char *p, size_t avail, uint64_t *sp, uint64_t *qt)
+masks_tail(const char *p, size_t avail, uint64_t *sp, uint64_t *qt,
+    uint64_t *sx)
 {
 	char buf[64];
 
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 'a', sizeof(buf));
 	memcpy(buf, p, avail);
-	masks64(buf, sp, qt);
+	masks64(buf, sp, qt, sx);
 }
 
 /* Bit i set when an odd number of bits at or below i are set in x. */
@@ -267,8 +289,9 @@ prefix_xor(uint64_t x)
 
 static int
 split_fast(const char *s, size_t n, struct lbtok *tok, int max,
-    struct slice *rest, size_t *pos, int *kdone)
+    struct slice *rest, size_t *pos, int *kdone, int *plain)
 {
+	uint64_t special = 0;
 	uint64_t inq_carry = 0;		/* all ones: inside quotes */
 	uint64_t sp_carry = 1;		/* "a space before": the line start */
 	uint64_t close_carry = 0;	/* a quote closed at the last bit */
@@ -276,16 +299,17 @@ split_fast(const char *s, size_t n, struct lbtok *tok, int max,
 	int k = 0;
 
 	for (w = 0; w < n; w += 64) {
-		uint64_t sp, qt, inq, open, close, sep, valid;
+		uint64_t sp, qt, sx, inq, open, close, sep, valid;
 		size_t avail = n - w;
 
 		if (avail >= 64) {
-			masks64(s + w, &sp, &qt);
+			masks64(s + w, &sp, &qt, &sx);
 			valid = ~(uint64_t)0;
 		} else {
-			masks_tail(s + w, avail, &sp, &qt);
+			masks_tail(s + w, avail, &sp, &qt, &sx);
 			valid = ((uint64_t)1 << avail) - 1;
 		}
+		special |= sx;
 		inq = prefix_xor(qt) ^ inq_carry;
 		open = qt & inq;
 		close = qt & ~inq;
@@ -336,7 +360,34 @@ split_fast(const char *s, size_t n, struct lbtok *tok, int max,
 		tok[k].n = (uint32_t)(n - start);
 		tok[k].quoted = 0;
 	}
+	/*
+	 * The whole line was seen: with well-formed quotes, no value holds
+	 * a quote, so without the bytes above none needs escaping.
+	 */
+	*plain = special == 0;
 	return k + 1;
+}
+
+/**
+ * lbtok_split_plain(s, n, tok, max, rest, err, plain): see lbtok.h.
+ */
+int
+lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *plain)
+{
+	size_t pos = 0;
+	int k = 0, r;
+
+	*rest = SLICE_NONE;
+	*plain = n == 0;
+	if (n == 0)
+		return 0;
+	if (max > 0) {
+		r = split_fast(s, n, tok, max, rest, &pos, &k, plain);
+		if (r >= 0)
+			return r;
+	}
+	return split_ref(s, n, tok, max, rest, err, pos, k);
 }
 
 /**
@@ -346,18 +397,9 @@ int
 lbtok_split(const char *s, size_t n, struct lbtok *tok, int max,
     struct slice *rest, struct lb_err *err)
 {
-	size_t pos = 0;
-	int k = 0, r;
+	int plain;
 
-	*rest = SLICE_NONE;
-	if (n == 0)
-		return 0;
-	if (max > 0) {
-		r = split_fast(s, n, tok, max, rest, &pos, &k);
-		if (r >= 0)
-			return r;
-	}
-	return split_ref(s, n, tok, max, rest, err, pos, k);
+	return lbtok_split_plain(s, n, tok, max, rest, err, &plain);
 }
 
 /**

@@ -261,6 +261,9 @@ test_differential(void)
 
 	ok(diff_check(lbtok_split, 200000, why, sizeof(why)),
 	    "lbtok_split equals lbtok_split_ref on 200000 random lines %s", why);
+	ok(plain_check(lbtok_split_plain, 200000, why, sizeof(why)),
+	    "lbtok_split_plain: plain only when no value holds a byte to "
+	    "escape, and for most clean lines %s", why);
 }
 
 int

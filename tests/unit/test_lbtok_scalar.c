@@ -8,10 +8,12 @@
 #undef __SSE2__
 #define lbtok_split lbtok_split_scalar
 #define lbtok_split_ref lbtok_split_ref_scalar
+#define lbtok_split_plain lbtok_split_plain_scalar
 #define lb_err_format lb_err_format_scalar
 #include "parse/lbtok.c"
 #undef lbtok_split
 #undef lbtok_split_ref
+#undef lbtok_split_plain
 #undef lb_err_format
 
 #include "tap.h"
@@ -31,5 +33,7 @@ main(void)
 	    why);
 	ok(diff_check(lbtok_split_ref_scalar, 20000, why, sizeof(why)),
 	    "scalar reference equals the SSE2 build's %s", why);
+	ok(plain_check(lbtok_split_plain_scalar, 200000, why, sizeof(why)),
+	    "scalar: plain only when no value holds a byte to escape %s", why);
 	return tap_done();
 }
