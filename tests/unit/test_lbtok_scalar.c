@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #undef __SSE2__
+#define LBTOK_NO_AVX2 1
 #define lbtok_split lbtok_split_scalar
 #define lbtok_split_ref lbtok_split_ref_scalar
 #define lbtok_split_plain lbtok_split_plain_scalar
