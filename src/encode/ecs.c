@@ -198,7 +198,7 @@ ecs_file_free(struct ecs_file *f)
 
 char *
 ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, const char *cat, const char *typ, struct ecs_result *res)
+    uint64_t offset, struct slice cattyp, struct ecs_result *res)
 {
 	o = JW(o, "{\"@timestamp\":\"");
 	o = jsonw_bytes(o, time);
@@ -208,16 +208,14 @@ ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
 	res->idlen = docid_make(f->idbase, offset, res->id);
 	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
 	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
-	o = jsonw_lit(o, cat, strlen(cat));
-	o = JW(o, "\"],\"type\":[\"");
-	o = jsonw_lit(o, typ, strlen(typ));
+	o = jsonw_bytes(o, cattyp);
 	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
 	return o;
 }
 
 char *
 ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    uint64_t offset)
+    const struct ecs_result *res)
 {
 	if (f->opts->event_original) {
 		o = JW(o, ",\"original\":\"");
@@ -226,21 +224,34 @@ ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
 	}
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
-	o = jsonw_u64(o, offset);
+	/* The offset in decimal: the id's digits after "base-". */
+	o = jsonw_bytes(o, slice_make(res->id + DOCID_BASE_LEN + 1,
+	    res->idlen - DOCID_BASE_LEN - 1));
 	*o++ = '}';
 	return o;
 }
 
 char *
-ecs_source(char *o, struct slice ip, uint32_t port)
+ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 {
 	char *m;
+
+	const char *a;
 
 	if (ip.p == NULL)
 		return o;
 	OPEN(o, m, "source");
-	PUT_STR(o, "address", ip);
-	PUT_STR(o, "ip", ip);
+	KEY(o, "address");
+	*o++ = '"';
+	a = o;
+	o = JSTR(o, ip, plain);
+	/* source.ip is the same JSON text: copy what was just written. */
+	ip = slice_make(a, (size_t)(o - a));
+	*o++ = '"';
+	KEY(o, "ip");
+	*o++ = '"';
+	o = jsonw_bytes(o, ip);
+	*o++ = '"';
 	PUT_INT(o, "port", (int64_t)port);
 	CLOSE(o, m);
 	return o;
@@ -256,28 +267,29 @@ ecs_source(char *o, struct slice ip, uint32_t port)
 static struct slice
 url_extension(struct slice path)
 {
-	const char *p, *dot = NULL, *end;
+	const char *seg, *dot, *end;
 
 	if (path.p == NULL)
 		return path;
 	end = path.p + path.n;
-	for (p = end; p > path.p && p[-1] != '/'; p--)
-		if (p[-1] == '.' && dot == NULL)
-			dot = p - 1;
+	/* The last segment, then its last dot. */
+	seg = memrchr(path.p, '/', path.n);
+	seg = seg != NULL ? seg + 1 : path.p;
+	dot = memrchr(seg, '.', (size_t)(end - seg));
 	if (dot == NULL || dot + 1 == end)
 		return slice_make(NULL, 0);
 	return slice_make(dot + 1, (size_t)(end - dot - 1));
 }
 
 char *
-ecs_client(char *o, struct slice ip, int64_t port)
+ecs_client(char *o, struct slice ip, int64_t port, int plain)
 {
 	char *m;
 
 	if (ip.p == NULL && port < 0)
 		return o;
 	OPEN(o, m, "client");
-	PUT_STR(o, "ip", ip);
+	PUT_STR(o, "ip", ip, plain);
 	PUT_INT(o, "port", port);
 	CLOSE(o, m);
 	return o;
@@ -293,7 +305,7 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 		return o;
 	o = ecs_sep(o);
 	*o++ = '"';
-	o = jsonw_lit(o, key, nkey);
+	o = jsonw_bytes(o, slice_make(key, nkey));
 	o = JW(o, "\":[");
 	p = list.p;
 	end = p + list.n;
@@ -326,7 +338,7 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 }
 
 char *
-ecs_url(char *o, struct slice url)
+ecs_url(char *o, struct slice url, int plain)
 {
 	struct lb_url u;
 	char *m;
@@ -334,15 +346,15 @@ ecs_url(char *o, struct slice url)
 	if (url.p == NULL)
 		return o;
 	OPEN(o, m, "url");
-	PUT_STR(o, "original", url);
+	PUT_STR(o, "original", url, plain);
 	if (lbval_url(url, &u) == 0) {
-		PUT_STR(o, "scheme", u.scheme);
-		PUT_STR(o, "domain", u.domain);
+		PUT_STR(o, "scheme", u.scheme, plain);
+		PUT_STR(o, "domain", u.domain, plain);
 		PUT_INT(o, "port", u.port);
-		PUT_STR(o, "path", u.path);
-		PUT_STR(o, "extension", url_extension(u.path));
-		PUT_STR(o, "query", u.query);
-		PUT_STR(o, "fragment", u.fragment);
+		PUT_STR(o, "path", u.path, plain);
+		PUT_STR(o, "extension", url_extension(u.path), plain);
+		PUT_STR(o, "query", u.query, plain);
+		PUT_STR(o, "fragment", u.fragment, plain);
 	}
 	CLOSE(o, m);
 	return o;
@@ -355,7 +367,7 @@ ecs_url(char *o, struct slice url)
  * Elastic's ingest pipeline does the same.
  */
 char *
-ecs_tls(char *o, struct slice cipher, struct slice proto)
+ecs_tls(char *o, struct slice cipher, struct slice proto, int plain)
 {
 	const char *v = NULL;
 	char *m;
@@ -364,7 +376,20 @@ ecs_tls(char *o, struct slice cipher, struct slice proto)
 	if (cipher.p == NULL && proto.p == NULL)
 		return o;
 	OPEN(o, m, "tls");
-	PUT_STR(o, "cipher", cipher);
+	PUT_STR(o, "cipher", cipher, plain);
+	if (proto.p != NULL && proto.n == 7 && memcmp(proto.p, "TLSv1.", 6) == 0 &&
+	    proto.p[6] >= '0' && proto.p[6] <= '9') {
+		/* ALB's and CLB's TLSv1.2 and TLSv1.3: what the loop below
+		 * gives, without it. */
+		KEY(o, "version");
+		o = JW(o, "\"1.");
+		*o++ = proto.p[6];
+		*o++ = '"';
+		KEY(o, "version_protocol");
+		o = JW(o, "\"tls\"");
+		CLOSE(o, m);
+		return o;
+	}
 	if (proto.p != NULL)
 		v = memchr(proto.p, 'v', proto.n);
 	if (v != NULL && v > proto.p && v + 1 < proto.p + proto.n) {
@@ -410,14 +435,15 @@ ecs_tls(char *o, struct slice cipher, struct slice proto)
 }
 
 char *
-ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status)
+ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status,
+    int plain)
 {
 	char *m;
 
 	if (ip.p == NULL && status < 0)
 		return o;
 	OPEN(o, m, "backend");
-	PUT_STR(o, "ip", ip);
+	PUT_STR(o, "ip", ip, plain);
 	if (ip.p != NULL)
 		PUT_INT_STR(o, "port", (int64_t)port);
 	if (status >= 0) {
@@ -440,7 +466,8 @@ ecs_times(char *o, struct slice request, struct slice backend,
 }
 
 char *
-ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
+ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep,
+    int plain)
 {
 	const char *p, *end, *q;
 
@@ -448,7 +475,7 @@ ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
 		return o;
 	o = ecs_sep(o);
 	*o++ = '"';
-	o = jsonw_lit(o, key, nkey);
+	o = jsonw_bytes(o, slice_make(key, nkey));
 	o = JW(o, "\":[");
 	p = list.p;
 	end = p + list.n;
@@ -459,7 +486,7 @@ ecs_list(char *o, const char *key, size_t nkey, struct slice list, char sep)
 		if (q > p) {
 			o = ecs_sep(o);
 			*o++ = '"';
-			o = jsonw_str(o, slice_make(p, (size_t)(q - p)));
+			o = JSTR(o, slice_make(p, (size_t)(q - p)), plain);
 			*o++ = '"';
 		}
 		p = q + 1;

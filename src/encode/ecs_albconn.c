@@ -22,8 +22,8 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (albconn_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, LB_ALBCONN, &err,
 		    o, res);
-	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
-	    res);
+	o = ecs_head(f, o, r.time, r.time_z, off,
+	    ECS_CATTYP("network", "connection"), res);
 	if (r.tls_verify_status.p != NULL) {
 		if (slice_eq(r.tls_verify_status, "Success"))
 			KEYV(o, "outcome", "\"success\"");
@@ -31,19 +31,19 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
 	o = ecs_client(o, r.client_ip, r.client_ip.p != NULL ?
-	    (int64_t)r.client_port : -1);
-	o = ecs_source(o, r.client_ip, r.client_port);
+	    (int64_t)r.client_port : -1, r.plain);
+	o = ecs_source(o, r.client_ip, r.client_port, r.plain);
 	if (r.listener_port >= 0 || r.ip_address.p != NULL) {
 		OPEN(o, m, "destination");
-		PUT_STR(o, "ip", r.ip_address);
+		PUT_STR(o, "ip", r.ip_address, r.plain);
 		PUT_INT(o, "port", r.listener_port);
 		CLOSE(o, m);
 	}
 	tls_start = o;
-	o = ecs_tls(o, r.tls_cipher, r.tls_protocol);
+	o = ecs_tls(o, r.tls_cipher, r.tls_protocol, r.plain);
 	if (r.leaf_client_cert_subject.p != NULL ||
 	    r.cert_not_before.p != NULL ||
 	    r.leaf_client_cert_serial_number.p != NULL) {
@@ -53,7 +53,7 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		else
 			KEYV(o, "tls", "{");
 		OPEN(o, m2, "client");
-		PUT_STR(o, "subject", r.leaf_client_cert_subject);
+		PUT_STR(o, "subject", r.leaf_client_cert_subject, r.plain);
 		PUT_TIME(o, "not_before", r.cert_not_before, r.cert_not_before_z);
 		PUT_TIME(o, "not_after", r.cert_not_after, r.cert_not_after_z);
 		if (r.leaf_client_cert_serial_number.p != NULL) {
@@ -66,28 +66,27 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	}
 
 	KEYV(o, "aws", "{\"elb\":{");
-	PUT_STR(o, "name", r.elb);
+	PUT_STR(o, "name", r.elb, r.plain);
 	KEYV(o, "protocol", "\"tcp\"");
 	if (r.listener_port >= 0) {
 		KEYV(o, "listener", "\"");
 		o = jsonw_u64(o, (uint64_t)r.listener_port);
 		*o++ = '"';
 	}
-	PUT_STR(o, "ssl_protocol", r.tls_protocol);
-	PUT_STR(o, "ssl_cipher", r.tls_cipher);
+	PUT_STR(o, "ssl_protocol", r.tls_protocol, r.plain);
+	PUT_STR(o, "ssl_cipher", r.tls_cipher, r.plain);
 	PUT_NUM(o, "tls_handshake_latency", r.tls_handshake_latency);
-	PUT_STR(o, "leaf_client_cert_subject", r.leaf_client_cert_subject);
+	PUT_STR(o, "leaf_client_cert_subject", r.leaf_client_cert_subject, r.plain);
 	PUT_TIME(o, "leaf_client_cert_not_before", r.cert_not_before,
 	    r.cert_not_before_z);
 	PUT_TIME(o, "leaf_client_cert_not_after", r.cert_not_after,
 	    r.cert_not_after_z);
-	PUT_STR(o, "leaf_client_cert_serial_number",
-	    r.leaf_client_cert_serial_number);
-	PUT_STR(o, "tls_verify_status", r.tls_verify_status);
-	PUT_STR(o, "tls_error_code", r.tls_verify_error);
-	PUT_STR(o, "connection_trace_id", r.conn_trace_id);
-	PUT_STR(o, "tls_keyexchange", r.tls_keyexchange);
-	PUT_STR(o, "node_ip", r.ip_address);
+	PUT_STR(o, "leaf_client_cert_serial_number", r.leaf_client_cert_serial_number, r.plain);
+	PUT_STR(o, "tls_verify_status", r.tls_verify_status, r.plain);
+	PUT_STR(o, "tls_error_code", r.tls_verify_error, r.plain);
+	PUT_STR(o, "connection_trace_id", r.conn_trace_id, r.plain);
+	PUT_STR(o, "tls_keyexchange", r.tls_keyexchange, r.plain);
+	PUT_STR(o, "node_ip", r.ip_address, r.plain);
 	o = ecs_extra(o, r.extra);
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));

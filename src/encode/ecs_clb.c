@@ -18,8 +18,9 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (clb_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, LB_CLB,
 		    &err, o, res);
-	o = ecs_head(f, o, r.time, r.time_z, off, r.tcp ? "network" : "web",
-	    r.tcp ? "connection" : "access", res);
+	o = ecs_head(f, o, r.time, r.time_z, off, r.tcp ?
+	    ECS_CATTYP("network", "connection") : ECS_CATTYP("web", "access"),
+	    res);
 	if (r.elb_status_code >= 0) {
 		if (r.elb_status_code < 400)
 			KEYV(o, "outcome", "\"success\"");
@@ -27,9 +28,9 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			KEYV(o, "outcome", "\"failure\"");
 	}
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
-	o = ecs_source(o, r.client_ip, r.client_port);
+	o = ecs_source(o, r.client_ip, r.client_port, r.plain);
 	if (r.tcp) {
 		/* Re-open source to add bytes: simpler to write them apart. */
 		if (r.received_bytes >= 0 && r.client_ip.p != NULL) {
@@ -45,7 +46,7 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	} else {
 		OPEN(o, m, "http");
 		OPEN(o, m2, "request");
-		PUT_STR(o, "method", r.req.method);
+		PUT_STR(o, "method", r.req.method, r.plain);
 		if (r.received_bytes >= 0) {
 			OPEN(o, m3, "body");
 			PUT_INT(o, "bytes", r.received_bytes);
@@ -60,28 +61,28 @@ ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			CLOSE(o, m3);
 		}
 		CLOSE(o, m2);
-		PUT_STR(o, "version", r.req.version);
+		PUT_STR(o, "version", r.req.version, r.plain);
 		CLOSE(o, m);
-		o = ecs_url(o, r.req.url);
+		o = ecs_url(o, r.req.url, r.plain);
 	}
 	if (r.user_agent.p != NULL) {
 		OPEN(o, m, "user_agent");
-		PUT_STR(o, "original", r.user_agent);
+		PUT_STR(o, "original", r.user_agent, r.plain);
 		CLOSE(o, m);
 	}
-	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol);
+	o = ecs_tls(o, r.ssl_cipher, r.ssl_protocol, r.plain);
 
 	KEYV(o, "aws", "{\"elb\":{");
-	PUT_STR(o, "name", r.elb);
+	PUT_STR(o, "name", r.elb, r.plain);
 	if (r.tcp)
 		KEYV(o, "protocol", "\"tcp\"");
 	else
 		KEYV(o, "protocol", "\"http\"");
-	o = ecs_backend(o, r.backend_ip, r.backend_port, r.backend_status_code);
+	o = ecs_backend(o, r.backend_ip, r.backend_port, r.backend_status_code, r.plain);
 	o = ecs_times(o, r.request_processing_time, r.backend_processing_time,
 	    r.response_processing_time);
-	PUT_STR(o, "ssl_cipher", r.ssl_cipher);
-	PUT_STR(o, "ssl_protocol", r.ssl_protocol);
+	PUT_STR(o, "ssl_cipher", r.ssl_cipher, r.plain);
+	PUT_STR(o, "ssl_protocol", r.ssl_protocol, r.plain);
 	o = ecs_extra(o, r.extra);
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));

@@ -45,13 +45,20 @@ ecs_sep(char *o)
 #define OPEN(o, mark, key) ((mark) = (o), KEY(o, key), *(o)++ = '{')
 #define CLOSE(o, mark) ((o)[-1] == '{' ? ((o) = (mark)) : (*(o)++ = '}', (o)))
 
-/* String value (decoded), only if present. */
-#define PUT_STR(o, key, v) do {                                          \
+/*
+ * The JSON string text of a value from the line: copied as is when the
+ * parser found the line plain (its *_rec.plain), else through
+ * jsonw_str().
+ */
+#define JSTR(o, v, pl) ((pl) ? jsonw_bytes((o), (v)) : jsonw_str((o), (v)))
+
+/* String value (decoded), only if present; pl: the line is plain. */
+#define PUT_STR(o, key, v, pl) do {                                      \
 	struct slice v_ = (v);                                           \
 	if (v_.p != NULL) {                                              \
 		KEY(o, key);                                             \
 		*(o)++ = '"';                                            \
-		(o) = jsonw_str((o), v_);                                \
+		(o) = JSTR((o), v_, (pl));                               \
 		*(o)++ = '"';                                            \
 	}                                                                \
 } while (0)
@@ -114,28 +121,33 @@ ecs_sep(char *o)
  * Common document head: {"@timestamp":..,"event":{"id":..,"kind":"event",
  * "category":[cat],"type":[typ],"dataset":..,"module":"aws" -- the event
  * object is left open for the type's own event fields; ecs_event_end()
- * closes it and adds the per-file fields.
+ * closes it and adds the per-file fields.  ${cattyp} is ECS_CATTYP(cat,
+ * typ), the JSON text between the two, built at compile time.
  */
+#define ECS_CATTYP(cat, typ) slice_make(cat "\"],\"type\":[\"" typ,    \
+	sizeof(cat "\"],\"type\":[\"" typ) - 1)
 char *ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, const char *cat, const char *typ, struct ecs_result *res);
+    uint64_t offset, struct slice cattyp, struct ecs_result *res);
 
 /* Close the event object (adding event.original if asked) and add the
- * per-file fields and log.offset. */
+ * per-file fields and log.offset (the digits of res->id that ecs_head()
+ * wrote). */
 char *ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    uint64_t offset);
+    const struct ecs_result *res);
 
 /* Write "url":{..} for a request URL (url.extension from the path's last
  * segment), "http":{..} parts are the caller's. */
-char *ecs_url(char *o, struct slice url);
+char *ecs_url(char *o, struct slice url, int plain);
 
 /* Write "tls":{"cipher","version","version_protocol"} pieces. */
-char *ecs_tls(char *o, struct slice cipher, struct slice protocol);
+char *ecs_tls(char *o, struct slice cipher, struct slice protocol,
+    int plain);
 
 /* Write "source":{"address","ip","port"}. */
-char *ecs_source(char *o, struct slice ip, uint32_t port);
+char *ecs_source(char *o, struct slice ip, uint32_t port, int plain);
 
 /* Write "client":{"ip","port"} (the ALB connection log, as Elastic has it). */
-char *ecs_client(char *o, struct slice ip, int64_t port);
+char *ecs_client(char *o, struct slice ip, int64_t port, int plain);
 
 /*
  * Write "key":[..] for a list of quoted, comma-separated values as NLB's
@@ -151,13 +163,15 @@ char *ecs_quoted_list(char *o, const char *key, size_t nkey,
  * absent) and the three processing times in seconds, as ALB and Classic
  * ELB log them.
  */
-char *ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status);
+char *ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status,
+    int plain);
 char *ecs_times(char *o, struct slice request, struct slice backend,
     struct slice response);
 
-/* Write "key":[..] splitting ${list} at ${sep}; nothing if absent. */
+/* Write "key":[..] splitting ${list} at ${sep}; nothing if absent.  The
+ * helpers' ${plain}: the values come from a plain line (JSTR). */
 char *ecs_list(char *o, const char *key, size_t nkey, struct slice list,
-    char sep);
+    char sep, int plain);
 
 /* Write "aws.elb.extra_fields":[..] for unsplit trailing fields. */
 char *ecs_extra(char *o, struct slice extra);

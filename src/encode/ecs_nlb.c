@@ -18,52 +18,52 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	if (nlb_parse(line, n, &r, &err) != 0)
 		return ecs_parse_error(f, line, n, off, LB_NLB, &err, o,
 		    res);
-	o = ecs_head(f, o, r.time, r.time_z, off, "network", "connection",
-	    res);
+	o = ecs_head(f, o, r.time, r.time_z, off,
+	    ECS_CATTYP("network", "connection"), res);
 	PUT_TIME(o, "start", r.tls_connection_creation_time,
 	    r.tls_connection_creation_time_z);
 	PUT_TIME(o, "end", r.time, r.time_z);
-	o = ecs_event_end(f, o, line, n, off);
+	o = ecs_event_end(f, o, line, n, res);
 
 	if (r.client_ip.p != NULL) {
 		OPEN(o, m, "source");
-		PUT_STR(o, "address", r.client_ip);
-		PUT_STR(o, "ip", r.client_ip);
+		PUT_STR(o, "address", r.client_ip, r.plain);
+		PUT_STR(o, "ip", r.client_ip, r.plain);
 		PUT_INT(o, "port", (int64_t)r.client_port);
 		PUT_INT(o, "bytes", r.received_bytes);
 		CLOSE(o, m);
 	}
 	OPEN(o, m, "destination");
-	PUT_STR(o, "domain", r.domain_name);
+	PUT_STR(o, "domain", r.domain_name, r.plain);
 	PUT_INT(o, "bytes", r.sent_bytes);
 	CLOSE(o, m);
-	o = ecs_tls(o, r.tls_cipher, r.tls_protocol_version);
+	o = ecs_tls(o, r.tls_cipher, r.tls_protocol_version, r.plain);
 
 	KEYV(o, "aws", "{\"elb\":{");
-	PUT_STR(o, "name", r.elb);
-	PUT_STR(o, "type", r.type);
+	PUT_STR(o, "name", r.elb, r.plain);
+	PUT_STR(o, "type", r.type, r.plain);
 	KEYV(o, "protocol", "\"tcp\"");
-	PUT_STR(o, "listener", r.listener);
+	PUT_STR(o, "listener", r.listener, r.plain);
 	if (r.destination_ip.p != NULL) {
 		OPEN(o, m, "backend");
-		PUT_STR(o, "ip", r.destination_ip);
+		PUT_STR(o, "ip", r.destination_ip, r.plain);
 		PUT_INT_STR(o, "port", (int64_t)r.destination_port);
 		CLOSE(o, m);
 	}
 	PUT_NUMOBJ(o, "connection_time", "ms", r.connection_time);
 	PUT_NUMOBJ(o, "tls_handshake_time", "ms", r.tls_handshake_time);
-	PUT_STR(o, "incoming_tls_alert", r.incoming_tls_alert);
+	PUT_STR(o, "incoming_tls_alert", r.incoming_tls_alert, r.plain);
 	if (r.chosen_cert_arn.p != NULL || r.chosen_cert_serial.p != NULL) {
 		OPEN(o, m, "chosen_cert");
-		PUT_STR(o, "arn", r.chosen_cert_arn);
-		PUT_STR(o, "serial", r.chosen_cert_serial);
+		PUT_STR(o, "arn", r.chosen_cert_arn, r.plain);
+		PUT_STR(o, "serial", r.chosen_cert_serial, r.plain);
 		CLOSE(o, m);
 	}
-	PUT_STR(o, "ssl_cipher", r.tls_cipher);
-	PUT_STR(o, "ssl_protocol", r.tls_protocol_version);
-	PUT_STR(o, "tls_named_group", r.tls_named_group);
-	PUT_STR(o, "alpn_fe_protocol", r.alpn_fe_protocol);
-	PUT_STR(o, "alpn_be_protocol", r.alpn_be_protocol);
+	PUT_STR(o, "ssl_cipher", r.tls_cipher, r.plain);
+	PUT_STR(o, "ssl_protocol", r.tls_protocol_version, r.plain);
+	PUT_STR(o, "tls_named_group", r.tls_named_group, r.plain);
+	PUT_STR(o, "alpn_fe_protocol", r.alpn_fe_protocol, r.plain);
+	PUT_STR(o, "alpn_be_protocol", r.alpn_be_protocol, r.plain);
 	o = ecs_quoted_list(o, "alpn_client_preference_list", 27,
 	    r.alpn_client_preference_list);
 	PUT_TIME(o, "tls_connection_creation_time",

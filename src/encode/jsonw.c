@@ -286,6 +286,13 @@ write_str(char *o, struct slice s, int decode)
 				memcpy(o + n - 4, &b, 4);
 				return o + n;
 			}
+		} else if (!special[p[0]] && !special[p[n >> 1]] &&
+		    !special[p[n - 1]]) {
+			/* 1 to 3 bytes ("GET", "h2", "1.1"): first, middle, last. */
+			o[0] = (char)p[0];
+			o[n >> 1] = (char)p[n >> 1];
+			o[n - 1] = (char)p[n - 1];
+			return o + n;
 		}
 		return write_slow(o, p, end, decode);
 	}
@@ -341,23 +348,46 @@ jsonw_raw_str(char *o, struct slice s)
 	return write_str(o, s, 0);
 }
 
+static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /**
  * jsonw_u64(o, v): see jsonw.h.
+ *
+ * Most numbers here are short (status codes, ports, byte counts): up to
+ * four digits are written straight from the table of digit pairs; longer
+ * ones backwards in pairs, in 32-bit arithmetic while they fit.
  */
 char *
 jsonw_u64(char *o, uint64_t v)
 {
-	static const char pairs[] =
-	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	    "8081828384858687888990919293949596979899";
 	int n;
 	char *p;
 
+	if (v < 100) {
+		if (v < 10) {
+			*o = (char)('0' + v);
+			return o + 1;
+		}
+		memcpy(o, pairs + 2 * v, 2);
+		return o + 2;
+	}
+	if (v < 10000) {
+		unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+
+		if (hi < 10) {
+			*o = (char)('0' + hi);
+			memcpy(o + 1, pairs + 2 * lo, 2);
+			return o + 3;
+		}
+		memcpy(o, pairs + 2 * hi, 2);
+		memcpy(o + 2, pairs + 2 * lo, 2);
+		return o + 4;
+	}
 	/* Count the digits, then write them backwards in pairs: no copy. */
-	if (v < 10000)
-		n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : 4;
-	else if (v < 100000000)
+	if (v < 100000000)
 		n = v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
 	else {
 		uint64_t t = v / 100000000;
@@ -369,20 +399,29 @@ jsonw_u64(char *o, uint64_t v)
 		}
 	}
 	p = o + n;
-	while (v >= 100) {
+	while (v > 0xFFFFFFFFu) {
 		unsigned r = (unsigned)(v % 100);
 
 		v /= 100;
 		p -= 2;
-		p[0] = pairs[2 * r];
-		p[1] = pairs[2 * r + 1];
+		memcpy(p, pairs + 2 * r, 2);
 	}
-	if (v >= 10) {
-		p -= 2;
-		p[0] = pairs[2 * v];
-		p[1] = pairs[2 * v + 1];
-	} else {
-		*--p = (char)('0' + v);
+	{
+		uint32_t w = (uint32_t)v;
+
+		while (w >= 100) {
+			unsigned r = w % 100;
+
+			w /= 100;
+			p -= 2;
+			memcpy(p, pairs + 2 * r, 2);
+		}
+		if (w >= 10) {
+			p -= 2;
+			memcpy(p, pairs + 2 * w, 2);
+		} else {
+			*--p = (char)('0' + w);
+		}
 	}
 	return o + n;
 }

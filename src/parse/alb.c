@@ -41,7 +41,8 @@ alb_parse(const char *line, size_t n, struct alb_rec *r, struct lb_err *err)
 	struct slice rest;
 	int k;
 
-	k = lbtok_split(line, n, tok, ALB_KNOWN_FIELDS, &rest, err);
+	k = lbtok_split_plain(line, n, tok, ALB_KNOWN_FIELDS, &rest, err,
+	    &r->plain);
 	if (k < 0)
 		return -1;
 	if (k < ALB_MIN_FIELDS)
@@ -115,32 +116,47 @@ alb_parse(const char *line, size_t n, struct alb_rec *r, struct lb_err *err)
 	return 0;
 }
 
-static int
-word_is(const char *p, size_t n, const char *w)
+/* Is the first word of the line (before its first space) an ALB type? */
+static size_t
+type_word(const char *p, size_t n)
 {
-	size_t l = strlen(w);
+	size_t l = 0;
 
-	return n > l && memcmp(p, w, l) == 0 && p[l] == ' ';
+	while (l < 6 && l < n && p[l] != ' ')
+		l++;
+	if (l >= n || p[l] != ' ')
+		return 0;
+	switch (l) {
+	case 2:
+		return (memcmp(p, "h2", 2) == 0 || memcmp(p, "ws", 2) == 0) ? l : 0;
+	case 3:
+		return memcmp(p, "wss", 3) == 0 ? l : 0;
+	case 4:
+		return memcmp(p, "http", 4) == 0 ? l : 0;
+	case 5:
+		return (memcmp(p, "https", 5) == 0 || memcmp(p, "grpcs", 5) == 0) ?
+		    l : 0;
+	default:
+		return 0;
+	}
 }
 
 /**
- * alb_looks_like(line, n): see alb.h.
+ * alb_looks_like(line, n): see alb.h.  A type word (http, https, h2,
+ * grpcs, ws, wss), a space, and an ISO 8601 time up to the next space.
  */
 int
 alb_looks_like(const char *line, size_t n)
 {
-	static const char *const types[] = { "http", "https", "h2", "grpcs",
-	    "ws", "wss" };
-	size_t i, l;
+	const char *sp;
+	size_t l = type_word(line, n);
 	int z;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (!word_is(line, n, types[i]))
-			continue;
-		l = strlen(types[i]) + 1;
-		return n > l + 19 && memchr(line + l, ' ', n - l) != NULL &&
-		    lbval_time(slice_make(line + l,
-		    (size_t)((const char *)memchr(line + l, ' ', n - l) - (line + l))), &z) == 0;
-	}
-	return 0;
+	if (l == 0)
+		return 0;
+	l++;
+	if (n <= l + 19 || (sp = memchr(line + l, ' ', n - l)) == NULL)
+		return 0;
+	return lbval_time(slice_make(line + l, (size_t)(sp - (line + l))),
+	    &z) == 0;
 }

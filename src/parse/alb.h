@@ -24,6 +24,8 @@
 
 struct alb_rec {
 	int nfields;			/* fields on the line, extras included */
+	int plain;			/* no value needs JSON escaping or \xHH
+				 * decoding (lbtok_split_plain()) */
 	struct slice type;		/* http https h2 grpcs ws wss ... */
 	struct slice time;		/* response time, ISO 8601 */
 	int time_z;			/* time ended in Z */

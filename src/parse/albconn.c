@@ -52,7 +52,8 @@ albconn_parse(const char *line, size_t n, struct albconn_rec *r,
 	const char *colon;
 	int k;
 
-	k = lbtok_split(line, n, tok, ALBCONN_KNOWN_FIELDS, &r->extra, err);
+	k = lbtok_split_plain(line, n, tok, ALBCONN_KNOWN_FIELDS, &r->extra,
+	    err, &r->plain);
 	if (k < 0)
 		return -1;
 	if (k < ALBCONN_MIN_FIELDS)

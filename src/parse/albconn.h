@@ -21,6 +21,8 @@
 
 struct albconn_rec {
 	int nfields;
+	int plain;			/* no value needs JSON escaping or \xHH
+				 * decoding (lbtok_split_plain()) */
 	struct slice time;
 	int time_z;
 	struct slice client_ip;

@@ -28,7 +28,8 @@ clb_parse(const char *line, size_t n, struct clb_rec *r, struct lb_err *err)
 	struct lbfield_ctx c;
 	int k;
 
-	k = lbtok_split(line, n, tok, CLB_FIELDS, &r->extra, err);
+	k = lbtok_split_plain(line, n, tok, CLB_FIELDS, &r->extra, err,
+	    &r->plain);
 	if (k < 0)
 		return -1;
 	if (k < CLB_FIELDS)

@@ -33,6 +33,25 @@ int lbtok_split(const char *s, size_t n, struct lbtok *tok, int max,
     struct slice *rest, struct lb_err *err);
 
 /**
+ * lbtok_split_plain(s, n, tok, max, rest, err, plain): lbtok_split(), and
+ * *${plain} = 1 when no byte of any token's value (nor of any part of one)
+ * is `"`, `\`, a control byte or >= 0x80: each can then be copied into a
+ * JSON string as it is (jsonw_str() would copy it unchanged).  *${plain}
+ * is 0 otherwise, and whenever that was not checked (unusual quoting, a
+ * rest left unsplit, an error): 0 is always safe.
+ */
+int lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *plain);
+
+/**
+ * lbtok_split_ref(s, n, tok, max, rest, err): the same, token by token: the
+ * reference lbtok_split() is tested against, and its path for lines with
+ * unusual quoting.
+ */
+int lbtok_split_ref(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err);
+
+/**
  * lbtok_value(t): the token as a slice, SLICE_NONE when it is `-` (quoted or
  * not) or empty: AWS writes `-` for "no value".
  */

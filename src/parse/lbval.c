@@ -24,6 +24,29 @@ isdig(char c)
 #define DIGITS_A 0x00FFFF00FFFFFFFFULL
 #define DIGITS_B 0xFFFF00FFFF00FFFFULL
 
+/* ${x} loaded from memory as a little-endian number (byte 0 lowest). */
+static inline uint64_t
+le64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(x);
+#else
+	return x;
+#endif
+}
+
+/* The top bit of every byte of ${x} that is not an ASCII digit (SWAR). */
+static inline uint64_t
+nondigits64(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, lo7 = 0x7F7F7F7F7F7F7F7FULL;
+	/* a byte is a digit when (b - '0') < 10 and b < 0x80 */
+	uint64_t t = (x & lo7) + ones * (0x80 - 0x3A);	/* top bit: b&7F >= ':' */
+	uint64_t u = (x & lo7) + ones * (0x80 - 0x30);	/* top bit: b&7F >= '0' */
+
+	return (t | ~u | x) & ~lo7;
+}
+
 /* Are the bytes of ${x} under ${m} all ASCII digits?  (SWAR, no carries.) */
 static inline int
 digits64(uint64_t x, uint64_t m)
@@ -47,6 +70,9 @@ lbval_time(struct slice s, int *has_z)
 {
 	static const char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
 	    31, 30, 31 };
+	/* The separators "-" at 4 and 7 of a, "T" at 2 and ":" at 5 of b. */
+	static const uint64_t sep_a = (uint64_t)'-' << 32 | (uint64_t)'-' << 56;
+	static const uint64_t sep_b = (uint64_t)'T' << 16 | (uint64_t)':' << 40;
 	const char *p = s.p;
 	size_t i, n = s.n;
 	uint64_t a, b;
@@ -57,8 +83,10 @@ lbval_time(struct slice s, int *has_z)
 		return -1;
 	memcpy(&a, p, 8);
 	memcpy(&b, p + 8, 8);
+	a = le64(a);
+	b = le64(b);
 	if (!digits64(a, DIGITS_A) || !digits64(b, DIGITS_B) ||
-	    p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+	    (a & ~DIGITS_A) != sep_a || (b & ~DIGITS_B) != sep_b ||
 	    p[16] != ':' || !isdig(p[17]) || !isdig(p[18]))
 		return -1;
 	y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 +
@@ -74,12 +102,23 @@ lbval_time(struct slice s, int *has_z)
 		return -1;
 	i = 19;
 	if (i < n && p[i] == '.') {
-		size_t dd = ++i;
+		/*
+		 * 1 to 9 digits, then an optional Z, then the end: every byte
+		 * from 20 to the end (or to the Z) must be a digit.  Checked
+		 * eight at a time, with a load that ends at the last digit.
+		 */
+		size_t end = n - (p[n - 1] == 'Z'), c;
+		uint64_t w;
 
-		while (i < n && isdig(p[i]))
-			i++;
-		if (i == dd || i - dd > 9)
+		if (end <= 20 || (c = end - 20) > 9)
 			return -1;
+		memcpy(&w, p + end - 8, 8);
+		w = le64(w);
+		if (c == 9 ? (nondigits64(w) != 0 || !isdig(p[20])) :
+		    (nondigits64(w) >> (8 * (8 - c))) != 0)
+			return -1;
+		*has_z = end != n;
+		return 0;
 	}
 	*has_z = 0;
 	if (i < n && p[i] == 'Z') {
@@ -189,6 +228,56 @@ lbval_ip(struct slice s)
 	return inet_pton(AF_INET6, buf, bin) == 1 ? 0 : -1;
 }
 
+/*
+ * The common case in one forward pass: a dotted quad (the same rules as
+ * ip4()), a colon, and only digits after it (1 to 5, at most 65535; the
+ * rule of lbval_uint(), which allows leading zeros).  Returns 0 on a match,
+ * -1 when the general path must decide.
+ */
+static int
+ip4port(const char *p, size_t n, struct slice *ip, uint32_t *port)
+{
+	size_t i = 0, nd;
+	unsigned v;
+	int octet;
+
+	for (octet = 0; octet < 4; octet++) {
+		if (i + 2 > n || !isdig(p[i]))
+			return -1;
+		v = (unsigned)(p[i] - '0');
+		nd = 1;
+		if (isdig(p[i + 1])) {
+			if (v == 0)
+				return -1;
+			v = v * 10 + (unsigned)(p[i + 1] - '0');
+			nd = 2;
+			if (i + 3 < n && isdig(p[i + 2])) {
+				v = v * 10 + (unsigned)(p[i + 2] - '0');
+				nd = 3;
+			}
+		}
+		if (v > 255)
+			return -1;
+		i += nd;
+		if (i >= n || p[i] != (octet == 3 ? ':' : '.'))
+			return -1;
+		i++;
+	}
+	nd = n - i;
+	if (nd == 0 || nd > 5)
+		return -1;
+	for (v = 0; i < n; i++) {
+		if (!isdig(p[i]))
+			return -1;
+		v = v * 10 + (unsigned)(p[i] - '0');
+	}
+	if (v > 65535)
+		return -1;
+	*ip = slice_make(p, n - nd - 1);
+	*port = v;
+	return 0;
+}
+
 /**
  * lbval_ipport(s, ip, port): see lbval.h.
  */
@@ -201,6 +290,8 @@ lbval_ipport(struct slice s, struct slice *ip, uint32_t *port)
 
 	if (s.p == NULL || s.n < 3)
 		return -1;
+	if (ip4port(s.p, s.n, ip, port) == 0)
+		return 0;
 	c = s.p + s.n - 1;
 	while (c > s.p && *c != ':')
 		c--;
@@ -333,10 +424,10 @@ lbval_url(struct slice s, struct lb_url *u)
 		{
 			const char *a = h, *ae = q, *at, *c;
 
-			for (at = ae; at > a && at[-1] != '@'; at--)
-				;
-			if (at > a)
-				a = at;
+			/* The last '@' ends the userinfo (memrchr: few have one). */
+			at = memrchr(a, '@', (size_t)(ae - a));
+			if (at != NULL)
+				a = at + 1;
 			if (a < ae && *a == '[') {
 				c = memchr(a, ']', (size_t)(ae - a));
 				if (c == NULL)
@@ -344,8 +435,9 @@ lbval_url(struct slice s, struct lb_url *u)
 				u->domain = slice_make(a + 1, (size_t)(c - a - 1));
 				c++;
 			} else {
-				for (c = a; c < ae && *c != ':'; c++)
-					;
+				c = memchr(a, ':', (size_t)(ae - a));
+				if (c == NULL)
+					c = ae;
 				u->domain = slice_make(a, (size_t)(c - a));
 			}
 			if (c < ae) {

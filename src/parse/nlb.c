@@ -32,7 +32,8 @@ nlb_parse(const char *line, size_t n, struct nlb_rec *r, struct lb_err *err)
 	struct lbfield_ctx c;
 	int k;
 
-	k = lbtok_split(line, n, tok, NLB_KNOWN_FIELDS, &r->extra, err);
+	k = lbtok_split_plain(line, n, tok, NLB_KNOWN_FIELDS, &r->extra, err,
+	    &r->plain);
 	if (k < 0)
 		return -1;
 	if (k < NLB_MIN_FIELDS)

@@ -21,6 +21,8 @@
 
 struct nlb_rec {
 	int nfields;
+	int plain;			/* no value needs JSON escaping or \xHH
+				 * decoding (lbtok_split_plain()) */
 	struct slice type;		/* tls */
 	struct slice version;		/* 2.0 */
 	struct slice time;

@@ -395,6 +395,39 @@ test_u64(void)
 	e = jsonw_u64(buf, UINT64_MAX);
 	*e = '\0';
 	is_str(buf, "18446744073709551615", "u64: UINT64_MAX");
+	{
+		/* Every power of ten and its neighbours, 0..99999, and more. */
+		char want[32];
+		uint64_t v, p10 = 1, x = 88172645463325252ULL;
+		int i, bad = 0;
+
+		for (v = 0; v < 100000; v++) {
+			e = jsonw_u64(buf, v);
+			*e = '\0';
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			bad += strcmp(buf, want) != 0;
+		}
+		for (i = 0; i < 20; i++, p10 *= 10) {
+			for (v = p10 - 1; v <= p10 + 1; v++) {
+				e = jsonw_u64(buf, v);
+				*e = '\0';
+				snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+				bad += strcmp(buf, want) != 0;
+			}
+		}
+		for (i = 0; i < 100000; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = x >> (i % 64);
+			e = jsonw_u64(buf, v);
+			*e = '\0';
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			bad += strcmp(buf, want) != 0;
+		}
+		ok(bad == 0, "u64: as printf writes them (0-99999, powers of 10, "
+		    "100000 random; %d differ)", bad);
+	}
 }
 
 int

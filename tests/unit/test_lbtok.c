@@ -9,6 +9,7 @@
 #include "parse/lberr.h"
 #include "parse/lbtok.h"
 #include "tap.h"
+#include "lbtok_diff.h"
 
 #define MAXT 40
 
@@ -253,9 +254,22 @@ test_err_format(void)
 	    "format: truncated to the buffer, NUL-terminated");
 }
 
+static void
+test_differential(void)
+{
+	char why[600] = "";
+
+	ok(diff_check(lbtok_split, 200000, why, sizeof(why)),
+	    "lbtok_split equals lbtok_split_ref on 200000 random lines %s", why);
+	ok(plain_check(lbtok_split_plain, 200000, why, sizeof(why)),
+	    "lbtok_split_plain: plain only when no value holds a byte to "
+	    "escape, and for most clean lines %s", why);
+}
+
 int
 main(void)
 {
+	test_differential();
 	test_basic();
 	test_glued();
 	test_spaces();

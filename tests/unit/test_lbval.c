@@ -4,6 +4,7 @@
  * values come from lb-log-formats.md and the contracts in lbval.h.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse/lbval.h"
@@ -223,6 +224,155 @@ test_ipport(void)
 	ok(lbval_ipport(SLICE_NONE, &a, &p) != 0, "ipport rejected: absent");
 }
 
+/* The definition lbval_ipport() follows, step by step: split at the last
+ * colon, a port by lbval_uint(), brackets off, the address by lbval_ip(). */
+static int
+ipport_ref(struct slice s, struct slice *ip, uint32_t *port)
+{
+	const char *c;
+	uint64_t v;
+	struct slice a;
+
+	if (s.p == NULL || s.n < 3)
+		return -1;
+	c = s.p + s.n - 1;
+	while (c > s.p && *c != ':')
+		c--;
+	if (c == s.p)
+		return -1;
+	a = slice_make(s.p, (size_t)(c - s.p));
+	if (lbval_uint(slice_make(c + 1, (size_t)(s.p + s.n - c - 1)), 65535,
+	    &v))
+		return -1;
+	if (a.n >= 2 && a.p[0] == '[' && a.p[a.n - 1] == ']')
+		a = slice_make(a.p + 1, a.n - 2);
+	if (lbval_ip(a))
+		return -1;
+	*ip = a;
+	*port = (uint32_t)v;
+	return 0;
+}
+
+/* Random strings near the IPv4 shape: the fast path against the definition. */
+static void
+test_ipport_random(void)
+{
+	static const char alpha[] = "0123456789012345..::2559[]a";
+	uint64_t rs = 7;
+	char buf[32];
+	unsigned i, bad = 0, good = 0;
+
+	for (i = 0; i < 300000; i++) {
+		size_t n = 0, want, j;
+		struct slice a1 = SLICE_NONE, a2 = SLICE_NONE;
+		uint32_t p1 = 0, p2 = 0;
+		int r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		want = 3 + (size_t)(rs >> 59);
+		if (i % 2 == 0) {
+			/* mostly well-formed: a.b.c.d:port with small edits */
+			n = (size_t)snprintf(buf, sizeof(buf), "%u.%u.%u.%u:%u",
+			    (unsigned)(rs >> 8) % 300, (unsigned)(rs >> 17) % 260,
+			    (unsigned)(rs >> 26) % 110, (unsigned)(rs >> 35) % 1000,
+			    (unsigned)(rs >> 44) % 70000);
+			if ((rs >> 20) % 4 == 0)
+				buf[(rs >> 30) % n] = alpha[(rs >> 40) % (sizeof(alpha) - 1)];
+		} else {
+			for (j = 0; j < want && j < sizeof(buf); j++) {
+				rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+				buf[n++] = alpha[(rs >> 33) % (sizeof(alpha) - 1)];
+			}
+		}
+		r1 = lbval_ipport(slice_make(buf, n), &a1, &p1);
+		r2 = ipport_ref(slice_make(buf, n), &a2, &p2);
+		if (r1 != r2 || (r1 == 0 && (a1.p != a2.p || a1.n != a2.n ||
+		    p1 != p2))) {
+			if (bad++ == 0)
+				printf("# ipport differs on '%.*s'\n", (int)n, buf);
+		}
+		good += r1 == 0;
+	}
+	ok(bad == 0 && good > 10000,
+	    "ipport equals its definition on 300000 random strings (%u valid)",
+	    good);
+}
+
+/* lbval_time()'s definition, byte by byte. */
+static int
+time_ref(const char *p, size_t n, int *z)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	size_t i;
+	int y, m, d;
+
+	if (n < 19)
+		return -1;
+	for (i = 0; i < 19; i++)
+		if (shape[i] == 'd' ? !(p[i] >= '0' && p[i] <= '9') :
+		    p[i] != shape[i])
+			return -1;
+	y = atoi(p);
+	m = (p[5] - '0') * 10 + p[6] - '0';
+	d = (p[8] - '0') * 10 + p[9] - '0';
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) ||
+	    (p[11] - '0') * 10 + p[12] - '0' > 23 ||
+	    (p[14] - '0') * 10 + p[15] - '0' > 59 ||
+	    (p[17] - '0') * 10 + p[18] - '0' > 59)
+		return -1;
+	i = 19;
+	if (i < n && p[i] == '.') {
+		size_t s0 = ++i;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == s0 || i - s0 > 9)
+			return -1;
+	}
+	*z = i < n && p[i] == 'Z';
+	i += (size_t)*z;
+	return i == n ? 0 : -1;
+}
+
+static void
+test_time_random(void)
+{
+	static const char alpha[] = "0123456789.Z-T: \x80\xB9/";
+	uint64_t rs = 11;
+	char buf[48];
+	unsigned i, bad = 0, good = 0;
+
+	for (i = 0; i < 300000; i++) {
+		int n, z1 = -1, z2 = -1, r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = snprintf(buf, sizeof(buf),
+		    "%04u-%02u-%02uT%02u:%02u:%02u.%.*uZ",
+		    (unsigned)(rs >> 8) % 2500, (unsigned)(rs >> 20) % 14,
+		    (unsigned)(rs >> 25) % 32, (unsigned)(rs >> 30) % 25,
+		    (unsigned)(rs >> 35) % 61, (unsigned)(rs >> 41) % 61,
+		    (int)((rs >> 47) % 11), (unsigned)(rs >> 13) % 1000000000);
+		if ((rs >> 51) % 3 == 0)
+			buf[(rs >> 54) % (unsigned)n] =
+			    alpha[(rs >> 3) % (sizeof(alpha) - 1)];
+		if ((rs >> 58) % 4 == 0)
+			n -= (int)((rs >> 60) % (unsigned)n);
+		r1 = lbval_time(slice_make(buf, (size_t)n), &z1);
+		r2 = time_ref(buf, (size_t)n, &z2);
+		if (r1 != r2 || (r1 == 0 && z1 != z2)) {
+			if (bad++ == 0)
+				printf("# time differs on '%.*s'\n", n, buf);
+		}
+		good += r1 == 0;
+	}
+	ok(bad == 0 && good > 10000,
+	    "time equals its definition on 300000 random strings (%u valid)",
+	    good);
+}
+
 static void
 request_is(const char *s, const char *m, const char *u, const char *v)
 {
@@ -352,10 +502,12 @@ int
 main(void)
 {
 	test_time();
+	test_time_random();
 	test_uint();
 	test_dec();
 	test_ip();
 	test_ipport();
+	test_ipport_random();
 	test_request();
 	test_url();
 	return tap_done();
