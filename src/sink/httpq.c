@@ -22,6 +22,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -71,8 +74,9 @@ struct httpq {
 	int nfly;
 	FILE *dlq;
 	struct httpq_batch *dlb;	/* dead letters not yet queued */
-	struct httpq_batch *rb;		/* retries of the answer being read */
-	unsigned rb_att;		/* their most attempts so far */
+	/* the items of the answer being read to be sent again */
+	const struct httpq_batch *rsrc;
+	size_t *ridx, nr, rcap;
 	/*
 	 * The memory bound: body and line bytes of every batch held, and
 	 * the most put() lets them reach before it waits.
@@ -94,6 +98,8 @@ struct httpq {
 	int cz_pending, cz_busy;
 	uint64_t rng;
 	int fatal;
+	struct httpq_batch *answering;	/* the batch judge() settles */
+	int requeued;		/* it waits for a retry whole (not released) */
 	int checked;		/* the endpoint check ran (or is not wanted) */
 	int check_done, check_cc;	/* its transfer ended, and how */
 	atomic_int want;	/* threads waiting for mu in put() */
@@ -176,8 +182,12 @@ batch_free(struct httpq_batch *b)
 }
 
 /*
- * Batches are recycled: a 5 MB body allocated and freed per request costs
- * page faults and realloc copies on every request.
+ * Open batches are recycled (two at most, and only while the memory bound
+ * has room for them): a 5 MB body allocated and freed per request costs
+ * page faults and realloc copies on every request.  Retry, split
+ * and dead-letter batches are made new: a pooled batch keeps the pages it
+ * once filled, which a small batch would hold for nothing while it
+ * waits (the memory bound counts the bytes a batch holds, not its past).
  */
 static struct httpq_batch *
 batch_get(struct httpq *q)
@@ -208,14 +218,15 @@ release(struct httpq *q, struct httpq_batch *b)
 {
 	q->held -= b->held;
 	b->held = 0;
-	if (q->npool >= 4) {
+	if (q->npool >= 2 || b->body.cap < q->cfg->batch_bytes / 2 ||
+	    q->held + ((size_t)q->npool + 1) * q->cfg->batch_bytes > q->cap) {
 		batch_free(b);
 		return;
 	}
 	buf_reset(&b->body);
 	buf_reset(&b->lines);
 	buf_reset(&b->arr);
-	buf_reset(&b->sent);
+	buf_free(&b->sent);	/* small (prepare()), made again in its thread */
 	buf_reset(&b->resp);
 	curl_slist_free_all(b->hdrs);
 	b->hdrs = NULL;
@@ -423,7 +434,7 @@ httpq_dl_batch(struct httpq *q, size_t need)
 	if (q->dlb != NULL && q->dlb->body.len + need > q->cfg->batch_bytes)
 		dl_schedule(q);
 	if (q->dlb == NULL)
-		q->dlb = batch_get(q);
+		q->dlb = batch_new();
 	return q->dlb;
 }
 
@@ -536,6 +547,15 @@ httpq_dead_letter(struct httpq *q, const struct httpq_batch *b, size_t i,
 	report(q, "dead-lettered", it, why);
 }
 
+/* May item ${it} be sent again? */
+static int
+may_retry(const struct httpq *q, const struct httpq_item *it, int64_t t)
+{
+	return !q->fatal && it->attempts < q->cfg->retry_attempts &&
+	    t - it->first_ms < q->cfg->retry_time_ms &&
+	    !(q->base.deadline_ms && t >= q->base.deadline_ms);
+}
+
 void
 httpq_retry(struct httpq *q, const struct httpq_batch *b, size_t i,
     const char *why)
@@ -543,9 +563,7 @@ httpq_retry(struct httpq *q, const struct httpq_batch *b, size_t i,
 	const struct httpq_item *it = &b->items[i];
 	int64_t t = clock_ms();
 
-	if (q->fatal || it->attempts >= q->cfg->retry_attempts ||
-	    t - it->first_ms >= q->cfg->retry_time_ms ||
-	    (q->base.deadline_ms && t >= q->base.deadline_ms)) {
+	if (!may_retry(q, it, t)) {
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "%s (gave up after %u attempts in "
@@ -554,34 +572,79 @@ httpq_retry(struct httpq *q, const struct httpq_batch *b, size_t i,
 		undelivered_item(q, it, msg);
 		return;
 	}
-	if (q->rb == NULL) {
-		q->rb = batch_get(q);
-		q->rb_att = 0;
+	if (q->rsrc != NULL && q->rsrc != b)
+		httpq_retry_end(q);
+	if (q->nr == q->rcap) {
+		q->rcap = q->rcap ? 2 * q->rcap : 256;
+		q->ridx = xrealloc(q->ridx, q->rcap * sizeof(*q->ridx));
 	}
-	if (batch_copy(q, q->rb, b, it) != 0) {
-		undelivered_item(q, it, "retry batch too large");
-		return;
-	}
-	if (it->attempts > q->rb_att)
-		q->rb_att = it->attempts;
-	q->base.total.retried++;
+	q->rsrc = b;
+	q->ridx[q->nr++] = i;
 }
 
+/*
+ * The retries gathered go out as one batch, made at its size at once
+ * (no chain of reallocs: during a storm of 429s many such batches wait).
+ */
 void
 httpq_retry_end(struct httpq *q)
 {
-	if (q->rb == NULL)
+	const struct httpq_batch *b = q->rsrc;
+	struct httpq_batch *rb;
+	size_t k, body = 0, lines = 0;
+	unsigned maxatt = 0;
+
+	if (q->nr == 0)
 		return;
-	q->rb->not_before = clock_ms() + backoff_ms(q, q->rb_att);
-	wait_batch(q, q->rb);
-	q->rb = NULL;
+	for (k = 0; k < q->nr; k++) {
+		body += b->items[q->ridx[k]].len;
+		lines += b->items[q->ridx[k]].line_len;
+	}
+	rb = batch_new();
+	(void)buf_reserve(&rb->body, body);
+	(void)buf_reserve(&rb->lines, lines);
+	for (k = 0; k < q->nr; k++) {
+		const struct httpq_item *it = &b->items[q->ridx[k]];
+
+		if (batch_copy(q, rb, b, it) != 0) {
+			undelivered_item(q, it, "retry batch too large");
+			continue;
+		}
+		if (it->attempts > maxatt)
+			maxatt = it->attempts;
+		q->base.total.retried++;
+	}
+	q->nr = 0;
+	q->rsrc = NULL;
+	if (rb->n == 0) {
+		release(q, rb);
+		return;
+	}
+	rb->not_before = clock_ms() + backoff_ms(q, maxatt);
+	wait_batch(q, rb);
 }
 
 void
-httpq_retry_all(struct httpq *q, const struct httpq_batch *b, const char *why)
+httpq_retry_all(struct httpq *q, struct httpq_batch *b, const char *why)
 {
+	int64_t t = clock_ms();
+	unsigned maxatt = 0;
 	size_t i;
 
+	/*
+	 * Every item may go again: the batch itself waits (no copy, and its
+	 * compressed body is sent as it is), unless the engine is not reading
+	 * the answer to it (a protocol's call outside judge()).
+	 */
+	for (i = 0; i < b->n && may_retry(q, &b->items[i], t); i++)
+		if (b->items[i].attempts > maxatt)
+			maxatt = b->items[i].attempts;
+	if (i == b->n && b->n > 0 && q->answering == b) {
+		q->requeued = 1;
+		q->base.total.retried += b->n;
+		b->not_before = t + backoff_ms(q, maxatt);
+		return;
+	}
 	for (i = 0; i < b->n; i++)
 		httpq_retry(q, b, i, why);
 	httpq_retry_end(q);
@@ -596,7 +659,7 @@ static void
 split(struct httpq *q, struct httpq_batch *b)
 {
 	struct httpq_batch *h[2] = { NULL, NULL };
-	size_t i, mid = b->n / 2;
+	size_t i, mid = b->n / 2, body[2] = { 0, 0 }, lines[2] = { 0, 0 };
 
 	if (b->n == 1) {
 		httpq_dead_letter(q, b, 0, 413, "request_entity_too_large",
@@ -604,12 +667,20 @@ split(struct httpq *q, struct httpq_batch *b)
 		    "http.max_content_length");
 		return;
 	}
+	/* Each half made at its size at once: no chain of reallocs. */
+	for (i = 0; i < b->n; i++) {
+		body[i >= mid] += b->items[i].len;
+		lines[i >= mid] += b->items[i].line_len;
+	}
 	for (i = 0; i < b->n; i++) {
 		struct httpq_item *it = &b->items[i];
 		struct httpq_batch **t = &h[i >= mid];
 
-		if (*t == NULL)
-			*t = batch_get(q);
+		if (*t == NULL) {
+			*t = batch_new();
+			(void)buf_reserve(&(*t)->body, body[i >= mid]);
+			(void)buf_reserve(&(*t)->lines, lines[i >= mid]);
+		}
 		if (batch_copy(q, *t, b, it) != 0)
 			undelivered_item(q, it, "batch too large");
 		else if ((*t)->items[(*t)->n - 1].attempts > 0)
@@ -742,6 +813,8 @@ done(struct httpq *q, struct httpq_batch *b, CURLcode cc)
 	long status = 0;
 
 	curl_easy_getinfo(b->easy, CURLINFO_RESPONSE_CODE, &status);
+	q->answering = b;
+	q->requeued = 0;
 	if (cc != CURLE_OK) {
 		char why[400];
 
@@ -751,6 +824,7 @@ done(struct httpq *q, struct httpq_batch *b, CURLcode cc)
 	} else {
 		q->p->judge(q->arg, q, b, status);
 	}
+	q->answering = NULL;
 	httpq_retry_end(q);
 	dl_schedule(q);
 }
@@ -804,6 +878,21 @@ prepare(const struct es_config *c, const struct httpq_proto *p,
 	if (c->compress) {
 		if (gzenc(body, n, &b->sent) != 0)
 			return -1;
+		if (b->sent.cap > 4 * b->sent.len + 65536) {
+			/*
+			 * gzenc() made room for the worst case (about the
+			 * body's size); keep what the bytes need, not that.
+			 */
+			struct buf t;
+
+			buf_init(&t, BODY_MAX);
+			if (buf_add(&t, b->sent.p, b->sent.len) != 0) {
+				buf_free(&t);
+				return -1;
+			}
+			buf_free(&b->sent);
+			b->sent = t;
+		}
 		b->out = b->sent.p;
 		b->nout = b->sent.len;
 	}
@@ -904,6 +993,27 @@ reap(struct httpq *q)
 		done(q, b, m->data.result);
 		easy_put(q, b->easy);
 		b->easy = NULL;
+		if (q->requeued && !q->fatal) {
+			/*
+			 * Sent again as it is, after its backoff; compressed
+			 * again then (start()), so that what waits holds no
+			 * more than its body and lines.
+			 */
+			curl_slist_free_all(b->hdrs);
+			b->hdrs = NULL;
+			buf_free(&b->resp);
+			buf_free(&b->sent);
+			buf_free(&b->arr);
+			buf_init(&b->resp, RESP_MAX);
+			buf_init(&b->sent, BODY_MAX);
+			buf_init(&b->arr, BODY_MAX);
+			b->prepared = 0;
+			b->out = NULL;
+			wait_batch(q, b);
+			continue;
+		}
+		if (q->requeued)	/* failed meanwhile (a dead letter's fault) */
+			undelivered_all(q, b, q->err);
 		release(q, b);
 	}
 }
@@ -1147,6 +1257,14 @@ send_open(struct httpq *q)
 static int
 hold_back(struct httpq *q, size_t need)
 {
+	/* Memory is short: the pool's pages go first. */
+	while (q->pool != NULL) {
+		struct httpq_batch *b = q->pool;
+
+		q->pool = b->next;
+		q->npool--;
+		batch_free(b);
+	}
 	while (q->held + need > q->cap && !q->fatal) {
 		if (stopped(q)) {
 			abandon(q);
@@ -1417,7 +1535,7 @@ httpq_free(struct sink *base)
 	if (q->dlq != NULL)
 		fclose(q->dlq);
 	batch_free(q->dlb);
-	batch_free(q->rb);
+	free(q->ridx);
 	pthread_mutex_destroy(&q->mu);
 	if (q->p->release != NULL)
 		q->p->release(q->arg);
@@ -1467,6 +1585,17 @@ httpq_new(const struct es_config *c, const struct sink_info *info,
 	q->arg = arg;
 	q->rng = (uint64_t)clock_ms() * 0x9E3779B97F4A7C15ULL | 1;
 	q->cap = ((size_t)c->max_inflight + 2) * c->batch_bytes;
+#ifdef __GLIBC__
+	/*
+	 * Batches are large and live for a request or a backoff: glibc's
+	 * dynamic threshold would move them out of mmap() into the heaps of
+	 * the threads that touch them, where freed pages stay resident and
+	 * fragment (an outage with 413 splits: 155 MB instead of 70 for the
+	 * same bytes held).  A fixed threshold keeps them mapped; it is the
+	 * process's allocator setting, the same for every sink (idempotent).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 	url = p->url(arg);
 	n = strcspn(url, "?");
 	q->url_shown = xmalloc(n + 1);

@@ -163,7 +163,7 @@ void httpq_retry(struct httpq *q, const struct httpq_batch *b, size_t i,
 void httpq_retry_end(struct httpq *q);
 
 /** httpq_retry_all(q, b, why): httpq_retry() for every item, and end. */
-void httpq_retry_all(struct httpq *q, const struct httpq_batch *b,
+void httpq_retry_all(struct httpq *q, struct httpq_batch *b,
     const char *why);
 
 /**
