@@ -154,7 +154,8 @@ void httpq_duplicate(struct httpq *q, const struct httpq_batch *b, size_t i);
 /**
  * httpq_retry(q, b, i, why): send item ${i} again after a backoff, or
  * settle it undelivered (${why}) if its budget is spent.  The retries of
- * one answer go out together, at httpq_retry_end().
+ * one answer go out together as one batch, at httpq_retry_end() (the
+ * engine calls it after judge()).
  */
 void httpq_retry(struct httpq *q, const struct httpq_batch *b, size_t i,
     const char *why);
@@ -162,7 +163,10 @@ void httpq_retry(struct httpq *q, const struct httpq_batch *b, size_t i,
 /** httpq_retry_end(q): schedule the retries gathered since the last. */
 void httpq_retry_end(struct httpq *q);
 
-/** httpq_retry_all(q, b, why): httpq_retry() for every item, and end. */
+/**
+ * httpq_retry_all(q, b, why): httpq_retry() for every item, and end; in
+ * judge(), a batch whose every item may go again waits as it is.
+ */
 void httpq_retry_all(struct httpq *q, struct httpq_batch *b,
     const char *why);
 
@@ -227,10 +231,11 @@ char *httpq_dl_record(struct httpq *q, char *o, const struct httpq_batch *b,
 struct httpq_batch *httpq_dl_batch(struct httpq *q, size_t need);
 
 /**
- * httpq_add(q, b, off, doc, it_from, b_from): record the bytes written at
- * b->body from ${off} to its end as one item of ${b}, for the document of
- * item ${from} of ${bf} (its id, line, tally); marked a dead letter if
- * ${dl}.  0, or -1 if a cap is reached (the bytes are then dropped).
+ * httpq_add(q, b, off, doc, bf, from, dl): record the bytes written at
+ * b->body from ${off} to its end (the document itself at ${off} + ${doc})
+ * as a new item of ${b}, for the document of item ${from} of ${bf} (its
+ * id, line and tally; no attempts yet); a dead-letter record if ${dl}.
+ * 0, or -1 if a cap is reached (the bytes are then dropped).
  */
 int httpq_add(struct httpq *q, struct httpq_batch *b, size_t off, size_t doc,
     const struct httpq_batch *bf, const struct httpq_item *from, int dl);
