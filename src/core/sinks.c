@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/sinks.h"
+#include "sink/lshttp.h"
 #include "sink/ndjson.h"
 
 struct backend {
@@ -57,8 +58,7 @@ open_lshttp(struct settings *st, struct sink_env *env, char *err, size_t cap)
 {
 	(void)env;
 	st->es.url = st->logstash;
-	st->es.logstash = 1;
-	return es_new(&st->es, err, cap);
+	return lshttp_new(&st->es, err, cap);
 }
 
 static int

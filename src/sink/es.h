@@ -25,7 +25,18 @@
  * connections are retried, only for the affected items, with exponential
  * backoff and jitter; a 413 splits the request in two.  Requests are
  * gzip-compressed by default, sent with a Content-Length on keep-alive
- * connections (libcurl's connection cache), at most max_inflight at a time.
+ * connections (libcurl's connection cache), at most max_inflight at a time
+ * (the engine: httpq.h).
+ *
+ * A wrong URL fails loudly: before the first request the sink GETs the
+ * cluster's root, which must answer as Elasticsearch and OpenSearch do
+ * (JSON with version.number; a 403 is let through: a user may write
+ * without the monitor privilege; skipped for OpenSearch Serverless, which
+ * has no root endpoint); and a _bulk answer that is not about the
+ * documents (404, 405, 407, a redirect, 400 "no handler found", a 200
+ * that is not a _bulk answer) is fatal like 401/403: nothing is
+ * dead-lettered, everything not settled is undelivered, and the cause
+ * names the URL, the status and the reason.
  *
  * Protocol: https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-bulk
  */
@@ -35,6 +46,7 @@
 #include <stdint.h>
 
 #include "aws/httpsign.h"
+#include "sink/esindex.h"
 #include "sink/sink.h"
 
 struct curl_slist;
@@ -52,6 +64,11 @@ struct es_signer {
 	int content_sha256;	/* send x-amz-content-sha256 (aoss) */
 };
 
+/*
+ * The configuration of the HTTP sinks: this one, and Logstash's http input
+ * (lshttp.h), which reads the transport, batch, retry, authentication,
+ * TLS, dead-letter file and message settings and ignores the rest.
+ */
 struct es_config {
 	const char *url;		/* http(s)://host[:port][/prefix] */
 	const char *index;		/* target; "{type}" -> alb, clb, nlb, albconn */
@@ -91,12 +108,6 @@ struct es_config {
 	 */
 	void (*before_message)(void *arg);
 	void *before_message_arg;
-	/*
-	 * Speak to Logstash's http input instead: POST url with a JSON array
-	 * of documents (one event each); 200 means all were accepted, 429 and
-	 * 5xx are retried; there are no per-item answers.
-	 */
-	int logstash;
 };
 
 /**
@@ -130,6 +141,7 @@ void es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
     const char *service, const struct httpsign_creds *creds);
 
 /**
+ * TODO(lead): util/curlx.h
  * es_curl_common(easy, c, headers): set on the curl handle ${easy} what
  * every request to the cluster ${c} shares: timeouts, user agent, basic
  * authentication, CA bundle, client certificate, verification; and append
@@ -137,44 +149,5 @@ void es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
  */
 void es_curl_common(void *easy, const struct es_config *c,
     struct curl_slist **headers);
-
-/*
- * Index patterns (--es-index): a data stream or index name in which
- * "{type}" becomes the log type's dataset name (alb, clb, nlb, albconn;
- * "unknown" for undetected lines), and "{date}" / "{month}" the UTC day
- * (YYYY.MM.DD) / month (YYYY.MM) of each document's @timestamp.  A pattern
- * with {date} or {month} names dated indices: a document's target is then
- * a function of the document alone, so a re-send however late meets
- * its first copy (409) -- which a data stream cannot promise once it has
- * rolled over to a new backing index.
- */
-
-/**
- * es_index_name(pattern, type, out, cap): ${pattern} with {type} replaced
- * for ${type}; {date} and {month} are left as they are.
- */
-void es_index_name(const char *pattern, enum lbtype type, char *out,
-    size_t cap);
-
-/** es_index_glob(pattern, out, cap): ${pattern} with each placeholder "*". */
-void es_index_glob(const char *pattern, char *out, size_t cap);
-
-/** es_index_dated(pattern): 1 if ${pattern} has {date} or {month}. */
-int es_index_dated(const char *pattern);
-
-/**
- * es_index_check(pattern, err, cap): 0 if ${pattern} renders to names
- * Elasticsearch accepts (lowercase, none of \ / * ? " < > | space , # :,
- * not starting with - _ + .; at most 200 bytes, and 255 once the
- * placeholders are filled in; only the placeholders above), else -1 with a
- * message in ${err}.
- */
-int es_index_check(const char *pattern, char *err, size_t cap);
-
-/**
- * es_dead_letter_index_check(name, err, cap): as es_index_check(), and no
- * placeholders: dead letters go to one index.
- */
-int es_dead_letter_index_check(const char *name, char *err, size_t cap);
 
 #endif

@@ -421,4 +421,88 @@ for mode in tcp tls; do
 	    "[ $rc -eq 0 ] && [ \$(count_of re-sent $tmp/$name.err) -gt 0 ] && [ -z \"\$(comm -23 $tmp/all.ids $tmp/$name.ids)\" ]"
 done
 
+# A wrong URL fails loudly (exit 5, like 401/403): a path the cluster has no
+# handler for (GET / is checked before the first request), what a proxy or
+# another service answers (404, 405, 407, a redirect), or a _bulk answer
+# that is not one.  Nothing is dead-lettered, the message names the URL and
+# the status.
+wrong_url() {	# wrong_url NAME URL_SUFFIX WANT_REGEX (after the URL) [server args...]
+	local name=$1 suffix=$2 want=$3 rc
+	shift 3
+	start_es "$name" "$@"
+	rm -f "$tmp/$name.dl"
+	"$ELBSHIP" ship --es "http://127.0.0.1:$port$suffix" --dead-letter "$tmp/$name.dl" \
+	    --retry-initial-ms 20 "$tmp/in" >/dev/null 2>"$tmp/$name.err"
+	rc=$?
+	check "$name: exit 5, nothing dead-lettered or stored, the message names the URL and the status" \
+	    "[ $rc -eq 5 ] && [ ! -e $tmp/$name.dl ] && [ \$(count_of dead-lettered $tmp/$name.err) -eq 0 ] && [ \$(count_of indexed $tmp/$name.err) -eq 0 ] && [ -z \"\$(curl -s http://127.0.0.1:$port/_test/docs)\" ] && grep -Eq \"http://127.0.0.1:$port$suffix/$want\" $tmp/$name.err"
+}
+wrong_url url_path /es/prod ' answered GET with HTTP 400: no handler found for uri \[/es/prod/\]'
+wrong_url url_404 "" ' answered GET with HTTP 404' --answer-all 404
+wrong_url url_405 "" ' answered GET with HTTP 405' --answer-all 405
+wrong_url url_407 "" ' answered GET with HTTP 407' --answer-all 407
+wrong_url url_301 "" ' answered GET with HTTP 301, a redirect to https://127.0.0.1:[0-9]+/' --answer-all 301
+wrong_url url_308 "" ' answered GET with HTTP 308, a redirect to https://' --answer-all 308
+wrong_url url_bulk404 "" '_bulk answered HTTP 404' --answer-bulk 404
+wrong_url url_bulk200 "" '_bulk answered HTTP 200 with a body that is not JSON' --answer-bulk 200
+
+# 413 splits are not retries: every document needs exactly two sends (its
+# first attempt is a 429), and --retry-attempts 2 allows exactly that,
+# however many times its batch was split before.
+run_case split_attempts "--max-content-length 60000 --item-429-first 1" "--retry-attempts 2"
+check "split_attempts: batches were split, every document indexed after one retry" \
+    "[ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq '.bulk_responses_by_status[\"413\"] // 0')\" -gt 0 ] && [ \$(count_of indexed $tmp/split_attempts.err) -eq $total ] && grep -q \"$total retried\" $tmp/split_attempts.err"
+
+# Memory stays bounded while the sink fails: documents waiting for a retry
+# hold back reading.  Peak RSS under 64 MB for 120,000 lines against an
+# absent sink, a 429 storm and 413 splits (a release build; under the
+# sanitizers only completion is checked).
+mem=111122223333_elasticloadbalancing_eu-west-1_app.mem-alb.0123456789abcdef_20251103T1100Z_10.0.4.18_1a2b3c4d.log
+mkdir -p "$tmp/mem"
+"$tmp/gen" --lines 120000 --seed 11 >"$tmp/mem/$mem"
+sanitized=0
+ldd "$ELBSHIP" 2>/dev/null | grep -q -e libasan -e libubsan && sanitized=1
+peak_ok() {	# peak_ok FILE: "Maximum resident set size" under 64 MB, or sanitized
+	local kb
+	kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$1")
+	echo "# $(basename "$1" .time): peak RSS ${kb:-?} kB"
+	[ $sanitized -eq 1 ] || [ "${kb:-999999}" -lt 65536 ]
+}
+mem_case() {	# mem_case NAME URL LINES WANT_RC "elbship args"
+	local name=$1 url=$2 lines=$3 want=$4 rc
+	mkdir -p "$tmp/$name.in"
+	head -n "$lines" "$tmp/mem/$mem" >"$tmp/$name.in/$mem"
+	# shellcheck disable=SC2086
+	/usr/bin/time -v -o "$tmp/$name.time" "$ELBSHIP" ship --es "$url" --retry-initial-ms 20 $5 \
+	    "$tmp/$name.in/$mem" >/dev/null 2>"$tmp/$name.err"
+	rc=$?
+	check "$name: exit $want, every document accounted for, peak RSS under 64 MB" \
+	    "[ $rc -eq $want ] && [ \$((\$(count_of indexed $tmp/$name.err) + \$(count_of undelivered $tmp/$name.err))) -eq $lines ] && peak_ok $tmp/$name.time"
+	rm -rf "$tmp/$name.in"
+}
+mem_case mem_absent http://127.0.0.1:9 120000 5 "--retry-time 1"
+check "mem_absent: all undelivered, the cause says connection refused" \
+    "[ \$(count_of undelivered $tmp/mem_absent.err) -eq 120000 ] && grep -q 'undelivered because: .*127.0.0.1 port 9' $tmp/mem_absent.err"
+start_es mem_413 --max-content-length 1000000
+mem_case mem_413 "http://127.0.0.1:$port" 120000 0 ""
+start_es mem_429 --item-429-rate 0.5
+mem_case mem_429 "http://127.0.0.1:$port" 60000 0 "--retry-attempts 40"
+replace_server es
+
+# Ctrl-C while put() waits for memory during an outage: the run stops in
+# seconds (not --retry-time), exit 6, every document read is accounted for.
+mkdir -p "$tmp/int"
+cp "$tmp/mem/$mem" "$tmp/int/"
+"$ELBSHIP" ship --es http://127.0.0.1:9 --retry-time 300 "$tmp/int/$mem" >/dev/null 2>"$tmp/int.err" &
+ipid=$!
+sleep 3
+kill -INT $ipid
+t0=$(date +%s)
+wait $ipid
+rc=$?
+t1=$(date +%s)
+docs=$(grep -o '[0-9]* documents (' "$tmp/int.err" | cut -d' ' -f1)
+check "interrupted during an outage: exit 6 within 10 s, indexed + undelivered = the ${docs:-?} documents read" \
+    "[ $rc -eq 6 ] && [ $((t1 - t0)) -le 10 ] && [ \$((\$(count_of indexed $tmp/int.err) + \$(count_of undelivered $tmp/int.err))) -eq ${docs:-0} ] && [ ${docs:-0} -gt 0 ]"
+
 finish

@@ -188,6 +188,15 @@ those that fail):
   --hang              a hung cluster: every request but /_test/* is read
                       whole and never answered; the connection is held
                       until the client gives up (stats "hung_requests")
+  --item-429-first K  every create/index item's first K attempts (for that
+                      target and _id) fail 429: a document needs exactly
+                      K+1 sends, whatever splits it went through
+  --answer-all STATUS  what a wrong URL meets (a proxy, another service):
+                      every request but /_test/* gets STATUS with an HTML
+                      body (3xx: a Location to https://; 407:
+                      Proxy-Authenticate); nothing is stored
+  --answer-bulk STATUS  the same for _bulk requests only (GET / answers as
+                      the cluster); 200 then means an HTML page
 
 Introspection (never authenticated):
   GET  /_test/docs[?index=NAME]  NDJSON, one {"_index":TARGET,"_id":..,
@@ -220,6 +229,7 @@ import functools
 import gzip
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import random
@@ -465,6 +475,7 @@ class FaultPlan:
         self.req_503 = args.request_503_first
         self.req_403_after = args.request_403_after
         self.req_403_count = args.request_403_count
+        self.item_429_first = args.item_429_first
         self.reset_mid_request = args.reset_mid_request
         self.reset_mid_response = args.reset_mid_response
         self.slow_first = args.slow_first
@@ -491,6 +502,8 @@ class FaultPlan:
         return n <= self.slow_first and self.slow_ms > 0
 
     def item_fault(self, target, doc_id, attempt):
+        if attempt <= self.item_429_first:
+            return "429"
         if self.item_429 and self._fraction("429", target, doc_id,
                                             attempt) < self.item_429:
             return "429"
@@ -2049,6 +2062,8 @@ class EsHandler(common.BaseHandler):
         if srv.opts.hang and not self.raw_path.startswith("/_test/"):
             self._hang()
             return
+        if self.fixed_answer():
+            return
         name, groups = match_route(self.command, self.raw_path)
         try:
             if name is None:
@@ -2089,6 +2104,28 @@ class EsHandler(common.BaseHandler):
         self._drain_quietly()
         common.hold_until_peer_closes(self.connection, srv.stop)
         self.close_connection = True
+    def fixed_answer(self):
+        """--answer-all / --answer-bulk: answer as something that is not
+        the cluster would (an HTML page, a redirect).  True if answered."""
+        opts = self.server.opts
+        status = opts.answer_all
+        if status is None and self.raw_path.endswith("/_bulk"):
+            status = opts.answer_bulk
+        if status is None or self.raw_path.startswith("/_test/"):
+            return False
+        self._drain_quietly()
+        phrase = http.client.responses.get(status, "Status")
+        body = ("<html><head><title>%d %s</title></head><body><h1>%s</h1>"
+                "</body></html>\n" % (status, phrase, phrase)).encode()
+        headers = [("content-type", "text/html")]
+        if 300 <= status < 400:
+            headers.append(("location", "https://%s%s" % (
+                self.headers.get("Host", "127.0.0.1"), self.path)))
+        if status == 407:
+            headers.append(("proxy-authenticate", 'Basic realm="proxy"'))
+        self.server.stats.inc_map("responses_by_status", status)
+        self.send_full(status, headers, body)
+        return True
 
     def _drain_quietly(self):
         try:
@@ -2688,6 +2725,9 @@ def parse_args(argv):
     p.add_argument("--idle-timeout-ms", type=int, default=0)
     p.add_argument("--hang", action="store_true",
                    help="read every request (but /_test/*), never answer")
+    p.add_argument("--item-429-first", type=int, default=0)
+    p.add_argument("--answer-all", type=int, default=None)
+    p.add_argument("--answer-bulk", type=int, default=None)
     p.add_argument("--dump")
     p.add_argument("--verbose", action="store_true")
     opts = p.parse_args(argv)

@@ -1,12 +1,12 @@
 /*
- * test_esindex.c: index patterns of the Elasticsearch sink (es.h):
+ * test_esindex.c: index patterns of the Elasticsearch sink (esindex.h):
  * {type}, and {date} / {month} for dated indices; the glob setup uses;
  * the name checks that turn a bad --es-index into a settings error.
  * (Where each document lands is proven end to end in tests/delivery.)
  */
 #include <string.h>
 
-#include "sink/es.h"
+#include "sink/esindex.h"
 #include "tap.h"
 
 static void
