@@ -847,6 +847,17 @@ settings_need_aws(const struct settings *s)
 	    s->es_api_key_secret != NULL;
 }
 
+/* Wipe and free secret ${i} if held. */
+static void
+secret_forget(struct settings *s, int i)
+{
+	if (s->secret_mem[i] != NULL) {
+		explicit_bzero(s->secret_mem[i], strlen(s->secret_mem[i]));
+		free(s->secret_mem[i]);
+		s->secret_mem[i] = NULL;
+	}
+}
+
 int
 settings_fetch_secrets(struct settings *s, const char *region,
     const struct httpsign_creds *creds, char *err, size_t cap)
@@ -857,6 +868,7 @@ settings_fetch_secrets(struct settings *s, const char *region,
 		if (aws_secret_fetch(s->es_password_secret, region, creds, &v, err,
 		    cap) != 0)
 			return -1;
+		secret_forget(s, 0);
 		s->secret_mem[0] = v;
 		s->es.password = v;
 	}
@@ -864,6 +876,7 @@ settings_fetch_secrets(struct settings *s, const char *region,
 		if (aws_secret_fetch(s->es_api_key_secret, region, creds, &v, err,
 		    cap) != 0)
 			return -1;
+		secret_forget(s, 1);
 		s->secret_mem[1] = v;
 		s->es.api_key = v;
 	}
@@ -877,10 +890,6 @@ settings_free(struct settings *s)
 
 	for (i = 0; i < s->ecs.nlabels; i++)
 		free(s->label_mem[i]);
-	for (i = 0; i < 2; i++) {
-		if (s->secret_mem[i] != NULL) {
-			explicit_bzero(s->secret_mem[i], strlen(s->secret_mem[i]));
-			free(s->secret_mem[i]);
-		}
-	}
+	for (i = 0; i < 2; i++)
+		secret_forget(s, (int)i);
 }

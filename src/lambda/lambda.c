@@ -56,6 +56,7 @@ struct lambda {
 	struct s3_config s3cfg;
 	struct runner_config rcfg;
 	struct runner *runner;		/* its S3 clients live on */
+	uint64_t auth_seen;		/* sink's 401s already acted on */
 	struct aws_provider aws;
 	char region[64];
 	int level;
@@ -366,6 +367,33 @@ log_invocation(struct lambda *L, const struct rt_invocation *inv,
 	fflush(stdout);
 }
 
+/*
+ * The cluster refused the credentials (HTTP 401) during the invocation
+ * just answered: if they come from Secrets Manager or SSM, read them once
+ * more, so a rotated password works from the next invocation (the retry)
+ * instead of from the next cold start.  Once per 401 seen.
+ */
+static void
+reread_secrets(struct lambda *L)
+{
+	struct httpsign_creds hc = { aws_provider_get, &L->aws };
+	char err[512];
+
+	if (L->sink->total.auth_rejected == L->auth_seen)
+		return;
+	L->auth_seen = L->sink->total.auth_rejected;
+	if (L->set.es_password_secret == NULL && L->set.es_api_key_secret == NULL)
+		return;
+	if (settings_fetch_secrets(&L->set, L->region, &hc, err,
+	    sizeof(err)) != 0)
+		log_msg(L, LOG_ERROR, "error", "re-reading the credentials after "
+		    "HTTP 401 failed", err);
+	else
+		log_msg(L, LOG_WARN, "warn", "the cluster refused the "
+		    "credentials (HTTP 401): read them again from Secrets "
+		    "Manager / SSM for the next invocation", NULL);
+}
+
 /* What on_object() needs of the invocation. */
 struct inv_ctx {
 	struct lambda *L;
@@ -529,6 +557,7 @@ handle(struct lambda *L, struct rt_invocation *inv)
 			log_msg(L, LOG_ERROR, "error", "runtime API", err);
 	}
 	log_invocation(L, inv, &ev, &c, (double)(clock_ms() - t0), outcome);
+	reread_secrets(L);
 	free(msg_failed);
 	events_free(&ev);
 	buf_free(&resp);

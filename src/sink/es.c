@@ -18,22 +18,22 @@
 #include <jansson.h>
 
 #include "encode/jsonw.h"
+#include "parse/lbtype.h"
 #include "sink/es.h"
 #include "sink/httpq.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/xalloc.h"
 
-#define NTYPES 5
 
 struct esp {
 	const struct es_config *cfg;
 	char *bulk_url;		/* .../_bulk?filter_path=... */
 	char *root_url;		/* .../ : the endpoint check */
-	char *index[NTYPES];	/* rendered action-line prefixes per type */
-	size_t nindex[NTYPES];
+	char *index[LB_NTYPES];	/* rendered action-line prefixes per type */
+	size_t nindex[LB_NTYPES];
 	int dated;		/* the pattern has {date} or {month} */
-	char day[NTYPES][11];	/* dated: the YYYY-MM-DD index[] is for */
+	char day[LB_NTYPES][11];	/* dated: the YYYY-MM-DD index[] is for */
 	char *dl_action;	/* dead-letter index: action-line prefix */
 };
 
@@ -113,7 +113,7 @@ static size_t
 es_need(void *arg, const struct docbatch *db, const struct docref *d)
 {
 	struct esp *e = arg;
-	int ti = d->type < NTYPES ? d->type : 0;
+	int ti = d->type < LB_NTYPES ? d->type : 0;
 
 	if (e->dated)
 		dated_prefix(e, ti, db->json + d->json, d->json_len);
@@ -126,7 +126,7 @@ es_write(void *arg, char *o, const struct docbatch *db,
     const struct docref *d, size_t *doc)
 {
 	struct esp *e = arg;
-	int ti = d->type < NTYPES ? d->type : 0;
+	int ti = d->type < LB_NTYPES ? d->type : 0;
 	char *start = o;
 
 	o = jsonw_lit(o, e->index[ti], e->nindex[ti]);
@@ -380,7 +380,7 @@ es_release(void *arg)
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < NTYPES; i++)
+	for (i = 0; i < LB_NTYPES; i++)
 		free(e->index[i]);
 	free(e->bulk_url);
 	free(e->root_url);
@@ -425,22 +425,24 @@ es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
 }
 
 /*
- * TODO(lead): util/curlx.h (this is the one place the HTTP sinks' and
- * setup's curl handles are set up).
+ * The one place the HTTP sinks' and setup's curl handles are set up: what
+ * every elbship handle shares (util/curlx.h), then compression and the
+ * cluster's authentication.
  */
 void
 es_curl_common(void *easy, const struct es_config *c,
     struct curl_slist **headers)
 {
 	CURL *e = easy;
+	struct curlx_opts o = { .timeout_ms = c->timeout_ms,
+	    .connect_timeout_ms = c->connect_timeout_ms, .keepalive = 1,
+	    .user_agent = c->user_agent, .ca_file = c->ca_file,
+	    .cert_file = c->cert_file, .key_file = c->key_file,
+	    .insecure = c->insecure };
 	char hdr[512];
 
+	curlx_apply(e, &o);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
 	if (c->username != NULL) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, c->username);
@@ -451,17 +453,6 @@ es_curl_common(void *easy, const struct es_config *c,
 		snprintf(hdr, sizeof(hdr), "Authorization: ApiKey %s", c->api_key);
 		*headers = curl_slist_append(*headers, hdr);
 		explicit_bzero(hdr, sizeof(hdr));
-	}
-	if (c->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO,
-		    c->ca_file ? c->ca_file : cacert_path());
-	if (c->cert_file != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert_file);
-	if (c->key_file != NULL)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, c->key_file);
-	if (c->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
@@ -523,7 +514,7 @@ es_new(const struct es_config *c, char *err, size_t errcap)
 	buf_add(&u, "", 1);
 	e->bulk_url = u.p;
 	e->dated = es_index_dated(c->index);
-	for (i = 0; i < NTYPES; i++)
+	for (i = 0; i < LB_NTYPES; i++)
 		set_prefix(e, i, NULL);
 	if (c->dead_letter_index != NULL) {
 		/* The request's pipeline is for log documents, not records. */

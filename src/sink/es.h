@@ -141,9 +141,10 @@ void es_use_sigv4(struct es_config *c, struct es_sigv4 *sv, const char *region,
     const char *service, const struct httpsign_creds *creds);
 
 /**
- * TODO(lead): util/curlx.h
  * es_curl_common(easy, c, headers): set on the curl handle ${easy} what
- * every request to the cluster ${c} shares: timeouts, user agent, basic
+ * every request to the cluster ${c} shares (util/curlx.h: timeouts, user
+ * agent, CA bundle, client certificate, verification), compressed
+ * answers, basic
  * authentication, CA bundle, client certificate, verification; and append
  * the API key header to *${headers}.  (`elbship setup` uses it too.)
  */

@@ -4,18 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse/lbtype.h"
 #include "sink/esindex.h"
-
-#define NTYPES 5
 
 /*
  * The placeholders of an index pattern: {type}, and the document's UTC
  * day or month from its @timestamp, {date} (YYYY.MM.DD) and {month}
  * (YYYY.MM), the names Logstash's %{+YYYY.MM.dd} gives daily indices.
  */
-static const char *const type_names[NTYPES] = { "unknown", "clb", "alb",
-    "nlb", "albconn" };
-
 /* The placeholder at ${p} ("{type}", ...): 1 type, 2 date, 3 month, 0 none. */
 static int
 placeholder(const char *p, size_t *len)
@@ -38,7 +34,7 @@ static void
 render(const char *pattern, int type, const char *ts, int glob, char *out,
     size_t cap)
 {
-	const char *t = type_names[type >= 0 && type < NTYPES ? type : 0];
+	const char *t = lbtype_token((enum lbtype)type);
 	size_t o = 0, len;
 	char v[16];
 

@@ -39,6 +39,7 @@
 #include "encode/gzenc.h"
 #include "encode/jsonw.h"
 #include "sink/httpq.h"
+#include "util/backoff.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -96,7 +97,7 @@ struct httpq {
 	pthread_cond_t cz_cv;
 	struct httpq_batch *cz_in, *cz_out;	/* FIFO, through batch->next */
 	int cz_pending, cz_busy;
-	uint64_t rng;
+	struct backoff bo;	/* the one policy (util/backoff.h), under mu */
 	int fatal;
 	struct httpq_batch *answering;	/* the batch judge() settles */
 	int requeued;		/* it waits for a retry whole (not released) */
@@ -108,34 +109,8 @@ struct httpq {
 };
 
 /*
- * Backoff before send number attempts+1: exponential from
- * retry_initial_ms, capped at retry_max_ms, half fixed and half random
- * (xorshift64*, per sink: no global state).
- * TODO(lead): util/backoff.h
- */
-static int64_t
-backoff_ms(struct httpq *q, unsigned attempts)
-{
-	int64_t d = q->cfg->retry_initial_ms;
-	unsigned i;
-
-	for (i = 1; i < attempts && d < q->cfg->retry_max_ms; i++)
-		d *= 2;
-	if (d > q->cfg->retry_max_ms)
-		d = q->cfg->retry_max_ms;
-	if (d < 2)
-		return d;
-	q->rng ^= q->rng >> 12;
-	q->rng ^= q->rng << 25;
-	q->rng ^= q->rng >> 27;
-	return d / 2 + (int64_t)((q->rng * 2685821657736338717ULL) %
-	    (uint64_t)(d / 2 + 1));
-}
-
-/*
  * What every request's handle shares: timeouts, user agent,
  * authentication, TLS (es_curl_common()), within the deadline.
- * TODO(lead): util/curlx.h
  */
 static void
 curl_setup(struct httpq *q, CURL *e, struct curl_slist **hdrs, int64_t now)
@@ -620,7 +595,7 @@ httpq_retry_end(struct httpq *q)
 		release(q, rb);
 		return;
 	}
-	rb->not_before = clock_ms() + backoff_ms(q, maxatt);
+	rb->not_before = clock_ms() + backoff_ms(&q->bo, maxatt);
 	wait_batch(q, rb);
 }
 
@@ -642,7 +617,7 @@ httpq_retry_all(struct httpq *q, struct httpq_batch *b, const char *why)
 	if (i == b->n && b->n > 0 && q->answering == b) {
 		q->requeued = 1;
 		q->base.total.retried += b->n;
-		b->not_before = t + backoff_ms(q, maxatt);
+		b->not_before = t + backoff_ms(&q->bo, maxatt);
 		return;
 	}
 	for (i = 0; i < b->n; i++)
@@ -793,6 +768,7 @@ httpq_request_failed(struct httpq *q, struct httpq_batch *b, long status)
 		snprintf(why, sizeof(why), "HTTP %ld %s", status, reason);
 		httpq_retry_all(q, b, why);
 	} else if (status == 401 || status == 403) {
+		q->base.total.auth_rejected += status == 401;
 		httpq_error_reason(&b->resp, reason, sizeof(reason));
 		snprintf(why, sizeof(why), "%s (HTTP %ld): %s",
 		    status == 401 ? "the cluster rejected the credentials" :
@@ -1349,8 +1325,10 @@ check_endpoint(struct httpq *q)
 		goto out;
 	if (status >= 300 && status < 400)
 		wrong_url(q, url, e, status, &resp, "GET with ");
-	else if (q->p->check(q->arg, status, &resp, why, sizeof(why)) != 0)
+	else if (q->p->check(q->arg, status, &resp, why, sizeof(why)) != 0) {
+		q->base.total.auth_rejected += status == 401;
 		httpq_fatal(q, NULL, why);
+	}
 out:
 	curl_slist_free_all(hdrs);
 	buf_free(&resp);
@@ -1583,7 +1561,7 @@ httpq_new(const struct es_config *c, const struct sink_info *info,
 	q->cfg = c;
 	q->p = p;
 	q->arg = arg;
-	q->rng = (uint64_t)clock_ms() * 0x9E3779B97F4A7C15ULL | 1;
+	backoff_init(&q->bo, c->retry_initial_ms, c->retry_max_ms);
 	q->cap = ((size_t)c->max_inflight + 2) * c->batch_bytes;
 #ifdef __GLIBC__
 	/*

@@ -60,6 +60,7 @@ struct sink_totals {
 	uint64_t resent;		/* documents sent again after a break */
 	uint64_t bytes_sent;		/* bytes written or sent, as sent */
 	uint64_t bytes_raw;		/* the same before compression */
+	uint64_t auth_rejected;		/* answers refusing the credentials (401) */
 };
 
 /* One document of a batch. */

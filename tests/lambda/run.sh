@@ -131,6 +131,25 @@ check "password read from Secrets Manager at start-up: the object is indexed" \
     "[ \"\$(result 0 $tmp/sec-res.ndjson | jq .body.indexed)\" = $n_clb ]"
 check "the secret appears in no log line" "! grep -q lambda-pw-xyz $tmp/fn.out $tmp/fn.err"
 
+# A rotation: the cluster takes only the new password, which Secrets Manager
+# gets after the function read the old one at start-up.  The invocation that
+# meets the 401 fails; the function reads the secret again, and the retry
+# (the next invocation, in the same process) is indexed.
+start_es --auth basic:elastic:rotated-pw-abc
+s3event "$prefix/$clb" >"$tmp/rot-events.ndjson"
+s3event "$prefix/$clb" >>"$tmp/rot-events.ndjson"
+secport=$(cat "$tmp/sec.port")
+sec_reqs() { curl -s "http://127.0.0.1:$secport/_test/stats" | jq .requests; }
+before=$(sec_reqs)
+( for _ in $(seq 300); do [ "$(sec_reqs)" -gt "$before" ] && break; sleep 0.05; done
+  curl -s -X POST --data-binary "{\"name\":\"$smarn\",\"value\":\"{\\\"password\\\":\\\"rotated-pw-abc\\\"}\"}" \
+    "http://127.0.0.1:$(cat "$tmp/sec.port")/_test/rotate" >/dev/null ) &
+run_function "$tmp/rot-events.ndjson" "$tmp/rot-res.ndjson" --next-delay-ms 3000 -- \
+    ELBSHIP_ES_USERNAME=elastic ELBSHIP_ES_PASSWORD_SECRET="$smarn#password" \
+    AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:$(cat "$tmp/sec.port")"
+check "a rotated password: the invocation that meets the 401 fails, the secret is read again, the next one is indexed" \
+    "[ \"\$(result 0 $tmp/rot-res.ndjson | jq -r .outcome)\" = error ] && grep -q 'read them again from Secrets' $tmp/fn.out && [ \"\$(result 1 $tmp/rot-res.ndjson | jq .body.indexed)\" = $n_clb ] && ! grep -q rotated-pw-abc $tmp/fn.out $tmp/fn.err"
+
 # ---- start-up errors ---------------------------------------------------------------
 echo '{}' >"$tmp/one.ndjson"
 run_function "$tmp/one.ndjson" "$tmp/init-res.ndjson" --init-error-file "$tmp/init.json" -- \

@@ -17,6 +17,7 @@ Faithful to the API references:
   "InvalidSignatureException"} for a bad signature; SecureString values
   are returned in clear only WithDecryption.
 GET /_test/stats: request counts and failures (never values).
+POST /_test/rotate {"name":..., "value":...}: a new value (a rotation).
 """
 import argparse
 import json
@@ -82,6 +83,13 @@ def main():
         def do_POST(self):
             n = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(n)
+            if self.path == "/_test/rotate":
+                # {"name": NAME_OR_ARN, "value": VALUE}: a rotation.
+                req = json.loads(body)
+                with lock:
+                    store[req["name"]] = req["value"]
+                    stats["rotations"] = stats.get("rotations", 0) + 1
+                return self.reply(200, {"rotated": req["name"]})
             with lock:
                 stats["requests"] += 1
             r = sigv4.verify("POST", self.path, self.headers.get_all, body,
