@@ -5,7 +5,7 @@
 set -eu
 
 mode=${1:-build}
-build="make gcc libc6-dev pkg-config git ca-certificates libisal-dev libjansson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev"
+build="make gcc libc6-dev pkg-config git ca-certificates libisal-dev libjansson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev zlib1g-dev"
 test_pkgs="$build clang libclang-rt-14-dev jq gzip python3 curl"
 bench_pkgs="$build isal goaccess time"
 
