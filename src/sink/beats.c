@@ -147,22 +147,6 @@ connect_peer(struct beats *s)
 	return 0;
 }
 
-/*
- * Is an idle connection still open?  The beats input closes connections
- * idle for client_inactivity_timeout (60 s): its FIN is the news.
- */
-static int
-alive(struct beats *s)
-{
-	struct pollfd p = { s->fd, POLLRDHUP, 0 };
-
-	if (s->c == NULL)
-		return 0;
-	if (poll(&p, 1, 0) <= 0)
-		return 1;
-	return !(p.revents & (POLLRDHUP | POLLERR | POLLHUP | POLLNVAL));
-}
-
 static int
 send_all(struct beats *s, const char *p, size_t n)
 {
@@ -349,6 +333,66 @@ on_ack(struct beats *s, uint32_t seq)
 	return 1;
 }
 
+/* Bytes from the peer: ACK frames, maybe cut anywhere.  0, or -1. */
+static int
+feed(struct beats *s, const unsigned char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t seq;
+		int r;
+
+		s->rx[s->rxn++] = b[i];
+		r = lj_ack_parse(s->rx, s->rxn, &seq);
+		if (r < 0) {
+			snprintf(s->err, sizeof(s->err), "%s sent bytes that are "
+			    "not a Lumberjack v2 ACK (0x%02x 0x%02x): not a beats "
+			    "input?", s->cfg->url, s->rx[0], s->rxn > 1 ?
+			    s->rx[1] : 0);
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		s->rxn = 0;
+		if (on_ack(s, seq) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read the ACKs already there, without waiting (before sending more).
+ * A connection the peer closed with nothing in flight is simply closed
+ * (the beats input closes idle ones).  0, or -1: broken.
+ */
+static int
+drain(struct beats *s)
+{
+	for (;;) {
+		unsigned char b[256];
+		size_t got = 0;
+		CURLcode cc = curl_easy_recv(s->c, b, sizeof(b), &got);
+
+		if (cc == CURLE_AGAIN)
+			return 0;
+		if (cc != CURLE_OK || got == 0) {
+			if (s->nwin == 0) {
+				disconnect(s);
+				return 0;
+			}
+			snprintf(s->err, sizeof(s->err), "%s %s with a window "
+			    "of %zu events in flight (%zu acknowledged)",
+			    s->cfg->url, cc != CURLE_OK ? curl_easy_strerror(cc) :
+			    "closed the connection", s->win[0].count,
+			    s->win[0].acked);
+			return -1;
+		}
+		if (feed(s, b, got) != 0)
+			return -1;
+	}
+}
+
 /*
  * Wait for the next ACK (or keep-alive) of the windows in flight, up to
  * cfg->timeout_ms, the deadline or the stop flag.  1: an ACK arrived,
@@ -362,7 +406,7 @@ wait_ack(struct beats *s)
 
 	for (;;) {
 		unsigned char b[256];
-		size_t got = 0, i;
+		size_t got = 0;
 		CURLcode cc = curl_easy_recv(s->c, b, sizeof(b), &got);
 
 		if (cc == CURLE_AGAIN) {
@@ -390,26 +434,7 @@ wait_ack(struct beats *s)
 			    s->win[0].count, s->win[0].acked);
 			return -1;
 		}
-		for (i = 0; i < got; i++) {
-			uint32_t seq;
-			int r;
-
-			s->rx[s->rxn++] = b[i];
-			r = lj_ack_parse(s->rx, s->rxn, &seq);
-			if (r < 0) {
-				snprintf(s->err, sizeof(s->err), "%s sent bytes "
-				    "that are not a Lumberjack v2 ACK (0x%02x "
-				    "0x%02x): not a beats input?", s->cfg->url,
-				    s->rx[0], s->rxn > 1 ? s->rx[1] : 0);
-				return -1;
-			}
-			if (r == 0)
-				continue;
-			s->rxn = 0;
-			if (on_ack(s, seq) < 0)
-				return -1;
-		}
-		return 1;
+		return feed(s, b, got) == 0 ? 1 : -1;
 	}
 }
 
@@ -432,8 +457,8 @@ retry(struct beats *s)
 	if (s->fails >= s->cfg->retry_attempts ||
 	    now - s->fail_first >= s->cfg->retry_time_ms) {
 		snprintf(why, sizeof(why), "no acknowledgement after %u "
-		    "attempts in %.1f s: %s", s->fails,
-		    (double)(now - s->fail_first) / 1000, s->err);
+		    "attempt%s in %.1f s: %s", s->fails, s->fails == 1 ? "" :
+		    "s", (double)(now - s->fail_first) / 1000, s->err);
 		memcpy(s->err, why, sizeof(s->err) - 1);
 		s->err[sizeof(s->err) - 1] = '\0';
 		settle_all(s, SINK_UNDELIVERED, s->err);
@@ -490,8 +515,11 @@ drive(struct beats *s, int flush, struct sink_tally *t)
 			settle_all(s, SINK_UNDELIVERED, s->err);
 			return -1;
 		}
-		if (s->c != NULL && s->nwin == 0 && !alive(s))
-			disconnect(s);	/* closed while idle: nothing lost */
+		if (s->c != NULL && drain(s) != 0) {
+			if (retry(s) != 0)
+				return -1;
+			continue;
+		}
 		if (s->c == NULL && connect_peer(s) != 0) {
 			if (retry(s) != 0)
 				return -1;

@@ -170,7 +170,11 @@ def now_iso():
 
 def beats_event(decoded, peer_ip, ecs):
     """What message_listener.rb and the transforms make of one hash."""
-    ev = logstash_server.logstash_event(decoded)
+    ev = decoded                   # fresh from json.loads: no copy
+    ts = ev.get("@timestamp")
+    if not (isinstance(ts, str) and logstash_server._ISO8601.match(ts)):
+        ev = logstash_server.logstash_event(decoded)
+    ev.setdefault("@version", "1")
     tags = ev.get("tags")
     tags = tags if isinstance(tags, list) else \
         ([tags] if tags is not None else [])
