@@ -111,7 +111,8 @@ lane tests/servers/selftest.sh tests/delivery/run.sh tests/deploy/run.sh \
     tests/package/run.sh tests/enqueue/run.sh tests/beats/run.sh >"$log_dir/lane1.out" &
 lane1=$!
 lane tests/servers/test_runtime_api.sh tests/s3/selftest.sh tests/s3/run.sh \
-    tests/lambda/run.sh tests/lambda/delivery.sh >"$log_dir/lane2.out" &
+    tests/lambda/run.sh tests/lambda/delivery.sh tests/beats/lambda.sh \
+    >"$log_dir/lane2.out" &
 lane2=$!
 wait $lane1 $lane2
 cat "$log_dir/lane1.out" "$log_dir/lane2.out"
