@@ -108,7 +108,8 @@ lane() {
 	done
 }
 lane tests/servers/selftest.sh tests/delivery/run.sh tests/deploy/run.sh \
-    tests/package/run.sh tests/enqueue/run.sh tests/beats/run.sh >"$log_dir/lane1.out" &
+    tests/package/run.sh tests/enqueue/run.sh tests/servers/beats_selftest.sh \
+    tests/beats/run.sh >"$log_dir/lane1.out" &
 lane1=$!
 lane tests/servers/test_runtime_api.sh tests/s3/selftest.sh tests/s3/run.sh \
     tests/lambda/run.sh tests/lambda/delivery.sh tests/beats/lambda.sh \
