@@ -370,7 +370,7 @@ static int
 drain(struct beats *s)
 {
 	for (;;) {
-		unsigned char b[256];
+		unsigned char b[4096];
 		size_t got = 0;
 		CURLcode cc = curl_easy_recv(s->c, b, sizeof(b), &got);
 
@@ -405,7 +405,7 @@ wait_ack(struct beats *s)
 	int64_t until = clock_ms() + s->cfg->timeout_ms;
 
 	for (;;) {
-		unsigned char b[256];
+		unsigned char b[4096];
 		size_t got = 0;
 		CURLcode cc = curl_easy_recv(s->c, b, sizeof(b), &got);
 

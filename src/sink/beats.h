@@ -14,10 +14,11 @@
  *
  * The guarantee: a document counts delivered (SINK_OK, "acknowledged")
  * only when Logstash's ACK names its sequence number or a later one of its
- * window (Logstash may acknowledge a window in parts).  An ACK naming no
- * new sequence (seq 0, or one already acknowledged) is a keep-alive: the
- * beats input sends them while its pipeline is busy, and each one restarts
- * the wait.  A wait longer than `timeout_ms` without any ACK, a connection
+ * window (Logstash may acknowledge a window in parts; ACKs come in window
+ * order).  An ACK naming no new sequence is a keep-alive: the beats input
+ * sends ACK 0 while its pipeline is busy (ConnectionHandler.java, as
+ * go-lumber's server does), and one repeating the sequence already
+ * acknowledged is taken the same way; each one restarts the wait.  A wait longer than `timeout_ms` without any ACK, a connection
  * that breaks or closes, or a protocol error ends the connection: the
  * documents not yet acknowledged go again, on a new connection, with
  * backoff (`retry_initial_ms` doubling up to 30 s, with jitter).  After
