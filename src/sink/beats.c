@@ -346,10 +346,14 @@ feed(struct beats *s, const unsigned char *b, size_t n)
 		s->rx[s->rxn++] = b[i];
 		r = lj_ack_parse(s->rx, s->rxn, &seq);
 		if (r < 0) {
-			snprintf(s->err, sizeof(s->err), "%s sent bytes that are "
-			    "not a Lumberjack v2 ACK (0x%02x 0x%02x): not a beats "
-			    "input?", s->cfg->url, s->rx[0], s->rxn > 1 ?
-			    s->rx[1] : 0);
+			unsigned char c = s->rx[s->rxn - 1];
+			char shown[8] = "";
+
+			if (c >= 0x20 && c < 0x7f)
+				snprintf(shown, sizeof(shown), " ('%c')", c);
+			snprintf(s->err, sizeof(s->err), "%s answered byte 0x%02x%s "
+			    "where a Lumberjack v2 ACK was due: not Logstash's beats "
+			    "input?", s->cfg->url, c, shown);
 			return -1;
 		}
 		if (r == 0)

@@ -145,6 +145,13 @@ delivered close
 check "close: reconnected ($(stat .connections_accepted) connections)" \
     "[ \"\$(stat .connections_accepted)\" -ge 2 ] && [ \"\$(stat .faults_fired.close_after_window)\" = 1 ]"
 
+# ---- an ACK past the window's end: a protocol error --------------------------------------
+start bad_ack --ack-beyond 4
+ship bad_ack
+delivered bad_ack
+check "ACK past the end: the connection dropped, the window sent again (retried $retried)" \
+    "[ \"\$(stat .connections_accepted)\" = 2 ] && [ '$retried' -gt 0 ] && [ \$(uniq -d $tmp/bad_ack.ids | wc -l) -ge 2048 ]"
+
 # ---- windows never acknowledged, then the pipeline recovers ------------------------------
 start hung2 --never-ack-first 2
 ship hung2 --timeout 2
@@ -180,6 +187,18 @@ ack=$(count_of acknowledged, "$tmp/idle.err"); und=$(count_of undelivered "$tmp/
 delivered idle
 check "idle: the input closed the idle connection, elbship opened another" \
     "[ \"\$(stat .idle_closes)\" -ge 1 ] && [ \"\$(stat .connections_accepted)\" -ge 2 ]"
+
+# ---- not a beats input ---------------------------------------------------------------------
+rm -f "$tmp/http.port"
+python3 "$SERVERS/logstash_server.py" --mode http --port 0 --port-file "$tmp/http.port" \
+    >"$tmp/http.log" 2>&1 &
+pids+=($!)
+wait_file "$tmp/http.port"
+"$ELBSHIP" ship --logstash "beats://127.0.0.1:$(cat "$tmp/http.port")" --retry-attempts 2 \
+    --retry-initial-ms 20 "$in" >/dev/null 2>"$tmp/http.err"
+rc=$?
+check "beats:// to an http input: exit 5, the cause says it is not a beats input" \
+    "[ $rc -eq 5 ] && grep -q \"undelivered because: .*answered byte 0x3c ('<') where a Lumberjack v2 ACK was due\" $tmp/http.err"
 
 # ---- TLS ------------------------------------------------------------------------------------
 mkdir -p "$tmp/pki"

@@ -96,6 +96,10 @@ start --close-after-window 1
 out=$(lj --events 4 --windows 2)
 check "--close-after-window 1: ACK 4, then the connection is closed" \
     "[ '$(echo "$out" | jq -c '[.acks, .end]')' = '[[4],\"eof\"]' ]"
+start --ack-beyond 1
+out=$(lj --events 3 --timeout 1)
+check "--ack-beyond 1: window 1 acknowledged with sequence 4 (past its end)" \
+    "[ '$(echo "$out" | jq -c .acks)' = '[4]' ]"
 start --never-ack-first 1
 out=$(lj --events 4 --timeout 1)
 check "--never-ack-first 1: the first window is never acknowledged (no keep-alive either)" \

@@ -55,6 +55,8 @@ counted over the server's life, from 1):
                           the store has its events twice
   --close-after-window K  after acknowledging window K, close (FIN); what
                           the client sent after it is lost
+  --ack-beyond K          window K is acknowledged with a sequence past
+                          its end (count + 1), a protocol error
   --never-ack-first K     windows 1..K are read and dropped, never
                           acknowledged, no keep-alive (a hung pipeline)
   --never-ack             every window so (the client must give up)
@@ -431,6 +433,9 @@ class Connection:
                            k == opts.reset_before_ack):
             store.fault("reset_before_ack")
             raise Cut("reset")
+        if srv.faults.once("ack_beyond", k == opts.ack_beyond):
+            store.fault("ack_beyond")
+            highest = count + 1
         if not events:
             self.ack(0)            # "Sending 0-seq ACK for empty batch"
         else:
@@ -507,6 +512,7 @@ def parse_args(argv):
     p.add_argument("--reset-mid-window", type=int, default=0)
     p.add_argument("--reset-before-ack", type=int, default=0)
     p.add_argument("--close-after-window", type=int, default=0)
+    p.add_argument("--ack-beyond", type=int, default=0)
     p.add_argument("--never-ack-first", type=int, default=0)
     p.add_argument("--never-ack", action="store_true")
     p.add_argument("--refuse-first-ms", type=int, default=0)
