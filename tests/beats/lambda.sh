@@ -8,6 +8,7 @@
 #      its ACK): sent again, counted once, the server has it twice;
 #   3. a Logstash that never acknowledges: the SQS message in
 #      batchItemFailures, the cause in the object line, in time;
+#      and with a long timeout, the deadline bounds the wait;
 #   4. a warm function: after a failed invocation (the sink gave up), the
 #      next one delivers (reset() between invocations).
 set -u
@@ -90,6 +91,16 @@ check "never acknowledged, direct S3: an invocation error in time" \
     "[ \"\$(r 1 $tmp/hung-res.ndjson | jq -r .outcome)\" = error ] && [ \"\$(r 1 $tmp/hung-res.ndjson | jq -r .completed_before_deadline)\" = true ]"
 check "never acknowledged: each object line says failed, no acknowledgement" \
     "[ \$(objs | jq -c 'select(.status == \"failed\" and (.error | test(\"no acknowledgement\")))' | wc -l) -eq 2 ]"
+
+# ---- 3b. the deadline bounds the wait (a 60 s timeout, a 4 s invocation) --------------------
+start_beats --never-ack
+jq -cn --argjson e "$(s3event "$prefix/$clb")" '{event:$e, deadline_ms:4000}' >"$tmp/dl-events.ndjson"
+run_beats "$tmp/dl-events.ndjson" "$tmp/dl-res.ndjson" --enforce-deadline -- \
+    ELBSHIP_TIMEOUT=60 ELBSHIP_DEADLINE_MARGIN=1
+check "never acknowledged, long timeout: an error before the deadline, not a Lambda timeout" \
+    "[ \"\$(r 0 $tmp/dl-res.ndjson | jq -r .outcome)\" = error ] && [ \"\$(r 0 $tmp/dl-res.ndjson | jq -r .completed_before_deadline)\" = true ]"
+check "never acknowledged, long timeout: the object line names the deadline" \
+    "objs | jq -e 'select(.status == \"failed\") | .error | test(\"deadline\")' >/dev/null"
 
 # ---- 4. warm: a failed invocation, then a good one ----------------------------------------
 start_beats --never-ack-first 1

@@ -170,6 +170,20 @@ check "never-ack: the cause says no acknowledgement" \
     "grep -q 'undelivered because: no acknowledgement after 3 attempts.*no acknowledgement from beats://127.0.0.1:$port within' $tmp/hung.err"
 check "never-ack: given up within the budget (${secs} s)" "[ $secs -le 10 ]"
 
+# ---- interrupted while waiting for an ACK ----------------------------------------------------
+start hung_int --never-ack
+t0=$SECONDS
+"$ELBSHIP" ship --logstash "beats://127.0.0.1:$port" --timeout 60 "$in" >/dev/null 2>"$tmp/int.err" &
+el=$!
+sleep 2
+kill -INT "$el"
+wait "$el"
+rc=$?
+secs=$((SECONDS - t0))
+und=$(count_of undelivered "$tmp/int.err"); ack=$(count_of acknowledged, "$tmp/int.err")
+check "SIGINT while waiting for an ACK: exit 6 at once (${secs} s), what was read undelivered ($und), none acknowledged" \
+    "[ $rc -eq 6 ] && [ $secs -le 6 ] && [ '${und:-0}' -gt 0 ] && [ '${ack:-}' = 0 ]"
+
 # ---- refused at first ---------------------------------------------------------------------
 start refused --refuse-first-ms 1000
 ship refused
