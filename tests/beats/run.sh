@@ -115,10 +115,10 @@ check "partial: Logstash acknowledged in parts ($(stat .partial_acks) partial AC
     "[ \"\$(stat .partial_acks)\" -gt 50 ] && [ '$retried' = 0 ] && [ -z \"\$(uniq -d $tmp/partial.ids)\" ]"
 
 # ---- busy: delayed ACKs, keep-alives past the timeout --------------------------------
-# Each window takes 1.5 s, the timeout is 1 s: only the keep-alives (every
+# Each window takes 3 s, the timeout is 2 s: only the keep-alives (every
 # 200 ms) keep the connection.
-start busy --ack-delay-ms 1500 --keepalive-ms 200
-ship busy --timeout 1 --beats-window 5000
+start busy --ack-delay-ms 3000 --keepalive-ms 200
+ship busy --timeout 2 --beats-window 10000
 delivered busy
 check "busy: keep-alive ACKs ($(stat .keepalives)) held one connection, nothing re-sent" \
     "[ \"\$(stat .keepalives)\" -gt 10 ] && [ \"\$(stat .connections_accepted)\" = 1 ] && [ '$retried' = 0 ]"
