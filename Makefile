@@ -26,7 +26,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_GNU_SOURCE
 INC      := -Isrc
-LIBS     := -lcurl -lexpat -lisal -ljansson -lcrypto -lpthread -lm
+LIBS     := -lcurl -lexpat -lisal -ljansson -lcrypto -lz -lpthread -lm
 
 ifeq ($(VARIANT),release)
 OPT      := -O2 -g

@@ -22,7 +22,7 @@ if [ "${1:-}" = --check ]; then
 	shift
 fi
 mode=${1:-build}
-build="make gcc libc6-dev pkg-config git ca-certificates libisal-dev libjansson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev"
+build="make gcc libc6-dev pkg-config git ca-certificates libisal-dev libjansson-dev libssl-dev libcurl4-openssl-dev libexpat1-dev zlib1g-dev"
 # Every command the test scripts run that a minimal Debian 12 (debootstrap
 # --variant=minbase) lacks: clang (the -Werror build, fuzz smoke), jq,
 # python3 (test servers), curl, procps (pgrep: the Lambda suite's warm

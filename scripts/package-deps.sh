@@ -46,7 +46,7 @@ installed() {	# installed PKG[:ARCH]
 }
 
 pkgs="unzip binutils python3 jq"
-arm_pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static libc6:arm64 libcurl4-openssl-dev:arm64 libjansson-dev:arm64 libexpat1-dev:arm64 libssl-dev:arm64"
+arm_pkgs="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static libc6:arm64 libcurl4-openssl-dev:arm64 libjansson-dev:arm64 libexpat1-dev:arm64 libssl-dev:arm64 zlib1g-dev:arm64"
 
 # ---- arm64 multiarch -------------------------------------------------------------
 case $want_arch in

@@ -112,6 +112,7 @@ lane tests/servers/selftest.sh tests/delivery/run.sh tests/deploy/run.sh \
 lane1=$!
 lane tests/servers/test_runtime_api.sh tests/s3/selftest.sh tests/s3/run.sh \
     tests/lambda/run.sh tests/lambda/delivery.sh tests/failure/run.sh \
+    tests/servers/beats_selftest.sh tests/beats/run.sh tests/beats/lambda.sh \
     >"$log_dir/lane2.out" &
 lane2=$!
 wait $lane1 $lane2

@@ -172,8 +172,18 @@ static const struct setting table[] = {
 	{ "Logstash", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "logstash", 0, "ELBSHIP_LOGSTASH_URL", T_STR, OFF(logstash), 0, 0,
 	    "URL", "send to Logstash: http(s)://host:port (the http input: "
-	    "acknowledged, exact accounting) or tcp://host:port (the tcp "
-	    "input with json_lines: no acknowledgements, see below)" },
+	    "acknowledged, exact accounting), beats://host:port (the beats "
+	    "input, as Filebeat: acknowledged; beatss:// for TLS) or "
+	    "tcp://host:port (the tcp input with json_lines: no "
+	    "acknowledgements, see below)" },
+	{ "beats-window", 0, "ELBSHIP_BEATS_WINDOW", T_SIZE, OFF(beats_window),
+	    1, 100000, "N", "beats: events per window, each acknowledged "
+	    "before the window after next is sent (default 2048, Filebeat's "
+	    "bulk_max_size); smaller windows spare a slow Logstash" },
+	{ "beats-compression", 0, "ELBSHIP_BEATS_COMPRESSION", T_INT,
+	    OFF(beats_compression), 0, 9, "LEVEL", "beats: zlib level of the "
+	    "compressed frames, 0 for none (default 3, Filebeat's "
+	    "compression_level)" },
 	{ "S3 (PATH is s3://bucket/key, or s3://bucket/prefix/ for every log "
 	    "under it)", 0, NULL, T_HEAD, 0, 0, 0, NULL, NULL },
 	{ "endpoint-url", 0, "AWS_ENDPOINT_URL_S3", T_STR, OFF(endpoint), 0, 0,
@@ -234,6 +244,8 @@ settings_init(struct settings *s)
 	s->concurrency = 4;
 	s->s3_retries = 5;
 	s->s3_timeout_ms = 30000;
+	s->beats_window = 2048;
+	s->beats_compression = 3;
 	s->progress = -1;
 	s->deadline_margin_ms = -1;	/* auto: see lambda.c */
 	s->log_level = "info";

@@ -49,6 +49,8 @@ struct settings {
 	char *secret_mem[2];		/* secrets read from files */
 	/* Logstash */
 	const char *logstash;
+	size_t beats_window;		/* beats: events per window */
+	int beats_compression;		/* beats: zlib level, 0 none */
 	/* S3 sources */
 	const char *endpoint;		/* S3-compatible endpoint URL */
 	const char *since, *until;	/* by the interval in ELB file names */

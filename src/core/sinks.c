@@ -8,6 +8,9 @@
 #include "sink/lshttp.h"
 #include "sink/ndjson.h"
 
+/* The CLI's version string (src/cli/version.c); absent in unit tests. */
+extern const char elbship_version[] __attribute__((weak));
+
 struct backend {
 	const char *name;
 	/* Do the settings ask for this backend? */
@@ -48,9 +51,37 @@ open_lstcp(struct settings *st, struct sink_env *env, char *err, size_t cap)
 }
 
 static int
+wants_beats(const struct settings *st)
+{
+	return beats_url(st->logstash);
+}
+
+static struct sink *
+open_beats(struct settings *st, struct sink_env *env, char *err, size_t cap)
+{
+	struct beats_config *c = &env->beats;
+
+	memset(c, 0, sizeof(*c));
+	c->url = st->logstash;
+	c->ca_file = st->es.ca_file;
+	c->cert_file = st->es.cert_file;
+	c->key_file = st->es.key_file;
+	c->insecure = st->es.insecure;
+	c->timeout_ms = st->es.timeout_ms;
+	c->retry_attempts = st->es.retry_attempts;
+	c->retry_time_ms = st->es.retry_time_ms;
+	c->retry_initial_ms = st->es.retry_initial_ms;
+	c->window = st->beats_window;
+	c->compression = st->beats_compression;
+	c->version = elbship_version != NULL ? elbship_version : "unknown";
+	return beats_new(c, err, cap);
+}
+
+static int
 wants_lshttp(const struct settings *st)
 {
-	return st->logstash != NULL && !is_tcp_url(st->logstash);
+	return st->logstash != NULL && !is_tcp_url(st->logstash) &&
+	    !beats_url(st->logstash);
 }
 
 static struct sink *
@@ -104,6 +135,7 @@ open_local(struct settings *st, struct sink_env *env, char *err, size_t cap)
 /* In order: the first that wants the settings is opened. */
 static const struct backend backends[] = {
 	{ "logstash-tcp", wants_lstcp, open_lstcp },
+	{ "logstash-beats", wants_beats, open_beats },
 	{ "logstash-http", wants_lshttp, open_lshttp },
 	{ "elasticsearch", wants_es, open_es },
 	{ "local", wants_local, open_local },

@@ -10,6 +10,7 @@
 
 #include "aws/provider.h"
 #include "core/settings.h"
+#include "sink/beats.h"
 #include "sink/es.h"
 #include "sink/lstcp.h"
 #include "sink/sink.h"
@@ -27,13 +28,14 @@ struct sink_env {
 	const char *region;		/* for --es-aws-sigv4; NULL: not known */
 	/* kept for the sink's life (filled by sinks_open()) */
 	struct lstcp_config tcp;
+	struct beats_config beats;
 	struct es_sigv4 sigv4;
 };
 
 /**
  * sinks_kind(st): the name of the backend the settings ${st} ask for
- * ("elasticsearch", "logstash-http", "logstash-tcp", "local"), without
- * opening anything.
+ * ("elasticsearch", "logstash-http", "logstash-tcp", "logstash-beats",
+ * "local"), without opening anything.
  */
 const char *sinks_kind(const struct settings *st);
 

@@ -195,8 +195,9 @@ init(struct lambda *L, char *err, size_t cap)
 	if (L->sink == NULL)
 		return -1;
 	if (!L->sink->info->acked) {
-		snprintf(err, cap, "ELBSHIP_LOGSTASH_URL must be http:// or "
-		    "https:// in the Lambda function: the tcp input cannot confirm "
+		snprintf(err, cap, "ELBSHIP_LOGSTASH_URL must be http(s):// "
+		    "(the http input) or beats:// / beatss:// (the beats input) "
+		    "in the Lambda function: the tcp input cannot confirm "
 		    "delivery, and a retried event would then lose or repeat lines");
 		return -1;
 	}
