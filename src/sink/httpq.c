@@ -201,7 +201,7 @@ release(struct httpq *q, struct httpq_batch *b)
 	buf_reset(&b->body);
 	buf_reset(&b->lines);
 	buf_reset(&b->arr);
-	buf_free(&b->sent);	/* small (prepare()), made again in its thread */
+	buf_reset(&b->sent);
 	buf_reset(&b->resp);
 	curl_slist_free_all(b->hdrs);
 	b->hdrs = NULL;
@@ -854,21 +854,6 @@ prepare(const struct es_config *c, const struct httpq_proto *p,
 	if (c->compress) {
 		if (gzenc(body, n, &b->sent) != 0)
 			return -1;
-		if (b->sent.cap > 4 * b->sent.len + 65536) {
-			/*
-			 * gzenc() made room for the worst case (about the
-			 * body's size); keep what the bytes need, not that.
-			 */
-			struct buf t;
-
-			buf_init(&t, BODY_MAX);
-			if (buf_add(&t, b->sent.p, b->sent.len) != 0) {
-				buf_free(&t);
-				return -1;
-			}
-			buf_free(&b->sent);
-			b->sent = t;
-		}
 		b->out = b->sent.p;
 		b->nout = b->sent.len;
 	}
