@@ -1,11 +1,14 @@
 /*
  * lumberjack.c: Lumberjack v2 frames.  See lumberjack.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
 
 #include "sink/lumberjack.h"
+#include "util/xalloc.h"
 
 void
 lj_put32(unsigned char *p, uint32_t v)
@@ -63,39 +66,52 @@ lj_json(struct buf *out, uint32_t seq, const char *json, size_t n)
 	return 0;
 }
 
+/*
+ * Deflate with ISA-L, as the _bulk sink's gzip does (encode/gzenc.c),
+ * writing a zlib stream (RFC 1950), which is what Logstash's beats input
+ * inflates: about three times less CPU than zlib's deflate at level 1-3
+ * for a ratio within a few percent (bench/beats.sh).  zlib levels map to
+ * ISA-L's: 1-3 -> 1, 4-6 -> 2, 7-9 -> 3.
+ */
 int
 lj_compressed(struct buf *out, const char *frames, size_t n, int level)
 {
+	static const uint32_t lvl_buf[] = { ISAL_DEF_LVL1_DEFAULT,
+	    ISAL_DEF_LVL2_DEFAULT, ISAL_DEF_LVL3_DEFAULT };
+	struct isal_zstream zs;
 	size_t start = out->len, room;
-	unsigned char *h;
-	z_stream z;
-	int rc;
+	unsigned char *h, *level_buf;
+	int il = level <= 3 ? 1 : level <= 6 ? 2 : 3, rc = -1;
 
 	if (n > UINT32_MAX / 2)
 		return -1;
-	room = deflateBound(NULL, (uLong)n) + 6;	/* a bound at any level */
-	if (buf_reserve(out, room) != 0)
+	/* Stored blocks are the worst case: a little over n. */
+	room = n + n / 16 + 1024;
+	if (buf_reserve(out, 6 + room) != 0)
 		return -1;
-	memset(&z, 0, sizeof(z));
-	if (deflateInit(&z, level) != Z_OK)
-		return -1;
-	room = deflateBound(&z, (uLong)n);
-	z.next_in = (Bytef *)(uintptr_t)frames;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out->p + start + 6;
-	z.avail_out = (uInt)room;
-	rc = deflate(&z, Z_FINISH);
-	if (rc != Z_STREAM_END || z.total_out > UINT32_MAX) {
-		deflateEnd(&z);
-		return -1;
+	level_buf = xmalloc(lvl_buf[il - 1]);
+	isal_deflate_init(&zs);
+	zs.gzip_flag = IGZIP_ZLIB;
+	zs.level = (uint32_t)il;
+	zs.level_buf = level_buf;
+	zs.level_buf_size = lvl_buf[il - 1];
+	zs.flush = NO_FLUSH;
+	zs.end_of_stream = 1;
+	zs.next_in = (uint8_t *)(uintptr_t)frames;
+	zs.avail_in = (uint32_t)n;
+	zs.next_out = (uint8_t *)out->p + start + 6;
+	zs.avail_out = (uint32_t)room;
+	if (isal_deflate(&zs) == COMP_OK &&
+	    zs.internal_state.state == ZSTATE_END && zs.total_out <= UINT32_MAX) {
+		h = (unsigned char *)out->p + start;
+		h[0] = LJ_VERSION;
+		h[1] = LJ_COMPRESSED;
+		lj_put32(h + 2, (uint32_t)zs.total_out);
+		out->len = start + 6 + zs.total_out;
+		rc = 0;
 	}
-	h = (unsigned char *)out->p + start;
-	h[0] = LJ_VERSION;
-	h[1] = LJ_COMPRESSED;
-	lj_put32(h + 2, (uint32_t)z.total_out);
-	out->len = start + 6 + z.total_out;
-	deflateEnd(&z);
-	return 0;
+	free(level_buf);
+	return rc;
 }
 
 int

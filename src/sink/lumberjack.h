@@ -54,8 +54,9 @@ int lj_json(struct buf *out, uint32_t seq, const char *json, size_t n);
 
 /**
  * lj_compressed(out, frames, n, level): append a compressed frame holding
- * the ${n} bytes of frames at ${frames}, deflated at zlib ${level} (1-9).
- * 0, or -1 (buffer cap, or zlib failed).
+ * the ${n} bytes of frames at ${frames}, a zlib stream deflated at ${level}
+ * (1-9, as zlib counts; ISA-L does the work: lumberjack.c).
+ * 0, or -1 (buffer cap, or deflate failed).
  */
 int lj_compressed(struct buf *out, const char *frames, size_t n, int level);
 
