@@ -25,8 +25,9 @@
 
 #include "sink/beats.h"
 #include "sink/lumberjack.h"
+#include "util/backoff.h"
 #include "util/buf.h"
-#include "util/cacert.h"
+#include "util/curlx.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -59,9 +60,9 @@ struct beats {
 	unsigned char rx[LJ_ACK_LEN];	/* an ACK's first bytes */
 	size_t rxn;
 	unsigned fails;			/* connections in a row without progress */
-	int64_t fail_first, delay;
+	int64_t fail_first;
+	struct backoff bo;	/* the one policy (util/backoff.h), 30 s cap */
 	int failed;			/* gave up: until reset() */
-	uint64_t rng;
 	char err[320];
 };
 
@@ -118,20 +119,14 @@ connect_peer(struct beats *s)
 	}
 	curl_easy_setopt(s->c, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->c, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(s->c, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(bound(s, c->timeout_ms) + 1));
-	curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->c, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (c->ca_file != NULL || cacert_path() != NULL)
-		curl_easy_setopt(s->c, CURLOPT_CAINFO, c->ca_file ? c->ca_file :
-		    cacert_path());
-	if (c->cert_file != NULL)
-		curl_easy_setopt(s->c, CURLOPT_SSLCERT, c->cert_file);
-	if (c->key_file != NULL)
-		curl_easy_setopt(s->c, CURLOPT_SSLKEY, c->key_file);
-	if (c->insecure) {
-		curl_easy_setopt(s->c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(s->c, CURLOPT_SSL_VERIFYHOST, 0L);
+	{
+		struct curlx_opts o = {
+		    .connect_timeout_ms = (long)(bound(s, c->timeout_ms) + 1),
+		    .keepalive = 1, .ca_file = c->ca_file,
+		    .cert_file = c->cert_file, .key_file = c->key_file,
+		    .insecure = c->insecure };
+
+		curlx_apply(s->c, &o);
 	}
 	cc = curl_easy_perform(s->c);
 	if (cc != CURLE_OK ||
@@ -454,10 +449,8 @@ retry(struct beats *s)
 	char why[sizeof(s->err) + 96];
 
 	broken(s);
-	if (s->fails++ == 0) {
+	if (s->fails++ == 0)
 		s->fail_first = now;
-		s->delay = s->cfg->retry_initial_ms;
-	}
 	if (s->fails >= s->cfg->retry_attempts ||
 	    now - s->fail_first >= s->cfg->retry_time_ms) {
 		snprintf(why, sizeof(why), "no acknowledgement after %u "
@@ -469,11 +462,7 @@ retry(struct beats *s)
 		s->failed = 1;
 		return -1;
 	}
-	s->rng = s->rng * 6364136223846793005ULL + 1;
-	d = s->delay / 2 + (int64_t)((s->rng >> 33) % (uint64_t)(s->delay / 2 +
-	    1));
-	if (s->delay < 30000)
-		s->delay *= 2;
+	d = backoff_ms(&s->bo, s->fails);
 	for (d = now + bound(s, d); clock_ms() < d && !stopped(s);) {
 		int64_t left = d - clock_ms();
 		struct timespec ts = { 0, (left > 100 ? 100 : left) * 1000000 };
@@ -700,7 +689,7 @@ beats_new(const struct beats_config *c, char *err, size_t cap)
 	pthread_mutex_init(&s->mu, NULL);
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
-	s->rng = (uint64_t)clock_ms() | 1;
+	backoff_init(&s->bo, c->retry_initial_ms, 30000);
 	buf_init(&s->store, STORE_MAX);
 	buf_init(&s->frames, STORE_MAX);
 	buf_init(&s->wire, STORE_MAX);

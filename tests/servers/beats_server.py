@@ -76,6 +76,7 @@ import datetime
 import json
 import os
 import select
+import socket
 import socketserver
 import ssl
 import struct
@@ -288,9 +289,24 @@ class Connection:
             if c.how == "reset":
                 common.abortive_close(self.sock)
             else:
-                self.sock.close()
+                self.graceful_close()
         except (ConnectionError, OSError, ssl.SSLError) as e:
             self.summary["end"] = "write failed: %s" % e
+
+    def graceful_close(self):
+        """Close with a FIN, never a reset: half-close, then read and drop
+        what the client still sends (its next window: lost, as the fault
+        says) until it closes too or a second passes.  Closing with those
+        bytes unread would answer them with a reset, which may take the
+        ACK just sent with it."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            self.sock.settimeout(1.0)
+            while self.sock.recv(65536):
+                pass
+        except (OSError, ssl.SSLError):
+            pass
+        self.sock.close()
 
     def parse(self, b, top):
         """Decode every complete frame of b; returns the bytes used.  The
