@@ -140,6 +140,17 @@ run "$tmp/ref-events.ndjson" "$tmp/ref-res.ndjson" -- \
 cause_checks "refused sink" "$tmp/ref-res.ndjson" \
     'test("undelivered") and test("127\\.0\\.0\\.1 port 9")'
 
+# A wrong URL (issue 11): a path the cluster does not serve is a
+# configuration error, said in every object line; nothing is stored or
+# dead-lettered.
+stop_servers
+start_es
+fail20 m >"$tmp/url-events.ndjson"
+run "$tmp/url-events.ndjson" "$tmp/url-res.ndjson" -- ELBSHIP_ES_URL="$es/es/prod"
+cause_checks "wrong URL" "$tmp/url-res.ndjson" 'test("/es/prod") and test("HTTP 4")'
+check "wrong URL: nothing stored, nothing dead-lettered" \
+    "[ \$(curl -s $es/_test/docs | wc -l) -eq 0 ]"
+
 # A 401: the cluster's reason travels with it.
 start_es --auth basic:elastic:right-pw
 fail20 m >"$tmp/401-events.ndjson"
