@@ -26,17 +26,13 @@ is_tcp_url(const char *u)
 	    strncmp(u, "tls://", 6) == 0);
 }
 
-static int
-wants_lstcp(const struct settings *st)
+/*
+ * A connection sink's settings: the Logstash URL, and the TLS, timeout and
+ * retry settings the HTTP sinks take too.
+ */
+static void
+conn_settings(struct sink_conn *c, const struct settings *st)
 {
-	return is_tcp_url(st->logstash);
-}
-
-static struct sink *
-open_lstcp(struct settings *st, struct sink_env *env, char *err, size_t cap)
-{
-	struct lstcp_config *c = &env->tcp;
-
 	memset(c, 0, sizeof(*c));
 	c->url = st->logstash;
 	c->ca_file = st->es.ca_file;
@@ -47,7 +43,19 @@ open_lstcp(struct settings *st, struct sink_env *env, char *err, size_t cap)
 	c->retry_attempts = st->es.retry_attempts;
 	c->retry_time_ms = st->es.retry_time_ms;
 	c->retry_initial_ms = st->es.retry_initial_ms;
-	return lstcp_new(c, err, cap);
+}
+
+static int
+wants_lstcp(const struct settings *st)
+{
+	return is_tcp_url(st->logstash);
+}
+
+static struct sink *
+open_lstcp(struct settings *st, struct sink_env *env, char *err, size_t cap)
+{
+	conn_settings(&env->tcp, st);
+	return lstcp_new(&env->tcp, err, cap);
 }
 
 static int
@@ -62,15 +70,7 @@ open_beats(struct settings *st, struct sink_env *env, char *err, size_t cap)
 	struct beats_config *c = &env->beats;
 
 	memset(c, 0, sizeof(*c));
-	c->url = st->logstash;
-	c->ca_file = st->es.ca_file;
-	c->cert_file = st->es.cert_file;
-	c->key_file = st->es.key_file;
-	c->insecure = st->es.insecure;
-	c->timeout_ms = st->es.timeout_ms;
-	c->retry_attempts = st->es.retry_attempts;
-	c->retry_time_ms = st->es.retry_time_ms;
-	c->retry_initial_ms = st->es.retry_initial_ms;
+	conn_settings(&c->conn, st);
 	c->window = st->beats_window;
 	c->compression = st->beats_compression;
 	c->version = elbship_version != NULL ? elbship_version : "unknown";

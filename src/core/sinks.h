@@ -27,7 +27,7 @@ struct sink_env {
 	struct aws_provider *aws;	/* for --es-aws-sigv4 */
 	const char *region;		/* for --es-aws-sigv4; NULL: not known */
 	/* kept for the sink's life (filled by sinks_open()) */
-	struct lstcp_config tcp;
+	struct sink_conn tcp;
 	struct beats_config beats;
 	struct es_sigv4 sigv4;
 };

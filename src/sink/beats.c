@@ -121,10 +121,10 @@ connect_peer(struct beats *s)
 	curl_easy_setopt(s->c, CURLOPT_CONNECT_ONLY, 1L);
 	{
 		struct curlx_opts o = {
-		    .connect_timeout_ms = (long)(bound(s, c->timeout_ms) + 1),
-		    .keepalive = 1, .ca_file = c->ca_file,
-		    .cert_file = c->cert_file, .key_file = c->key_file,
-		    .insecure = c->insecure };
+		    .connect_timeout_ms = (long)(bound(s, c->conn.timeout_ms) + 1),
+		    .keepalive = 1, .ca_file = c->conn.ca_file,
+		    .cert_file = c->conn.cert_file, .key_file = c->conn.key_file,
+		    .insecure = c->conn.insecure };
 
 		curlx_apply(s->c, &o);
 	}
@@ -133,7 +133,7 @@ connect_peer(struct beats *s)
 	    curl_easy_getinfo(s->c, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
 	    fd == CURL_SOCKET_BAD) {
 		snprintf(s->err, sizeof(s->err), "cannot connect to %s: %s",
-		    c->url, curl_easy_strerror(cc));
+		    c->conn.url, curl_easy_strerror(cc));
 		disconnect(s);
 		return -1;
 	}
@@ -145,7 +145,7 @@ connect_peer(struct beats *s)
 static int
 send_all(struct beats *s, const char *p, size_t n)
 {
-	int64_t until = clock_ms() + bound(s, s->cfg->timeout_ms);
+	int64_t until = clock_ms() + bound(s, s->cfg->conn.timeout_ms);
 
 	while (n > 0) {
 		size_t w = 0;
@@ -157,7 +157,7 @@ send_all(struct beats *s, const char *p, size_t n)
 
 			if (left <= 0 || stopped(s)) {
 				snprintf(s->err, sizeof(s->err), "sending a window "
-				    "to %s timed out", s->cfg->url);
+				    "to %s timed out", s->cfg->conn.url);
 				return -1;
 			}
 			poll(&pf, 1, left > 100 ? 100 : (int)left);
@@ -165,7 +165,7 @@ send_all(struct beats *s, const char *p, size_t n)
 		}
 		if (cc != CURLE_OK) {
 			snprintf(s->err, sizeof(s->err), "sending to %s failed: "
-			    "%s", s->cfg->url, curl_easy_strerror(cc));
+			    "%s", s->cfg->conn.url, curl_easy_strerror(cc));
 			return -1;
 		}
 		p += w;
@@ -308,12 +308,12 @@ on_ack(struct beats *s, uint32_t seq)
 		if (seq == 0)
 			return 0;
 		snprintf(s->err, sizeof(s->err), "%s acknowledged sequence %u "
-		    "with no window in flight", s->cfg->url, seq);
+		    "with no window in flight", s->cfg->conn.url, seq);
 		return -1;
 	}
 	if (seq > w->count) {
 		snprintf(s->err, sizeof(s->err), "%s acknowledged sequence %u "
-		    "of a window of %zu events", s->cfg->url, seq, w->count);
+		    "of a window of %zu events", s->cfg->conn.url, seq, w->count);
 		return -1;
 	}
 	if (seq <= w->acked)
@@ -348,7 +348,7 @@ feed(struct beats *s, const unsigned char *b, size_t n)
 				snprintf(shown, sizeof(shown), " ('%c')", c);
 			snprintf(s->err, sizeof(s->err), "%s answered byte 0x%02x%s "
 			    "where a Lumberjack v2 ACK was due: not Logstash's beats "
-			    "input?", s->cfg->url, c, shown);
+			    "input?", s->cfg->conn.url, c, shown);
 			return -1;
 		}
 		if (r == 0)
@@ -382,7 +382,7 @@ drain(struct beats *s)
 			}
 			snprintf(s->err, sizeof(s->err), "%s %s with a window "
 			    "of %zu events in flight (%zu acknowledged)",
-			    s->cfg->url, cc != CURLE_OK ? curl_easy_strerror(cc) :
+			    s->cfg->conn.url, cc != CURLE_OK ? curl_easy_strerror(cc) :
 			    "closed the connection", s->win[0].count,
 			    s->win[0].acked);
 			return -1;
@@ -394,14 +394,14 @@ drain(struct beats *s)
 
 /*
  * Wait for the next ACK (or keep-alive) of the windows in flight, up to
- * cfg->timeout_ms, the deadline or the stop flag.  1: an ACK arrived,
+ * cfg->conn.timeout_ms, the deadline or the stop flag.  1: an ACK arrived,
  * 0: stopped or past the deadline, -1: the connection is broken (timeout,
  * close, reset, protocol error; cause in s->err).
  */
 static int
 wait_ack(struct beats *s)
 {
-	int64_t until = clock_ms() + s->cfg->timeout_ms;
+	int64_t until = clock_ms() + s->cfg->conn.timeout_ms;
 
 	for (;;) {
 		unsigned char b[4096];
@@ -417,8 +417,8 @@ wait_ack(struct beats *s)
 			if (left <= 0) {
 				snprintf(s->err, sizeof(s->err), "no acknowledgement "
 				    "from %s within %ld s (a window of %zu events, "
-				    "%zu acknowledged)", s->cfg->url,
-				    s->cfg->timeout_ms / 1000, s->win[0].count,
+				    "%zu acknowledged)", s->cfg->conn.url,
+				    s->cfg->conn.timeout_ms / 1000, s->win[0].count,
 				    s->win[0].acked);
 				return -1;
 			}
@@ -428,7 +428,7 @@ wait_ack(struct beats *s)
 		if (cc != CURLE_OK || got == 0) {
 			snprintf(s->err, sizeof(s->err), "%s %s before "
 			    "acknowledging a window of %zu events (%zu "
-			    "acknowledged)", s->cfg->url, cc != CURLE_OK ?
+			    "acknowledged)", s->cfg->conn.url, cc != CURLE_OK ?
 			    curl_easy_strerror(cc) : "closed the connection",
 			    s->win[0].count, s->win[0].acked);
 			return -1;
@@ -451,8 +451,8 @@ retry(struct beats *s)
 	broken(s);
 	if (s->fails++ == 0)
 		s->fail_first = now;
-	if (s->fails >= s->cfg->retry_attempts ||
-	    now - s->fail_first >= s->cfg->retry_time_ms) {
+	if (s->fails >= s->cfg->conn.retry_attempts ||
+	    now - s->fail_first >= s->cfg->conn.retry_time_ms) {
 		snprintf(why, sizeof(why), "no acknowledgement after %u "
 		    "attempt%s in %.1f s: %s", s->fails, s->fails == 1 ? "" :
 		    "s", (double)(now - s->fail_first) / 1000, s->err);
@@ -503,7 +503,7 @@ drive(struct beats *s, int flush, struct sink_tally *t)
 		if (stopped(s) || past_deadline(s)) {
 			snprintf(s->err, sizeof(s->err), "%s before %s "
 			    "acknowledged them", stopped(s) ? "stopped" :
-			    "the deadline came", s->cfg->url);
+			    "the deadline came", s->cfg->conn.url);
 			disconnect(s);
 			settle_all(s, SINK_UNDELIVERED, s->err);
 			return -1;
@@ -664,21 +664,21 @@ beats_new(const struct beats_config *c, char *err, size_t cap)
 {
 	struct beats *s;
 	const char *hp;
-	int tls = strncmp(c->url, "beatss://", 9) == 0;
+	int tls = strncmp(c->conn.url, "beatss://", 9) == 0;
 
-	if (!beats_url(c->url)) {
+	if (!beats_url(c->conn.url)) {
 		snprintf(err, cap, "a Logstash beats URL is beats://HOST:PORT or "
-		    "beatss://HOST:PORT (TLS), not '%s'", c->url);
+		    "beatss://HOST:PORT (TLS), not '%s'", c->conn.url);
 		return NULL;
 	}
-	hp = c->url + (tls ? 9 : 8);
+	hp = c->conn.url + (tls ? 9 : 8);
 	if (strchr(hp, ':') == NULL || strchr(hp, '/') != NULL) {
 		snprintf(err, cap, "a Logstash beats URL needs HOST:PORT and no "
-		    "path: '%s'", c->url);
+		    "path: '%s'", c->conn.url);
 		return NULL;
 	}
 	if (c->window < 1 || c->window > UINT32_MAX || c->compression < 0 ||
-	    c->compression > 9 || c->retry_attempts < 1) {
+	    c->compression > 9 || c->conn.retry_attempts < 1) {
 		snprintf(err, cap, "beats: a window of 1 or more events, a "
 		    "compression level from 0 to 9");
 		return NULL;
@@ -689,7 +689,7 @@ beats_new(const struct beats_config *c, char *err, size_t cap)
 	pthread_mutex_init(&s->mu, NULL);
 	s->cfg = c;
 	s->fd = CURL_SOCKET_BAD;
-	backoff_init(&s->bo, c->retry_initial_ms, 30000);
+	backoff_init(&s->bo, c->conn.retry_initial_ms, 30000);
 	buf_init(&s->store, STORE_MAX);
 	buf_init(&s->frames, STORE_MAX);
 	buf_init(&s->wire, STORE_MAX);

@@ -43,13 +43,8 @@
 #include "sink/sink.h"
 
 struct beats_config {
-	const char *url;		/* beats://host:port, beatss:// for TLS */
-	const char *ca_file, *cert_file, *key_file;
-	int insecure;
-	long timeout_ms;		/* connect, a send, the wait for an ACK */
-	unsigned retry_attempts;	/* connections without progress */
-	long retry_time_ms;
-	long retry_initial_ms;
+	struct sink_conn conn;		/* beats://host:port, beatss:// for TLS;
+					 * timeout: connect, a send, an ACK */
 	size_t window;			/* events per window (Filebeat: 2048) */
 	int compression;		/* zlib level, 0: none (Filebeat: 3) */
 	const char *version;		/* @metadata.version (elbship's) */

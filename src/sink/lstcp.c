@@ -32,7 +32,7 @@
 struct lstcp {
 	struct sink base;
 	pthread_mutex_t mu;		/* put and sync, from any thread */
-	const struct lstcp_config *cfg;
+	const struct sink_conn *cfg;
 	char *url;		/* http:// or https:// form for curl */
 	CURL *c;
 	curl_socket_t fd;
@@ -65,7 +65,7 @@ disconnect(struct lstcp *s)
 static int
 connect_peer(struct lstcp *s)
 {
-	const struct lstcp_config *c = s->cfg;
+	const struct sink_conn *c = s->cfg;
 	CURLcode cc;
 	curl_socket_t fd;
 
@@ -440,7 +440,7 @@ static const struct sink_info lstcp_info = {
 };
 
 struct sink *
-lstcp_new(const struct lstcp_config *c, char *err, size_t cap)
+lstcp_new(const struct sink_conn *c, char *err, size_t cap)
 {
 	struct lstcp *s;
 	const char *hp;

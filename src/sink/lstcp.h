@@ -28,20 +28,11 @@
 
 #include "sink/sink.h"
 
-struct lstcp_config {
-	const char *url;		/* tcp://host:port or tls://host:port */
-	const char *ca_file, *cert_file, *key_file;
-	int insecure;
-	long timeout_ms;		/* connect and per-batch send */
-	unsigned retry_attempts;
-	long retry_time_ms;
-	long retry_initial_ms;
-};
 
 /**
  * lstcp_new(c, err, cap): a sink for ${c} (borrowed; must outlive the
  * sink).  Connects lazily.  NULL with a message if ${c} is unusable.
  */
-struct sink *lstcp_new(const struct lstcp_config *c, char *err, size_t cap);
+struct sink *lstcp_new(const struct sink_conn *c, char *err, size_t cap);
 
 #endif

@@ -63,6 +63,20 @@ struct sink_totals {
 	uint64_t auth_rejected;		/* answers refusing the credentials (401) */
 };
 
+/*
+ * Where a connection sink (Logstash tcp, Logstash beats) connects, and how
+ * patiently: the settings both take from the command line alike.
+ */
+struct sink_conn {
+	const char *url;		/* scheme://host:port */
+	const char *ca_file, *cert_file, *key_file;
+	int insecure;			/* do not verify the peer's certificate */
+	long timeout_ms;		/* connect, a send, a wait for an answer */
+	unsigned retry_attempts;	/* connections without progress */
+	long retry_time_ms;
+	long retry_initial_ms;		/* first backoff (util/backoff.h) */
+};
+
 /* One document of a batch. */
 struct docref {
 	size_t json, json_len;	/* the document: batch->json + json */
