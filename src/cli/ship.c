@@ -170,6 +170,13 @@ rs_put(struct sink *base, const struct docbatch *b)
 	return sink_put(r->next, b);
 }
 
+static void
+rs_prepare(struct sink *base, const struct docbatch *b, struct sink_prep *p,
+    struct sink_scratch *ws)
+{
+	sink_prepare(((struct report_sink *)base)->next, b, p, ws);
+}
+
 static int
 rs_sync(struct sink *base, struct sink_tally *t)
 {
@@ -193,6 +200,7 @@ rs_error(const struct sink *base)
 
 static const struct sink_ops report_ops = {
 	.put = rs_put,
+	.prepare = rs_prepare,
 	.sync = rs_sync,
 	.reset = NULL,
 	.free = rs_free,

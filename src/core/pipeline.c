@@ -13,7 +13,8 @@
  * Threads.  Every thread (the caller and opts->threads - 1 helpers) runs
  * the same loop: become the reader if nobody is reading and a slot is free
  * (reading is sequential and usually the critical path), else parse the
- * oldest block read, else wait.  A thread that finishes a block commits,
+ * oldest block read, else wait.  A thread that parsed a block also does
+ * the sink's prepare() of it (sink.h), then commits,
  * in order, every block that is ready, holding a commit token so the sink
  * sees one caller at a time.  With one thread the loop runs inline.
  *
@@ -55,6 +56,7 @@ struct slot {
 	size_t ndocs, docs_cap;
 	char *errs;
 	size_t errs_len, errs_cap;
+	struct sink_prep prep;		/* the sink's prepare() of the block */
 	struct pipeline_stats st;
 };
 
@@ -494,6 +496,38 @@ parse_block(struct pipe *p, struct slot *sl)
 		parse_line(p, sl, s, (size_t)(end - s));
 }
 
+/* The block's documents as the sink takes them. */
+static void
+batch_of(const struct pipe *p, const struct slot *sl, struct docbatch *b)
+{
+	b->json = sl->out;
+	b->json_len = sl->out_len;
+	b->docs = sl->docs;
+	b->ndocs = sl->ndocs;
+	b->lines = sl->in;
+	b->errs = sl->errs;
+	b->tally = p->tally;
+	b->prep = sl->prep.ok ? &sl->prep : NULL;
+}
+
+/*
+ * The sink's share of the block's work that needs no order (e.g. its
+ * request bytes, compressed), done here by the thread that parsed it,
+ * beside the other parsing threads, instead of in order under the sink's
+ * lock.
+ */
+static void
+prepare_block(struct pipe *p, struct slot *sl, struct sink_scratch *ws)
+{
+	struct docbatch b;
+
+	sl->prep.ok = 0;
+	if (sl->ndocs == 0)
+		return;
+	batch_of(p, sl, &b);
+	sink_prepare(p->sink, &b, &sl->prep, ws);
+}
+
 static int
 commit(struct pipe *p, struct slot *sl)
 {
@@ -502,13 +536,7 @@ commit(struct pipe *p, struct slot *sl)
 	pipeline_stats_add(p->st, &sl->st);
 	if (sl->ndocs == 0 || p->sink_failed)
 		return p->sink_failed ? -1 : 0;
-	b.json = sl->out;
-	b.json_len = sl->out_len;
-	b.docs = sl->docs;
-	b.ndocs = sl->ndocs;
-	b.lines = sl->in;
-	b.errs = sl->errs;
-	b.tally = p->tally;
+	batch_of(p, sl, &b);
 	return sink_put(p->sink, &b);
 }
 
@@ -590,7 +618,9 @@ work(void *arg)
 {
 	struct pipe *p = arg;
 	struct slot *sl;
+	struct sink_scratch ws;
 
+	memset(&ws, 0, sizeof(ws));
 	lock(p);
 	for (;;) {
 		if (p->sink_failed && !p->opts->drain)
@@ -622,6 +652,7 @@ work(void *arg)
 			sl->state = S_PARSING;
 			unlock(p);
 			parse_block(p, sl);
+			prepare_block(p, sl, &ws);
 			lock(p);
 			sl->state = S_PARSED;
 			commit_ready(p);
@@ -636,6 +667,7 @@ work(void *arg)
 	if (p->threaded)
 		pthread_cond_broadcast(&p->cv);
 	unlock(p);
+	sink_scratch_free(&ws);
 	return NULL;
 }
 
@@ -729,6 +761,7 @@ pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
 		free(p.slots[i].out);
 		free(p.slots[i].docs);
 		free(p.slots[i].errs);
+		sink_prep_free(&p.slots[i].prep);
 	}
 	free(p.slots);
 	reader_close(&p.rd);

@@ -238,6 +238,24 @@ not_bulk(struct httpq *q, struct httpq_batch *b, const char *what)
 	httpq_fatal(q, b, msg);
 }
 
+/*
+ * "errors":false means every item succeeded (the bulk API's own summary).
+ * With filter_path the answer starts {"errors":false,...
+ */
+static int
+es_all_stored(long status, const struct buf *resp)
+{
+	return status == 200 && resp->len >= 14 && memmem(resp->p,
+	    resp->len < 64 ? resp->len : 64, "\"errors\":false", 14) != NULL;
+}
+
+/* need() and write() change nothing unless the index is dated. */
+static int
+es_parallel(void *arg)
+{
+	return !((const struct esp *)arg)->dated;
+}
+
 /* Settle every item of a 200 answer. */
 static void
 settle_items(struct httpq *q, struct httpq_batch *b)
@@ -251,8 +269,7 @@ settle_items(struct httpq *q, struct httpq_batch *b)
 	 * summary): no need to walk thousands of items.  With filter_path the
 	 * answer starts {"errors":false,...; anything else is read in full.
 	 */
-	if (b->resp.len >= 14 && memmem(b->resp.p, b->resp.len < 64 ?
-	    b->resp.len : 64, "\"errors\":false", 14) != NULL) {
+	if (es_all_stored(200, &b->resp)) {
 		httpq_ok_all(q, b);
 		return;
 	}
@@ -414,6 +431,8 @@ static const struct httpq_proto es_proto = {
 	.check_url = es_check_url,
 	.check = es_check,
 	.release = es_release,
+	.parallel = es_parallel,
+	.all_stored = es_all_stored,
 };
 
 static const struct sink_info es_info = {

@@ -34,8 +34,12 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
 #include <jansson.h>
+#include <zlib.h>
 
+#include "decode/gunzip.h"
 #include "encode/gzenc.h"
 #include "encode/jsonw.h"
 #include "sink/httpq.h"
@@ -181,7 +185,7 @@ batch_get(struct httpq *q)
 static void
 account(struct httpq *q, struct httpq_batch *b)
 {
-	size_t now = b->body.len + b->lines.len;
+	size_t now = (b->zfrag ? b->sent.len : b->body.len) + b->lines.len;
 
 	q->held = q->held - b->held + now;
 	b->held = now;
@@ -193,7 +197,8 @@ release(struct httpq *q, struct httpq_batch *b)
 {
 	q->held -= b->held;
 	b->held = 0;
-	if (q->npool >= 2 || b->body.cap < q->cfg->batch_bytes / 2 ||
+	if (q->npool >= 2 ||
+	    (!b->zfrag && b->body.cap < q->cfg->batch_bytes / 2) ||
 	    q->held + ((size_t)q->npool + 1) * q->cfg->batch_bytes > q->cap) {
 		batch_free(b);
 		return;
@@ -206,6 +211,9 @@ release(struct httpq *q, struct httpq_batch *b)
 	curl_slist_free_all(b->hdrs);
 	b->hdrs = NULL;
 	b->n = 0;
+	b->zfrag = 0;
+	b->raw = 0;
+	b->crc = 0;
 	b->prepared = 0;
 	b->fresh = 0;
 	b->not_before = 0;
@@ -782,6 +790,153 @@ httpq_request_failed(struct httpq *q, struct httpq_batch *b, long status)
 	}
 }
 
+/* ---- fragments ---------------------------------------------------------- */
+
+/*
+ * A protocol that allows it (parallel()) has each block of documents
+ * written and compressed by the pipeline's thread that parsed it
+ * (prepare(): several blocks at once, outside the lock), while the text
+ * is still in that core's cache, instead of copied into the open batch
+ * and compressed in a second pass.  A block's text is deflated on its own
+ * and ended with a full flush, which byte-aligns it, so that fragments
+ * join into one deflate stream (as pigz joins the blocks it compresses in
+ * parallel).  A request is a gzip header, the fragments, an empty final
+ * block, and the trailer: the fragments' CRC-32s combined and the length.
+ * The documents are not kept uncompressed: an answer that is not
+ * all_stored() has the request decompressed back into the body first
+ * (unfrag()), and from there on the batch is like any other.
+ */
+
+static const unsigned char gz_head[10] = {
+	0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff
+};
+
+static void
+httpq_prepare(struct sink *base, const struct docbatch *db,
+    struct sink_prep *sp, struct sink_scratch *ws)
+{
+	const struct httpq *q = (const struct httpq *)base;
+	const struct es_config *c = q->cfg;
+	struct isal_zstream zs;
+	uint32_t *m;
+	size_t i, need = 0, n;
+	char *o;
+
+	if (!c->compress || q->p->parallel == NULL || !q->p->parallel(q->arg) ||
+	    db->ndocs > c->batch_docs)
+		return;
+	for (i = 0; i < db->ndocs; i++)
+		need += q->p->need(q->arg, db, &db->docs[i]);
+	if (need > c->batch_bytes)
+		return;	/* larger than a request: put() cuts it */
+	if (ws->text.max == 0) {
+		buf_init(&ws->text, BODY_MAX);
+		buf_init(&ws->work, BODY_MAX);
+	}
+	if (sp->data.max == 0) {
+		buf_init(&sp->data, BODY_MAX);
+		buf_init(&sp->meta, BODY_MAX);
+	}
+	buf_reset(&ws->text);
+	buf_reset(&ws->work);
+	buf_reset(&sp->data);
+	buf_reset(&sp->meta);
+	if (buf_reserve(&ws->text, need) != 0 ||
+	    buf_reserve(&ws->work, ISAL_DEF_LVL1_DEFAULT) != 0 ||
+	    buf_reserve(&sp->meta, 2 * sizeof(uint32_t) * db->ndocs) != 0)
+		return;
+	/* Each document's length and where it starts, for put()'s items. */
+	m = (uint32_t *)(void *)sp->meta.p;
+	o = ws->text.p;
+	for (i = 0; i < db->ndocs; i++) {
+		char *start = o;
+		size_t doc;
+
+		o = q->p->write(q->arg, o, db, &db->docs[i], &doc);
+		m[2 * i] = (uint32_t)(o - start);
+		m[2 * i + 1] = (uint32_t)doc;
+	}
+	sp->meta.len = 2 * sizeof(uint32_t) * db->ndocs;
+	n = (size_t)(o - ws->text.p);
+	/* Stored blocks are the worst case: a little over n. */
+	if (buf_reserve(&sp->data, n + n / 16 + 1024) != 0)
+		return;
+	isal_deflate_init(&zs);
+	zs.level = 1;
+	zs.level_buf = (uint8_t *)ws->work.p;
+	zs.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+	zs.gzip_flag = IGZIP_DEFLATE;
+	zs.flush = FULL_FLUSH;
+	zs.end_of_stream = 0;
+	zs.next_in = (uint8_t *)ws->text.p;
+	zs.avail_in = (uint32_t)n;
+	zs.next_out = (uint8_t *)sp->data.p;
+	zs.avail_out = (uint32_t)sp->data.cap;
+	if (isal_deflate_stateless(&zs) != COMP_OK || zs.avail_in != 0)
+		return;
+	sp->data.len = (size_t)((char *)zs.next_out - sp->data.p);
+	sp->raw = n;
+	sp->crc = crc32_gzip_refl(0, (const unsigned char *)ws->text.p, n);
+	sp->ok = 1;
+}
+
+/* Close ${b}'s deflate stream and add the trailer: ready to send. */
+static int
+frag_finish(struct httpq_batch *b)
+{
+	unsigned char t[10] = { 3, 0 };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		t[2 + i] = (unsigned char)(b->crc >> (8 * i));
+		t[6 + i] = (unsigned char)(b->raw >> (8 * i));
+	}
+	if (buf_add(&b->sent, t, sizeof(t)) != 0)
+		return -1;
+	b->out = b->sent.p;
+	b->nout = b->sent.len;
+	b->prepared = 1;
+	return 0;
+}
+
+/*
+ * The body of ${b} again, from its request: from here on ${b} is a batch
+ * like the others.  0, or -1 with q->err set.
+ */
+static int
+unfrag(struct httpq *q, struct httpq_batch *b)
+{
+	struct gunzip *z = gunzip_new();
+	size_t got;
+	int rc = -1;
+
+	buf_reset(&b->body);
+	if (z == NULL || buf_reserve(&b->body, (size_t)b->raw + 1) != 0) {
+		snprintf(q->err, sizeof(q->err), "out of memory");
+		goto out;
+	}
+	gunzip_input(z, b->sent.p, b->sent.len);
+	do {
+		rc = gunzip_output(z, b->body.p + b->body.len,
+		    b->body.cap - b->body.len, &got);
+		b->body.len += got;
+	} while (rc == GUNZIP_OK && b->body.len < b->body.cap);
+	if (rc == GUNZIP_ERR || b->body.len != b->raw ||
+	    gunzip_finish(z) != 0) {
+		snprintf(q->err, sizeof(q->err), "a request could not be read "
+		    "back (%s): elbship's fault, please report it",
+		    rc == GUNZIP_ERR ? gunzip_error(z) : "wrong length");
+		rc = -1;
+		goto out;
+	}
+	rc = 0;
+	b->zfrag = 0;
+	account(q, b);
+out:
+	gunzip_free(z);
+	return rc;
+}
+
 /* A transfer ended: settle its batch. */
 static void
 done(struct httpq *q, struct httpq_batch *b, CURLcode cc)
@@ -791,6 +946,12 @@ done(struct httpq *q, struct httpq_batch *b, CURLcode cc)
 	curl_easy_getinfo(b->easy, CURLINFO_RESPONSE_CODE, &status);
 	q->answering = b;
 	q->requeued = 0;
+	if (b->zfrag && !(cc == CURLE_OK && q->p->all_stored(status,
+	    &b->resp)) && unfrag(q, b) != 0) {
+		undelivered_all(q, b, q->err);
+		q->answering = NULL;
+		return;
+	}
 	if (cc != CURLE_OK) {
 		char why[400];
 
@@ -909,7 +1070,7 @@ start(struct httpq *q, struct httpq_batch *b)
 	curl_easy_setopt(b->easy, CURLOPT_ERRORBUFFER, b->curlerr);
 	q->base.total.requests++;
 	q->base.total.bytes_sent += b->nout;
-	q->base.total.bytes_raw += b->body.len;
+	q->base.total.bytes_raw += b->zfrag ? b->raw : b->body.len;
 	curl_multi_add_handle(q->multi, b->easy);
 	q->inflight++;
 	q->fly[q->nfly++] = b;
@@ -1199,6 +1360,19 @@ send_open(struct httpq *q)
 		release(q, b);
 		return -1;
 	}
+	if (b->zfrag) {
+		/* Compressed already: straight to the line to be sent. */
+		if (frag_finish(b) != 0) {
+			undelivered_all(q, b, "request body too large");
+			release(q, b);
+			return -1;
+		}
+		account(q, b);
+		b->not_before = 0;
+		wait_batch(q, b);
+		start_due(q);
+		return 0;
+	}
 	if (q->cz_on) {
 		cz_give(q, b);
 		return 0;
@@ -1323,6 +1497,62 @@ out:
 
 /* ---- sink operations ----------------------------------------------------- */
 
+/*
+ * Take ${db} as prepare() made it: its fragment joins the open batch
+ * whole.  0, or -1 (nothing of ${db} taken) with q->err set.
+ */
+static int
+put_prepared(struct httpq *q, const struct docbatch *db)
+{
+	const struct sink_prep *sp = db->prep;
+	const uint32_t *m = (const uint32_t *)(const void *)sp->meta.p;
+	struct httpq_batch *b = q->open;
+	size_t i, lines = 0;
+	uint64_t off;
+
+	for (i = 0; i < db->ndocs; i++)
+		lines += db->docs[i].line_len;
+	if (b != NULL && b->n > 0 && (!b->zfrag ||
+	    b->n + db->ndocs > q->cfg->batch_docs ||
+	    b->raw + sp->raw > q->cfg->batch_bytes) && send_open(q) != 0)
+		return -1;
+	if (q->held + sp->data.len + lines > q->cap &&
+	    hold_back(q, sp->data.len + lines) != 0)
+		return -1;
+	if (q->open == NULL)
+		q->open = batch_get(q);
+	b = q->open;
+	if (b->n == 0) {
+		b->zfrag = 1;
+		b->raw = 0;
+		b->crc = 0;
+		buf_reset(&b->sent);
+		if (buf_add(&b->sent, gz_head, sizeof(gz_head)) != 0)
+			goto large;
+	}
+	if (buf_reserve(&b->lines, lines) != 0 ||
+	    buf_reserve(&b->sent, sp->data.len + 16) != 0)
+		goto large;
+	buf_add(&b->sent, sp->data.p, sp->data.len);
+	b->crc = (uint32_t)crc32_combine(b->crc, sp->crc, (z_off_t)sp->raw);
+	off = b->raw;
+	for (i = 0; i < db->ndocs; i++) {
+		const struct docref *d = &db->docs[i];
+
+		/* Cannot fail: the lines' room is reserved. */
+		(void)batch_item(b, (size_t)off, m[2 * i], m[2 * i + 1],
+		    db->lines + d->line, d->line_len, d->id, 0, 0, db->tally, 0);
+		off += m[2 * i];
+	}
+	b->raw = off;
+	account(q, b);
+	drive(q, 0);
+	return 0;
+large:
+	snprintf(q->err, sizeof(q->err), "request body too large");
+	return -1;
+}
+
 /* Take ${db} (under the lock); documents not taken are undelivered. */
 static int
 put_locked(struct httpq *q, const struct docbatch *db)
@@ -1335,6 +1565,12 @@ put_locked(struct httpq *q, const struct docbatch *db)
 	}
 	if (!q->checked && !q->fatal && db->ndocs > 0)
 		check_endpoint(q);
+	if (db->prep != NULL && !q->fatal) {
+		if (put_prepared(q, db) == 0)
+			return 0;
+		i = 0;
+		goto fail;
+	}
 	for (i = 0; i < db->ndocs && !q->fatal; i++) {
 		const struct docref *d = &db->docs[i];
 		size_t need = q->p->need(q->arg, db, d), off, doc;
@@ -1342,6 +1578,7 @@ put_locked(struct httpq *q, const struct docbatch *db)
 		char *o;
 
 		if (q->open != NULL && (q->open->n >= q->cfg->batch_docs ||
+		    (q->open->zfrag && q->open->n > 0) ||
 		    q->open->body.len + need > q->cfg->batch_bytes))
 			if (send_open(q) != 0)
 				break;
@@ -1351,6 +1588,7 @@ put_locked(struct httpq *q, const struct docbatch *db)
 		if (q->open == NULL)
 			q->open = batch_get(q);
 		b = q->open;
+		b->zfrag = 0;	/* empty: a fragment batch that took nothing */
 		off = b->body.len;
 		if (buf_reserve(&b->body, need) != 0) {
 			snprintf(q->err, sizeof(q->err), "request body too large");
@@ -1372,6 +1610,7 @@ put_locked(struct httpq *q, const struct docbatch *db)
 	}
 	if (i == db->ndocs)
 		return 0;
+fail:
 	sink_settle(&q->base, db->tally, SINK_UNDELIVERED, db->ndocs - i,
 	    stopped(q) && !q->fatal ? "interrupted before delivery" : q->err);
 	return -1;
@@ -1514,6 +1753,7 @@ httpq_error(const struct sink *base)
 
 static const struct sink_ops httpq_ops = {
 	.put = httpq_put,
+	.prepare = httpq_prepare,
 	.sync = httpq_sync,
 	.reset = httpq_reset,
 	.free = httpq_free,

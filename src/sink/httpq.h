@@ -28,6 +28,11 @@
  * is sent, everything not settled is undelivered, put() and sync() fail
  * until reset().
  *
+ * Compression: each full batch is gzipped by the compressor thread, or,
+ * for a protocol that allows it (parallel()), each block of documents is
+ * compressed by the pipeline's threads before put() and a request is the
+ * blocks' fragments joined (no copy of the documents, no second pass).
+ *
  * Memory: the bytes of the batches held (open, being compressed, in
  * flight, waiting for a retry, dead letters queued), bodies and original
  * lines, stay under (max_inflight + 2) x batch_bytes: put() drives the
@@ -65,6 +70,16 @@ struct httpq_batch {
 	struct httpq_item *items;
 	size_t n, cap;
 	struct buf resp;	/* the answer's body, once answered */
+	/*
+	 * A batch made of prepared fragments (httpq.c, "Fragments"): body is
+	 * empty and the request exists only compressed, in sent; items' off
+	 * count in the uncompressed bytes (raw of them, CRC-32 crc).  The
+	 * engine makes body from sent before judge() whenever the answer is
+	 * not all_stored(): judge() and what it calls see a body.
+	 */
+	int zfrag;
+	uint64_t raw;
+	uint32_t crc;
 	/* the engine's own */
 	size_t held;		/* body + lines bytes counted in the bound */
 	int prepared;		/* sent holds what start() sends */
@@ -128,6 +143,16 @@ struct httpq_proto {
 	    char *why, size_t cap);
 	/* Free ${arg} (with the sink). */
 	void (*release)(void *arg);
+	/*
+	 * Both or neither, for batches compressed by the pipeline's threads
+	 * before put() (sink.h, prepare()).  parallel(): 1 if need() and
+	 * write() change nothing now and may run in any thread at once, and
+	 * frame() sends the body as it is.  all_stored(): 1 if the answer
+	 * ${status} with body ${resp} settles every item as stored, reading
+	 * nothing but the answer.
+	 */
+	int (*parallel)(void *arg);
+	int (*all_stored)(long status, const struct buf *resp);
 };
 
 /**

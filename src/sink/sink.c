@@ -59,3 +59,18 @@ sink_tally_unsent(struct sink_tally *t, uint64_t docs, const char *why)
 		snprintf(t->cause, sizeof(t->cause), "%s", why);
 	return n;
 }
+
+void
+sink_prep_free(struct sink_prep *p)
+{
+	buf_free(&p->data);
+	buf_free(&p->meta);
+	p->ok = 0;
+}
+
+void
+sink_scratch_free(struct sink_scratch *ws)
+{
+	buf_free(&ws->text);
+	buf_free(&ws->work);
+}

@@ -30,6 +30,7 @@
 
 #include "encode/docid.h"
 #include "parse/lbname.h"
+#include "util/buf.h"
 
 /* What became of a document.  Exactly one per document taken. */
 enum sink_outcome {
@@ -89,6 +90,25 @@ struct docref {
 	uint8_t malformed;	/* an error document */
 };
 
+/*
+ * What a sink's prepare() made of a batch, for its put(): the caller keeps
+ * one per batch in flight (a pipeline slot), reuses its buffers from batch
+ * to batch and frees them with sink_prep_free().  Zero it before first use.
+ */
+struct sink_prep {
+	int ok;			/* put() may use it (prepare() sets it) */
+	struct buf data;	/* the sink's bytes (e.g. the batch compressed) */
+	struct buf meta;	/* the sink's notes (e.g. where each document is) */
+	uint64_t raw;		/* e.g. the bytes before compression */
+	uint32_t crc;		/* e.g. their CRC-32 */
+};
+
+/* A worker thread's scratch space for prepare(): the caller keeps one per
+ * thread and frees it with sink_scratch_free().  Zero it before first use. */
+struct sink_scratch {
+	struct buf text, work;
+};
+
 /* Documents from one block of input, borrowed for the duration of put(). */
 struct docbatch {
 	const char *json;	/* documents, each followed by '\n' */
@@ -98,6 +118,7 @@ struct docbatch {
 	const char *lines;	/* the input block the lines are in */
 	const char *errs;	/* NUL-terminated error messages */
 	struct sink_tally *tally;	/* whose documents these are */
+	const struct sink_prep *prep;	/* prepare()'s work on it, or NULL */
 };
 
 /* What a sink is, for messages and summaries (static, owned by the sink). */
@@ -132,6 +153,17 @@ struct sink_ops {
 	 * Only between a sync(NULL) and the next put().  May be NULL.
 	 */
 	void (*reset)(struct sink *s);
+	/*
+	 * The part of a batch's work that needs nothing of the sink's
+	 * changing state, done before put() by the caller's worker threads,
+	 * several at once and without the sink's lock (e.g. a batch's
+	 * request bytes, compressed).  Into ${p}, with ${ws} as scratch;
+	 * put() then sees ${p} as b->prep.  Sets p->ok, or leaves it 0 when
+	 * this batch is not for it (put() then does all the work).  Must
+	 * not settle, count or fail anything.  May be NULL.
+	 */
+	void (*prepare)(struct sink *s, const struct docbatch *b,
+	    struct sink_prep *p, struct sink_scratch *ws);
 	/* Free the sink; use sink_free(), which accepts NULL. */
 	void (*free)(struct sink *s);
 	/* The cause of the last failure (owned by the sink), or "". */
@@ -183,6 +215,22 @@ void sink_tally_add(struct sink_tally *sum, const struct sink_tally *t);
  */
 uint64_t sink_tally_unsent(struct sink_tally *t, uint64_t docs,
     const char *why);
+
+/** sink_prep_free(p): free ${p}'s buffers (it may be used again). */
+void sink_prep_free(struct sink_prep *p);
+
+/** sink_scratch_free(ws): free ${ws}'s buffers (it may be used again). */
+void sink_scratch_free(struct sink_scratch *ws);
+
+/** sink_prepare(s, b, p, ws): ${s}'s prepare(), if it has one. */
+static inline void
+sink_prepare(struct sink *s, const struct docbatch *b, struct sink_prep *p,
+    struct sink_scratch *ws)
+{
+	p->ok = 0;
+	if (s->ops->prepare != NULL)
+		s->ops->prepare(s, b, p, ws);
+}
 
 static inline int
 sink_put(struct sink *s, const struct docbatch *b)
