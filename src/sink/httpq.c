@@ -1796,8 +1796,11 @@ httpq_new(const struct es_config *c, const struct sink_info *info,
 	 * fragment (an outage with 413 splits: 155 MB instead of 70 for the
 	 * same bytes held).  A fixed threshold keeps them mapped; it is the
 	 * process's allocator setting, the same for every sink (idempotent).
+	 * Above curl's 256 KiB upload buffer, which is allocated again for
+	 * every request: mapped, it cost 64 page faults a request (8,000 of
+	 * the 12,000 of a 191 MB gzip ship).
 	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
 #endif
 	url = p->url(arg);
 	n = strcspn(url, "?");
