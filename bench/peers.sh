@@ -36,7 +36,7 @@
 #              default 0.085, c6i.large on-demand in us-east-1, Linux;
 #              PEERS_EC2_VCPUS 2), at 100% use: a floor.
 #
-#   bench/peers.sh                      # ~1.5 minutes on an idle 2-vCPU machine
+#   bench/peers.sh                      # under 2 minutes on a 2-vCPU machine
 #   PEERS_RUNS=1 LAMBDA_BYTES=20000000 bench/peers.sh   # a smoke run
 #
 # Prints Markdown rows for docs/benchmarks.md ("ESF and a Logstash node
@@ -52,6 +52,7 @@ OUT=build/bench
 mkdir -p "$OUT"
 [ -x "$ELBSHIP" ] || { echo "peers.sh: $ELBSHIP is not built (make)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "peers.sh: GNU time is required (bench/deps.sh)" >&2; exit 1; }
+command -v jq >/dev/null || { echo "peers.sh: jq is required" >&2; exit 1; }
 
 # The object bench/lambda.sh ships, made the same way.
 name=111122223333_elasticloadbalancing_eu-west-1_app.bench-alb.0123456789abcdef_20251103T1400Z_10.0.4.30_lambda01.log.gz
