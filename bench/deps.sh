@@ -4,13 +4,16 @@
 #   isal      -> igzip   (ISA-L gzip, the decompression speed reference)
 #   goaccess  -> goaccess (a popular log analyser with an AWS ALB format)
 #   time      -> /usr/bin/time (GNU time, for peak RSS)
+#   jq, default-jdk-headless, libjruby-joni-java, libjackson2-core-java
+#             -> bench/peers.sh's ESF and Logstash stand-ins
 # gzip itself is Essential on Debian and always present.
 #
 # Runs `apt-get update` once, and only if something must be installed.
 # Uses sudo when not root.  Safe to run repeatedly.
 set -euo pipefail
 
-PKGS=(isal goaccess time)
+PKGS=(isal goaccess time jq default-jdk-headless libjruby-joni-java
+    libjackson2-core-java)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -18,8 +18,8 @@
 #              engine both use, and the JSON in and out with Jackson; a
 #              lower bound (no user_agent, geoip, date, ... nor the
 #              node's own overhead).  Needs javac and Debian's
-#              libjruby-joni-java and libjackson2-core-java (installed
-#              with apt-get when missing, unless PEERS_NO_DEPS=1; without
+#              libjruby-joni-java and libjackson2-core-java (bench/deps.sh
+#              installs them when missing, unless PEERS_NO_DEPS=1; without
 #              them those rows are skipped).
 #
 # Each row is the best of PEERS_RUNS (default 3) runs, in CPU seconds
@@ -51,6 +51,8 @@ VCPUS=${PEERS_EC2_VCPUS:-2}
 OUT=build/bench
 mkdir -p "$OUT"
 [ -x "$ELBSHIP" ] || { echo "peers.sh: $ELBSHIP is not built (make)" >&2; exit 1; }
+# GNU time, jq, a JDK, Joni and Jackson: installs what is missing only.
+[ -n "${PEERS_NO_DEPS:-}" ] || bench/deps.sh
 [ -x /usr/bin/time ] || { echo "peers.sh: GNU time is required (bench/deps.sh)" >&2; exit 1; }
 command -v jq >/dev/null || { echo "peers.sh: jq is required" >&2; exit 1; }
 
@@ -69,13 +71,6 @@ lines=$(gzip -dc "$obj" | wc -l)
 CP=/usr/share/java/joni.jar:/usr/share/java/jcodings.jar:/usr/share/java/jackson-core.jar
 have_java() { command -v javac >/dev/null && [ -f /usr/share/java/joni.jar ] &&
     [ -f /usr/share/java/jcodings.jar ] && [ -f /usr/share/java/jackson-core.jar ]; }
-if ! have_java && [ -z "${PEERS_NO_DEPS:-}" ]; then
-	sudo=
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	$sudo apt-get update -qq >/dev/null 2>&1 || true
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    libjruby-joni-java libjackson2-core-java >/dev/null 2>&1 || true
-fi
 java_ok=
 if have_java; then
 	mkdir -p "$OUT/java"
