@@ -215,6 +215,7 @@ report_sink_new(struct ship *sh, struct sink *next, const char *path,
 
 	r->base.ops = &report_ops;
 	r->base.info = next->info;
+	r->base.doc_gap = next->doc_gap;
 	r->sh = sh;
 	r->next = next;
 	r->path = xstrdup(path);

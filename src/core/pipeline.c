@@ -86,6 +86,7 @@ struct pipe {
 	size_t max_line;
 	struct ecs_file *ef;
 	struct sink *sink;
+	size_t gap;			/* the sink's doc_gap */
 	struct sink_tally *tally;
 	struct pipeline_stats *st;
 	struct reader rd;
@@ -407,7 +408,9 @@ emit(struct pipe *p, struct slot *sl, const char *s, size_t n, uint64_t off,
 	struct docref *d;
 	char *out, *end;
 
-	out_room(sl, ecs_bound(p->ef, n) + 1);
+	/* The sink's gap first (sink.h): its framing goes there. */
+	out_room(sl, p->gap + ecs_bound(p->ef, n) + 1);
+	sl->out_len += p->gap;
 	out = sl->out + sl->out_len;
 	if (msg != NULL)
 		end = ecs_error_doc(p->ef, s, n, off, msg, out, &res);
@@ -709,6 +712,7 @@ pipeline_run_source(const struct pipeline_opts *opts, struct ecs_file *ef,
 	p.max_line = opts->max_line ? opts->max_line : PIPELINE_MAX_LINE_DEFAULT;
 	p.ef = ef;
 	p.sink = sink;
+	p.gap = sink->doc_gap;
 	p.tally = tally;
 	p.st = st;
 	p.rd.stop = opts->stop;

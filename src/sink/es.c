@@ -256,6 +256,41 @@ es_parallel(void *arg)
 	return !((const struct esp *)arg)->dated;
 }
 
+/* Room for the longest action line of any type and id. */
+static size_t
+es_gap(void *arg)
+{
+	const struct esp *e = arg;
+	size_t m = 0;
+	int i;
+
+	for (i = 0; i < LB_NTYPES; i++)
+		if (e->nindex[i] > m)
+			m = e->nindex[i];
+	return m + (DOCID_MAX - 1) + 4;
+}
+
+/*
+ * The action line into the ${n} bytes before document ${d}: es_write()'s,
+ * with the room left over as spaces before its closing braces (JSON
+ * whitespace between tokens: the same action to any JSON parser).  The
+ * ids elbship makes need no escaping.
+ */
+static void
+es_frame_doc(void *arg, char *o, size_t n, const struct docref *d)
+{
+	const struct esp *e = arg;
+	int ti = d->type < LB_NTYPES ? d->type : 0;
+	size_t k = e->nindex[ti];
+
+	memcpy(o, e->index[ti], k);
+	memcpy(o + k, d->id, d->idlen);
+	k += d->idlen;
+	o[k++] = '"';
+	memset(o + k, ' ', n - k - 3);
+	memcpy(o + n - 3, "}}\n", 3);
+}
+
 /* Settle every item of a 200 answer. */
 static void
 settle_items(struct httpq *q, struct httpq_batch *b)
@@ -433,6 +468,8 @@ static const struct httpq_proto es_proto = {
 	.release = es_release,
 	.parallel = es_parallel,
 	.all_stored = es_all_stored,
+	.gap = es_gap,
+	.frame_doc = es_frame_doc,
 };
 
 static const struct sink_info es_info = {

@@ -794,10 +794,12 @@ httpq_request_failed(struct httpq *q, struct httpq_batch *b, long status)
 
 /*
  * A protocol that allows it (parallel()) has each block of documents
- * written and compressed by the pipeline's thread that parsed it
- * (prepare(): several blocks at once, outside the lock), while the text
- * is still in that core's cache, instead of copied into the open batch
- * and compressed in a second pass.  A block's text is deflated on its own
+ * framed and compressed by the pipeline's thread that parsed it
+ * (prepare(): several blocks at once, outside the lock), while it is
+ * still in that core's cache, instead of copied into the open batch and
+ * compressed in a second pass.  The encoder left a gap before each
+ * document (sink.h, doc_gap) where the protocol writes its framing (an
+ * action line), so the block's request text is the block's own memory.  A block's text is deflated on its own
  * and ended with a full flush, which byte-aligns it, so that fragments
  * join into one deflate stream (as pigz joins the blocks it compresses in
  * parallel).  A request is a gzip header, the fragments, an empty final
@@ -817,49 +819,35 @@ httpq_prepare(struct sink *base, const struct docbatch *db,
 {
 	const struct httpq *q = (const struct httpq *)base;
 	const struct es_config *c = q->cfg;
+	size_t gap = q->base.doc_gap, i, n, at;
 	struct isal_zstream zs;
-	uint32_t *m;
-	size_t i, need = 0, n;
-	char *o;
+	char *start;
 
-	if (!c->compress || q->p->parallel == NULL || !q->p->parallel(q->arg) ||
-	    db->ndocs > c->batch_docs)
+	if (gap == 0 || db->ndocs == 0 || db->ndocs > c->batch_docs)
 		return;
-	for (i = 0; i < db->ndocs; i++)
-		need += q->p->need(q->arg, db, &db->docs[i]);
-	if (need > c->batch_bytes)
+	/* The framing into the gaps: the request's text is the batch's own
+	 * memory, from the first gap to the last document's newline. */
+	start = db->json + db->docs[0].json - gap;
+	for (i = 0, at = db->docs[0].json; i < db->ndocs; i++) {
+		const struct docref *d = &db->docs[i];
+
+		if (d->json != at)
+			return;	/* not laid out as sink.h says: put() copies */
+		q->p->frame_doc(q->arg, db->json + d->json - gap, gap, d);
+		at = d->json + d->json_len + 1 + gap;
+	}
+	n = (size_t)(db->json + at - gap - start);
+	if (n > c->batch_bytes)
 		return;	/* larger than a request: put() cuts it */
-	if (ws->text.max == 0) {
-		buf_init(&ws->text, BODY_MAX);
+	if (ws->work.max == 0)
 		buf_init(&ws->work, BODY_MAX);
-	}
-	if (sp->data.max == 0) {
+	if (sp->data.max == 0)
 		buf_init(&sp->data, BODY_MAX);
-		buf_init(&sp->meta, BODY_MAX);
-	}
-	buf_reset(&ws->text);
 	buf_reset(&ws->work);
 	buf_reset(&sp->data);
-	buf_reset(&sp->meta);
-	if (buf_reserve(&ws->text, need) != 0 ||
-	    buf_reserve(&ws->work, ISAL_DEF_LVL1_DEFAULT) != 0 ||
-	    buf_reserve(&sp->meta, 2 * sizeof(uint32_t) * db->ndocs) != 0)
-		return;
-	/* Each document's length and where it starts, for put()'s items. */
-	m = (uint32_t *)(void *)sp->meta.p;
-	o = ws->text.p;
-	for (i = 0; i < db->ndocs; i++) {
-		char *start = o;
-		size_t doc;
-
-		o = q->p->write(q->arg, o, db, &db->docs[i], &doc);
-		m[2 * i] = (uint32_t)(o - start);
-		m[2 * i + 1] = (uint32_t)doc;
-	}
-	sp->meta.len = 2 * sizeof(uint32_t) * db->ndocs;
-	n = (size_t)(o - ws->text.p);
 	/* Stored blocks are the worst case: a little over n. */
-	if (buf_reserve(&sp->data, n + n / 16 + 1024) != 0)
+	if (buf_reserve(&ws->work, ISAL_DEF_LVL1_DEFAULT) != 0 ||
+	    buf_reserve(&sp->data, n + n / 16 + 1024) != 0)
 		return;
 	isal_deflate_init(&zs);
 	zs.level = 1;
@@ -868,7 +856,7 @@ httpq_prepare(struct sink *base, const struct docbatch *db,
 	zs.gzip_flag = IGZIP_DEFLATE;
 	zs.flush = FULL_FLUSH;
 	zs.end_of_stream = 0;
-	zs.next_in = (uint8_t *)ws->text.p;
+	zs.next_in = (uint8_t *)start;
 	zs.avail_in = (uint32_t)n;
 	zs.next_out = (uint8_t *)sp->data.p;
 	zs.avail_out = (uint32_t)sp->data.cap;
@@ -876,7 +864,7 @@ httpq_prepare(struct sink *base, const struct docbatch *db,
 		return;
 	sp->data.len = (size_t)((char *)zs.next_out - sp->data.p);
 	sp->raw = n;
-	sp->crc = crc32_gzip_refl(0, (const unsigned char *)ws->text.p, n);
+	sp->crc = crc32_gzip_refl(0, (const unsigned char *)start, n);
 	sp->ok = 1;
 }
 
@@ -1505,9 +1493,8 @@ static int
 put_prepared(struct httpq *q, const struct docbatch *db)
 {
 	const struct sink_prep *sp = db->prep;
-	const uint32_t *m = (const uint32_t *)(const void *)sp->meta.p;
 	struct httpq_batch *b = q->open;
-	size_t i, lines = 0;
+	size_t i, lines = 0, gap = q->base.doc_gap;
 	uint64_t off;
 
 	for (i = 0; i < db->ndocs; i++)
@@ -1540,9 +1527,9 @@ put_prepared(struct httpq *q, const struct docbatch *db)
 		const struct docref *d = &db->docs[i];
 
 		/* Cannot fail: the lines' room is reserved. */
-		(void)batch_item(b, (size_t)off, m[2 * i], m[2 * i + 1],
+		(void)batch_item(b, (size_t)off, gap + d->json_len + 1, gap,
 		    db->lines + d->line, d->line_len, d->id, 0, 0, db->tally, 0);
-		off += m[2 * i];
+		off += gap + d->json_len + 1;
 	}
 	b->raw = off;
 	account(q, b);
@@ -1561,7 +1548,7 @@ put_locked(struct httpq *q, const struct docbatch *db)
 
 	if (db->tally != NULL) {
 		db->tally->taken += db->ndocs;
-		db->tally->bytes += db->json_len;
+		db->tally->bytes += db->json_len - db->ndocs * q->base.doc_gap;
 	}
 	if (!q->checked && !q->fatal && db->ndocs > 0)
 		check_endpoint(q);
@@ -1786,6 +1773,9 @@ httpq_new(const struct es_config *c, const struct sink_info *info,
 	q->cfg = c;
 	q->p = p;
 	q->arg = arg;
+	/* Batches compressed by the pipeline's threads (see "Fragments"). */
+	if (c->compress && p->parallel != NULL && p->parallel(arg))
+		q->base.doc_gap = p->gap(arg);
 	backoff_init(&q->bo, c->retry_initial_ms, c->retry_max_ms);
 	q->cap = ((size_t)c->max_inflight + 2) * c->batch_bytes;
 #ifdef __GLIBC__

@@ -153,6 +153,14 @@ struct httpq_proto {
 	 */
 	int (*parallel)(void *arg);
 	int (*all_stored)(long status, const struct buf *resp);
+	/*
+	 * With parallel: the bytes frame() needs before each document (the
+	 * sink's doc_gap), and frame_doc() writes exactly ${n} of them at
+	 * ${o}, ending where document ${d} starts (what write() puts before
+	 * it, padded as the protocol allows).  Both or neither.
+	 */
+	size_t (*gap)(void *arg);
+	void (*frame_doc)(void *arg, char *o, size_t n, const struct docref *d);
 };
 
 /**

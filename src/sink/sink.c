@@ -64,13 +64,11 @@ void
 sink_prep_free(struct sink_prep *p)
 {
 	buf_free(&p->data);
-	buf_free(&p->meta);
 	p->ok = 0;
 }
 
 void
 sink_scratch_free(struct sink_scratch *ws)
 {
-	buf_free(&ws->text);
 	buf_free(&ws->work);
 }

@@ -98,7 +98,6 @@ struct docref {
 struct sink_prep {
 	int ok;			/* put() may use it (prepare() sets it) */
 	struct buf data;	/* the sink's bytes (e.g. the batch compressed) */
-	struct buf meta;	/* the sink's notes (e.g. where each document is) */
 	uint64_t raw;		/* e.g. the bytes before compression */
 	uint32_t crc;		/* e.g. their CRC-32 */
 };
@@ -106,12 +105,17 @@ struct sink_prep {
 /* A worker thread's scratch space for prepare(): the caller keeps one per
  * thread and frees it with sink_scratch_free().  Zero it before first use. */
 struct sink_scratch {
-	struct buf text, work;
+	struct buf work;
 };
 
 /* Documents from one block of input, borrowed for the duration of put(). */
 struct docbatch {
-	const char *json;	/* documents, each followed by '\n' */
+	/*
+	 * The documents, each followed by '\n' and preceded by the sink's
+	 * doc_gap bytes (struct sink), in input order with nothing else
+	 * between them.  Only prepare() writes here, and only in the gaps.
+	 */
+	char *json;
 	size_t json_len;
 	const struct docref *docs;
 	size_t ndocs;
@@ -186,6 +190,13 @@ struct sink {
 	 * NULL: never.  Set by the owner before the first put().
 	 */
 	volatile sig_atomic_t *stop;
+	/*
+	 * Bytes the caller leaves free before each document of a batch, for
+	 * the sink's prepare() to write its framing of the document into
+	 * (an action line), so that framing and documents lie in one run
+	 * of memory without a copy.  Set by the sink when made; 0: none.
+	 */
+	size_t doc_gap;
 };
 
 /**
