@@ -28,14 +28,8 @@ mkdir -p "$OUT"
 command -v jq >/dev/null || { echo "lambda.sh: jq is required" >&2; exit 1; }
 [ -x "$ELBSHIP" ] || { echo "lambda.sh: $ELBSHIP is not built (make)" >&2; exit 1; }
 
-name=111122223333_elasticloadbalancing_eu-west-1_app.bench-alb.0123456789abcdef_20251103T1400Z_10.0.4.30_lambda01.log.gz
+. bench/lambda-input.sh
 key=AWSLogs/111122223333/elasticloadbalancing/eu-west-1/2025/11/03/$name
-obj=$OUT/lambda-$BYTES-$name
-if [ ! -s "$obj" ]; then
-	cc -std=c11 -O2 -o "$OUT/gen_alb" bench/gen_alb.c
-	"$OUT/gen_alb" --bytes "$BYTES" --seed 13 | gzip -6 -n >"$obj.tmp"
-	mv "$obj.tmp" "$obj"
-fi
 raw=$(gzip -dc "$obj" | wc -c)
 [ -f tests/node_modules/s3rver/package.json ] ||
     npm ci --prefix tests --no-audit --no-fund --loglevel=error

@@ -56,14 +56,8 @@ mkdir -p "$OUT"
 [ -x /usr/bin/time ] || { echo "peers.sh: GNU time is required (bench/deps.sh)" >&2; exit 1; }
 command -v jq >/dev/null || { echo "peers.sh: jq is required" >&2; exit 1; }
 
-# The object bench/lambda.sh ships, made the same way.
-name=111122223333_elasticloadbalancing_eu-west-1_app.bench-alb.0123456789abcdef_20251103T1400Z_10.0.4.30_lambda01.log.gz
-obj=$OUT/lambda-$BYTES-$name
-if [ ! -s "$obj" ]; then
-	cc -std=c11 -O2 -o "$OUT/gen_alb" bench/gen_alb.c
-	"$OUT/gen_alb" --bytes "$BYTES" --seed 13 | gzip -6 -n >"$obj.tmp"
-	mv "$obj.tmp" "$obj"
-fi
+# The object bench/lambda.sh ships.
+. bench/lambda-input.sh
 raw=$(gzip -dc "$obj" | wc -c)
 lines=$(gzip -dc "$obj" | wc -l)
 
