@@ -215,6 +215,8 @@ Introspection (never authenticated):
                                  the request line to the last response
                                  byte)
   GET  /_test/requests           JSON list, one record per bulk request
+                                 (id_bases: the distinct parts of its
+                                 documents' ids before their last '-')
   POST /_test/reset              forget everything (docs, templates,
                                  counters, fault numbering)
   --dump FILE: on SIGTERM/SIGINT write the docs NDJSON to FILE and the
@@ -2376,6 +2378,10 @@ class EsHandler(common.BaseHandler):
         errors = any(next(iter(i.values())).get("error") is not None
                      for i in items)
         rec["items"] = len(items)
+        # What inputs the request carried: the distinct parts of its ids
+        # before their last '-' (elbship's ids are <input>-<offset>).
+        rec["id_bases"] = sorted({a.doc_id.rsplit("-", 1)[0]
+                                  for a in actions if a.doc_id})
         took = int((time.monotonic() - started) * 1000)
         if faults.is_slow(n):
             took = max(took - faults.slow_ms, 0)
