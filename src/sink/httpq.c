@@ -50,6 +50,13 @@
 #define RESP_MAX (256u << 20)	/* largest response body read */
 #define BODY_MAX (512u << 20)	/* hard cap on one request body */
 #define MAX_FLY 16
+/*
+ * No request starts this close to the deadline: curl would fail it at
+ * once with a message about whatever step it was in ("Failed to resolve
+ * host ... with timeout after 0 ms"); the batch waits and is settled
+ * "the deadline was reached before delivery".
+ */
+#define DEADLINE_SLACK_MS 20
 
 _Static_assert(sizeof(((struct httpq_batch *)0)->curlerr) >= CURL_ERROR_SIZE,
     "curl's error buffer");
@@ -942,9 +949,17 @@ done(struct httpq *q, struct httpq_batch *b, CURLcode cc)
 	}
 	if (cc != CURLE_OK) {
 		char why[400];
+		const char *m = b->curlerr[0] ? b->curlerr :
+		    curl_easy_strerror(cc);
 
-		snprintf(why, sizeof(why), "%s", b->curlerr[0] ? b->curlerr :
-		    curl_easy_strerror(cc));
+		/* Its timeout was the deadline's: say so, curl says "timed
+		 * out" or names the step it was in. */
+		if (q->base.deadline_ms &&
+		    clock_ms() >= q->base.deadline_ms - DEADLINE_SLACK_MS)
+			snprintf(why, sizeof(why), "stopped at the deadline (%s)",
+			    m);
+		else
+			snprintf(why, sizeof(why), "%s", m);
 		httpq_retry_all(q, b, why);
 	} else {
 		q->p->judge(q->arg, q, b, status);
@@ -1142,7 +1157,8 @@ start_due(struct httpq *q)
 	 */
 	while (q->waiting != NULL && q->inflight + q->cz_busy -
 	    q->waiting->fresh < q->cfg->max_inflight &&
-	    q->waiting->not_before <= t && !q->fatal) {
+	    q->waiting->not_before <= t && !q->fatal &&
+	    !(q->base.deadline_ms && q->base.deadline_ms - t < DEADLINE_SLACK_MS)) {
 		struct httpq_batch *b = q->waiting;
 
 		q->waiting = b->next;
