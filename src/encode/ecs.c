@@ -604,17 +604,26 @@ ecs_parse_error(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	return error_doc(f, line, n, off, o, res);
 }
 
+/*
+ * The type from the line's shape; the first type in the order ALB, NLB,
+ * Classic, connection log whose shape it has.  Classic and connection
+ * log lines start with their time, so with a digit; ALB's type word and
+ * NLB's "tls" with a letter: only the checks that can match are run.
+ */
 static enum lbtype
 sniff(const char *line, size_t n)
 {
+	if (n > 0 && (unsigned char)(line[0] - '0') < 10) {
+		if (clb_looks_like(line, n))
+			return LB_CLB;
+		if (albconn_looks_like(line, n))
+			return LB_ALBCONN;
+		return LB_UNKNOWN;
+	}
 	if (alb_looks_like(line, n))
 		return LB_ALB;
 	if (nlb_looks_like(line, n))
 		return LB_NLB;
-	if (clb_looks_like(line, n))
-		return LB_CLB;
-	if (albconn_looks_like(line, n))
-		return LB_ALBCONN;
 	return LB_UNKNOWN;
 }
 
