@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "parse/lbval.h"
+#include "util/hex.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -220,29 +221,91 @@ lbval_dec(struct slice s)
 	return i == n ? 0 : -1;
 }
 
-static int
-ip4(const char *p, size_t n)
+/*
+ * quad(p, n): the length of the dotted quad that p[0..n) starts with
+ * (four octets of 1 to 3 digits, each at most 255 and without a leading
+ * zero, joined by '.'), or 0 if it does not start with one.  What follows
+ * it is the caller's to check: a fourth digit, for one, makes no address.
+ */
+static inline size_t
+quad(const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	int octets = 0;
+	int k;
 
-	while (octets < 4) {
-		unsigned v = 0, nd = 0;
+	for (k = 0;; k++) {
+		unsigned d0, d1, d2;
 
-		while (i < n && isdig(p[i]) && nd < 4) {
-			v = v * 10 + (unsigned)(p[i] - '0');
-			nd++;
-			i++;
-		}
-		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && p[i - nd] == '0'))
-			return -1;
-		if (++octets == 4)
-			break;
+		if (i >= n || (d0 = (unsigned)p[i] - '0') > 9)
+			return 0;
+		if (i + 1 >= n || (d1 = (unsigned)p[i + 1] - '0') > 9)
+			i += 1;
+		else if (d0 == 0)
+			return 0;
+		else if (i + 2 >= n || (d2 = (unsigned)p[i + 2] - '0') > 9)
+			i += 2;
+		else if (d0 * 100 + d1 * 10 + d2 > 255)
+			return 0;
+		else
+			i += 3;
+		if (k == 3)
+			return i;
 		if (i >= n || p[i] != '.')
-			return -1;
+			return 0;
 		i++;
 	}
-	return i == n ? 0 : -1;
+}
+
+/*
+ * ip6_hex(s, n): for text of hex digits and colons only, what glibc's
+ * inet_pton(AF_INET6) answers, without the copy it needs: 1 an address
+ * (groups of 1 to 4 hex digits, eight of them or fewer with one "::"),
+ * 0 not.  Its steps, in its order, so that it rejects where inet_pton
+ * does; -1 at any other byte (the '.' of an embedded IPv4 address, a
+ * NUL, which ends inet_pton's string): inet_pton decides those.
+ * tests/unit/test_lbval.c checks it against inet_pton.
+ */
+static int
+ip6_hex(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	unsigned words = 0, xd = 0;
+	int dbl = 0;
+
+	if (p[0] == ':') {
+		if (n < 2 || p[1] != ':')
+			return 0;
+		p++;
+	}
+	while (p < end) {
+		unsigned char c = *p++;
+
+		if (hex_value(c) >= 0) {
+			if (xd == 4)
+				return 0;
+			xd++;
+			continue;
+		}
+		if (c != ':')
+			return -1;
+		if (xd == 0) {
+			if (dbl)
+				return 0;
+			dbl = 1;
+			continue;
+		}
+		if (p == end || words == 8)
+			return 0;
+		words++;
+		xd = 0;
+	}
+	if (xd > 0) {
+		if (words == 8)
+			return 0;
+		words++;
+	}
+	return dbl ? words < 8 : words == 8;
 }
 
 /**
@@ -253,64 +316,47 @@ lbval_ip(struct slice s)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 	unsigned char bin[16];
+	int r;
 
 	if (s.p == NULL || s.n == 0)
 		return -1;
+	if (quad(s.p, s.n) == s.n)
+		return 0;
 	if (memchr(s.p, ':', s.n) == NULL)
-		return ip4(s.p, s.n);
+		return -1;
 	if (s.n >= sizeof(buf))
 		return -1;
+	if ((r = ip6_hex(s.p, s.n)) >= 0)
+		return r ? 0 : -1;
 	memcpy(buf, s.p, s.n);
 	buf[s.n] = '\0';
 	return inet_pton(AF_INET6, buf, bin) == 1 ? 0 : -1;
 }
 
 /*
- * The common case in one forward pass: a dotted quad (the same rules as
- * ip4()), a colon, and only digits after it (1 to 5, at most 65535; the
- * rule of lbval_uint(), which allows leading zeros).  Returns 0 on a match,
- * -1 when the general path must decide.
+ * The common case in one forward pass: a dotted quad (quad()), a colon,
+ * and only digits after it (1 to 5, at most 65535; the rule of
+ * lbval_uint(), which allows leading zeros).  Returns 0 on a match, -1
+ * when the general path must decide.
  */
 static int
 ip4port(const char *p, size_t n, struct slice *ip, uint32_t *port)
 {
-	size_t i = 0, nd;
-	unsigned v;
-	int octet;
+	size_t i = quad(p, n), j;
+	unsigned v = 0;
 
-	for (octet = 0; octet < 4; octet++) {
-		if (i + 2 > n || !isdig(p[i]))
-			return -1;
-		v = (unsigned)(p[i] - '0');
-		nd = 1;
-		if (isdig(p[i + 1])) {
-			if (v == 0)
-				return -1;
-			v = v * 10 + (unsigned)(p[i + 1] - '0');
-			nd = 2;
-			if (i + 3 < n && isdig(p[i + 2])) {
-				v = v * 10 + (unsigned)(p[i + 2] - '0');
-				nd = 3;
-			}
-		}
-		if (v > 255)
-			return -1;
-		i += nd;
-		if (i >= n || p[i] != (octet == 3 ? ':' : '.'))
-			return -1;
-		i++;
-	}
-	nd = n - i;
-	if (nd == 0 || nd > 5)
+	if (i == 0 || i >= n || p[i] != ':' || n - i - 1 - 1 > 4)
 		return -1;
-	for (v = 0; i < n; i++) {
-		if (!isdig(p[i]))
+	for (j = i + 1; j < n; j++) {
+		unsigned d = (unsigned)(unsigned char)p[j] - '0';
+
+		if (d > 9)
 			return -1;
-		v = v * 10 + (unsigned)(p[i] - '0');
+		v = v * 10 + d;
 	}
 	if (v > 65535)
 		return -1;
-	*ip = slice_make(p, n - nd - 1);
+	*ip = slice_make(p, i);
 	*port = v;
 	return 0;
 }
