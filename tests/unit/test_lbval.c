@@ -3,7 +3,9 @@
  * addresses, ip:port, request lines and URLs, at their edges.  Expected
  * values come from lb-log-formats.md and the contracts in lbval.h.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +253,110 @@ ipport_ref(struct slice s, struct slice *ip, uint32_t *port)
 	*ip = a;
 	*port = (uint32_t)v;
 	return 0;
+}
+
+/* lbval_ip()'s definition: IPv4 octet by octet, else inet_pton's IPv6. */
+static int
+ip_ref(const char *p, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	unsigned char bin[16];
+	size_t i = 0;
+	int octets = 0;
+
+	if (p == NULL || n == 0)
+		return -1;
+	if (memchr(p, ':', n) != NULL) {
+		if (n >= sizeof(buf))
+			return -1;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		return inet_pton(AF_INET6, buf, bin) == 1 ? 0 : -1;
+	}
+	while (octets < 4) {
+		unsigned v = 0, nd = 0;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9' && nd < 4) {
+			v = v * 10 + (unsigned)(p[i] - '0');
+			nd++;
+			i++;
+		}
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && p[i - nd] == '0'))
+			return -1;
+		if (++octets == 4)
+			break;
+		if (i >= n || p[i] != '.')
+			return -1;
+		i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+/*
+ * Random strings of IPv6 and IPv4 bytes (hex digits, colons, dots, a NUL
+ * now and then): lbval_ip() against its definition, inet_pton included.
+ */
+static void
+test_ip_random(void)
+{
+	static const char hex[] = "0123456789abcdefABCDEF0000::::::";
+	static const char odd[] = ".:1g\0 ";
+	uint64_t rs = 13;
+	char buf[64];
+	unsigned i, bad = 0, good4 = 0, good6 = 0;
+
+	for (i = 0; i < 400000; i++) {
+		size_t n = 0, j, want;
+		int r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i % 4 == 0) {
+			n = (size_t)snprintf(buf, sizeof(buf), "%u.%u.%u.%u",
+			    (unsigned)(rs >> 8) % 300, (unsigned)(rs >> 17) % 260,
+			    (unsigned)(rs >> 26) % 30, (unsigned)(rs >> 35) % 1000);
+		} else if (i % 4 == 1) {
+			/* eight groups, one "::" now and then */
+			for (j = 0; j < 8; j++)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				    j ? ":%x" : "%x", (unsigned)(rs >> (j * 7)) %
+				    ((rs >> 60) % 2 ? 0x10000 : 0x100));
+			if ((rs >> 3) % 3 == 0) {
+				/* bytes at..at+cut become "::" */
+				char t[64];
+				size_t at = (rs >> 40) % n, cut = (rs >> 50) % 12;
+
+				if (at + cut > n)
+					cut = n - at;
+				memcpy(t, buf, at);
+				memcpy(t + at, "::", 2);
+				memcpy(t + at + 2, buf + at + cut, n - at - cut);
+				n = n - cut + 2;
+				memcpy(buf, t, n);
+			}
+		} else {
+			want = (size_t)(rs >> 58) % 44;
+			for (j = 0; j < want; j++) {
+				rs = rs * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				buf[n++] = hex[(rs >> 33) % (sizeof(hex) - 1)];
+			}
+		}
+		if (n > 0 && (rs >> 20) % 5 == 0)
+			buf[(rs >> 30) % n] = odd[(rs >> 45) % (sizeof(odd) - 1)];
+		if (n > 0 && (rs >> 24) % 7 == 0)
+			n -= (rs >> 52) % n;
+		r1 = lbval_ip(slice_make(buf, n));
+		r2 = ip_ref(buf, n);
+		if (r1 != r2 && bad++ == 0)
+			printf("# ip differs on '%.*s'\n", (int)n, buf);
+		if (r1 == 0 && memchr(buf, ':', n) != NULL)
+			good6++;
+		else if (r1 == 0)
+			good4++;
+	}
+	ok(bad == 0 && good4 > 10000 && good6 > 10000,
+	    "ip equals its definition (inet_pton for IPv6) on 400000 random "
+	    "strings (%u IPv4, %u IPv6 valid)", good4, good6);
 }
 
 /* Random strings near the IPv4 shape: the fast path against the definition. */
@@ -508,6 +614,7 @@ main(void)
 	test_ip();
 	test_ipport();
 	test_ipport_random();
+	test_ip_random();
 	test_request();
 	test_url();
 	return tap_done();
