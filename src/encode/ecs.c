@@ -377,13 +377,15 @@ ecs_tls(char *o, struct slice cipher, struct slice proto, int plain)
 		return o;
 	OPEN(o, m, "tls");
 	PUT_STR(o, "cipher", cipher, plain);
-	if (proto.p != NULL && proto.n == 7 && memcmp(proto.p, "TLSv1.", 6) == 0 &&
-	    proto.p[6] >= '0' && proto.p[6] <= '9') {
-		/* ALB's and CLB's TLSv1.2 and TLSv1.3: what the loop below
-		 * gives, without it. */
+	if (proto.p != NULL && ((proto.n == 7 &&
+	    memcmp(proto.p, "TLSv1.", 6) == 0) || (proto.n == 6 &&
+	    memcmp(proto.p, "tlsv1", 5) == 0)) &&
+	    proto.p[proto.n - 1] >= '0' && proto.p[proto.n - 1] <= '9') {
+		/* ALB's and CLB's TLSv1.2 and TLSv1.3, NLB's tlsv12 and
+		 * tlsv13: what the loop below gives, without it. */
 		KEY(o, "version");
 		o = JW(o, "\"1.");
-		*o++ = proto.p[6];
+		*o++ = proto.p[proto.n - 1];
 		*o++ = '"';
 		KEY(o, "version_protocol");
 		o = JW(o, "\"tls\"");
