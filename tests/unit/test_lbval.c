@@ -255,6 +255,93 @@ ipport_ref(struct slice s, struct slice *ip, uint32_t *port)
 	return 0;
 }
 
+/* lbval_dec()'s definition, byte by byte. */
+static int
+dec_ref(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || !(p[0] >= '0' && p[0] <= '9'))
+		return -1;
+	if (p[0] == '0')
+		i = 1;
+	else
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	if (i > 15)
+		return -1;
+	if (i < n && p[i] == '.') {
+		size_t d = ++i;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == d || i - d > 9)
+			return -1;
+	}
+	return i == n ? 0 : -1;
+}
+
+/* lbval_uint()'s definition, byte by byte. */
+static int
+uint_ref(const char *p, size_t n, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (n == 0 || n > 19)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(p[i] >= '0' && p[i] <= '9'))
+			return -1;
+		x = x * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (x > max)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* Random strings of digits, points and a few other bytes: lbval_dec()
+ * and lbval_uint() against their definitions. */
+static void
+test_number_random(void)
+{
+	static const char alpha[] = "01234567890000099999....-/:a\x80";
+	static const uint64_t maxes[] = { 999, 65535, 50000, INT64_MAX };
+	uint64_t rs = 17;
+	char buf[24];
+	unsigned i, bad = 0, gooddec = 0, gooduint = 0;
+
+	for (i = 0; i < 400000; i++) {
+		size_t n, j;
+		uint64_t v1 = 1, v2 = 2, max;
+		int r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = (size_t)(rs >> 59) % 21;
+		max = maxes[(rs >> 40) % 4];
+		for (j = 0; j < n; j++) {
+			rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly digits, a point now and then */
+			buf[j] = (rs >> 60) < 13 ? (char)('0' + (rs >> 33) % 10) :
+			    alpha[(rs >> 33) % (sizeof(alpha) - 1)];
+		}
+		r1 = lbval_dec(slice_make(buf, n));
+		r2 = dec_ref(buf, n);
+		if (r1 != r2 && bad++ == 0)
+			printf("# dec differs on '%.*s'\n", (int)n, buf);
+		gooddec += r1 == 0;
+		r1 = lbval_uint(slice_make(buf, n), max, &v1);
+		r2 = uint_ref(buf, n, max, &v2);
+		if ((r1 != r2 || (r1 == 0 && v1 != v2)) && bad++ == 0)
+			printf("# uint differs on '%.*s'\n", (int)n, buf);
+		gooduint += r1 == 0;
+	}
+	ok(bad == 0 && gooddec > 10000 && gooduint > 10000,
+	    "dec and uint equal their definitions on 400000 random strings "
+	    "(%u, %u valid)", gooddec, gooduint);
+}
+
 /* lbval_ip()'s definition: IPv4 octet by octet, else inet_pton's IPv6. */
 static int
 ip_ref(const char *p, size_t n)
@@ -615,6 +702,7 @@ main(void)
 	test_ipport();
 	test_ipport_random();
 	test_ip_random();
+	test_number_random();
 	test_request();
 	test_url();
 	return tap_done();
