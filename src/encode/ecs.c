@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "encode/ecs_int.h"
 #include "parse/albconn.h"
 #include "parse/alb.h"
@@ -629,6 +633,75 @@ sniff(const char *line, size_t n)
 	return LB_UNKNOWN;
 }
 
+/*
+ * The offsets of the first three spaces of a line (n for each missing).
+ * With SSE2, one look at the first 64 bytes when they hold all three.
+ */
+static void
+first_spaces(const char *line, size_t n, size_t sp[3])
+{
+	const char *p = line, *end = line + n, *q;
+	int i;
+
+#if defined(__SSE2__)
+	if (n >= 64) {
+		const __m128i vs = _mm_set1_epi8(' ');
+		uint64_t m = 0, m2, m3;
+
+		for (i = 0; i < 4; i++)
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (line + 16 * i)), vs)) << (16 * i);
+		m2 = m & (m - 1);
+		m3 = m2 & (m2 - 1);
+		if (m3 != 0) {
+			/* three spaces or more */
+			sp[0] = (size_t)__builtin_ctzll(m);
+			sp[1] = (size_t)__builtin_ctzll(m2);
+			sp[2] = (size_t)__builtin_ctzll(m3);
+			return;
+		}
+	}
+#endif
+	for (i = 0; i < 3; i++) {
+		q = p < end ? memchr(p, ' ', (size_t)(end - p)) : NULL;
+		sp[i] = q != NULL ? (size_t)(q - line) : n;
+		p = q != NULL ? q + 1 : end;
+	}
+}
+
+/*
+ * A line of a file whose type is not known, starting with a digit, so a
+ * Classic or connection log line if anything: parsed once, when that
+ * proves what sniff() would say (ecs_clb_sniffed(), ecs_albconn_sniffed()),
+ * without sniff()'s checks.  NULL, nothing written, when it does not.
+ *
+ * clb_looks_like() reads the time before the first space and an ip:port
+ * between the second and third; albconn_looks_like() the time and an IP
+ * between the first and second.  Those are the first three fields when
+ * none of them opens with a quote.  A third field without ':' is no
+ * ip:port, so not Classic; with one, a Classic parse that succeeds has
+ * checked the same bytes.
+ */
+static char *
+sniff_parse(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *out, struct ecs_result *res)
+{
+	size_t sp[3];
+
+	first_spaces(line, n, sp);
+	if (sp[1] + 1 >= n || line[sp[0] + 1] == '"' || line[sp[1] + 1] == '"')
+		return NULL;
+	if (sp[2] < n && memchr(line + sp[1] + 1, ':', sp[2] - sp[1] - 1) != NULL) {
+		res->type = LB_CLB;
+		return ecs_clb_sniffed(f, line, n, off, out, res);
+	}
+	if (line[sp[0] + 1] == '[')
+		return NULL;
+	res->type = LB_ALBCONN;
+	return ecs_albconn_sniffed(f, line, n, off, out, res);
+}
+
 /**
  * ecs_line(f, line, n, offset, out, res): see ecs.h.
  */
@@ -642,6 +715,12 @@ ecs_line(struct ecs_file *f, const char *line, size_t n, uint64_t offset,
 	res->error[0] = '\0';
 	if (t == LB_UNKNOWN)
 		t = f->name_type;
+	if (t == LB_UNKNOWN && n > 0 && (unsigned char)(line[0] - '0') < 10) {
+		char *end = sniff_parse(f, line, n, offset, out, res);
+
+		if (end != NULL)
+			return end;
+	}
 	if (t == LB_UNKNOWN)
 		t = sniff(line, n);
 	res->type = t;

@@ -11,54 +11,50 @@
 #include "encode/ecs_int.h"
 #include "parse/albconn.h"
 
-char *
-ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
-    char *o, struct ecs_result *res)
+/* The document of the parsed line ${r}. */
+static char *
+albconn_doc(struct ecs_file *f, const struct albconn_rec *r, const char *line,
+    size_t n, uint64_t off, char *o, struct ecs_result *res)
 {
-	struct albconn_rec r;
-	struct lb_err err;
 	char *m, *m2, *tls_start;
 
-	if (albconn_parse(line, n, &r, &err) != 0)
-		return ecs_parse_error(f, line, n, off, LB_ALBCONN, &err,
-		    o, res);
-	o = ecs_head(f, o, r.time, r.time_z, off,
+	o = ecs_head(f, o, r->time, r->time_z, off,
 	    ECS_CATTYP("network", "connection"), res);
-	if (r.tls_verify_status.p != NULL) {
-		if (slice_eq(r.tls_verify_status, "Success"))
+	if (r->tls_verify_status.p != NULL) {
+		if (slice_eq(r->tls_verify_status, "Success"))
 			KEYV(o, "outcome", "\"success\"");
 		else
 			KEYV(o, "outcome", "\"failure\"");
 	}
-	PUT_TIME(o, "end", r.time, r.time_z);
+	PUT_TIME(o, "end", r->time, r->time_z);
 	o = ecs_event_end(f, o, line, n, res);
 
-	o = ecs_client(o, r.client_ip, r.client_ip.p != NULL ?
-	    (int64_t)r.client_port : -1, r.plain);
-	o = ecs_source(o, r.client_ip, r.client_port, r.plain);
-	if (r.listener_port >= 0 || r.ip_address.p != NULL) {
+	o = ecs_client(o, r->client_ip, r->client_ip.p != NULL ?
+	    (int64_t)r->client_port : -1, r->plain);
+	o = ecs_source(o, r->client_ip, r->client_port, r->plain);
+	if (r->listener_port >= 0 || r->ip_address.p != NULL) {
 		OPEN(o, m, "destination");
-		PUT_STR(o, "ip", r.ip_address, r.plain);
-		PUT_INT(o, "port", r.listener_port);
+		PUT_STR(o, "ip", r->ip_address, r->plain);
+		PUT_INT(o, "port", r->listener_port);
 		CLOSE(o, m);
 	}
 	tls_start = o;
-	o = ecs_tls(o, r.tls_cipher, r.tls_protocol, r.plain);
-	if (r.leaf_client_cert_subject.p != NULL ||
-	    r.cert_not_before.p != NULL ||
-	    r.leaf_client_cert_serial_number.p != NULL) {
+	o = ecs_tls(o, r->tls_cipher, r->tls_protocol, r->plain);
+	if (r->leaf_client_cert_subject.p != NULL ||
+	    r->cert_not_before.p != NULL ||
+	    r->leaf_client_cert_serial_number.p != NULL) {
 		/* tls.client.* goes inside tls: reopen it if ecs_tls wrote it. */
 		if (o != tls_start)
 			o--;
 		else
 			KEYV(o, "tls", "{");
 		OPEN(o, m2, "client");
-		PUT_STR(o, "subject", r.leaf_client_cert_subject, r.plain);
-		PUT_TIME(o, "not_before", r.cert_not_before, r.cert_not_before_z);
-		PUT_TIME(o, "not_after", r.cert_not_after, r.cert_not_after_z);
-		if (r.leaf_client_cert_serial_number.p != NULL) {
+		PUT_STR(o, "subject", r->leaf_client_cert_subject, r->plain);
+		PUT_TIME(o, "not_before", r->cert_not_before, r->cert_not_before_z);
+		PUT_TIME(o, "not_after", r->cert_not_after, r->cert_not_after_z);
+		if (r->leaf_client_cert_serial_number.p != NULL) {
 			KEYV(o, "x509", "{\"serial_number\":\"");
-			o = jsonw_str(o, r.leaf_client_cert_serial_number);
+			o = jsonw_str(o, r->leaf_client_cert_serial_number);
 			o = JW(o, "\"}");
 		}
 		CLOSE(o, m2);
@@ -66,30 +62,60 @@ ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	}
 
 	KEYV(o, "aws", "{\"elb\":{");
-	PUT_STR(o, "name", r.elb, r.plain);
+	PUT_STR(o, "name", r->elb, r->plain);
 	KEYV(o, "protocol", "\"tcp\"");
-	if (r.listener_port >= 0) {
+	if (r->listener_port >= 0) {
 		KEYV(o, "listener", "\"");
-		o = jsonw_u64(o, (uint64_t)r.listener_port);
+		o = jsonw_u64(o, (uint64_t)r->listener_port);
 		*o++ = '"';
 	}
-	PUT_STR(o, "ssl_protocol", r.tls_protocol, r.plain);
-	PUT_STR(o, "ssl_cipher", r.tls_cipher, r.plain);
-	PUT_NUM(o, "tls_handshake_latency", r.tls_handshake_latency);
-	PUT_STR(o, "leaf_client_cert_subject", r.leaf_client_cert_subject, r.plain);
-	PUT_TIME(o, "leaf_client_cert_not_before", r.cert_not_before,
-	    r.cert_not_before_z);
-	PUT_TIME(o, "leaf_client_cert_not_after", r.cert_not_after,
-	    r.cert_not_after_z);
-	PUT_STR(o, "leaf_client_cert_serial_number", r.leaf_client_cert_serial_number, r.plain);
-	PUT_STR(o, "tls_verify_status", r.tls_verify_status, r.plain);
-	PUT_STR(o, "tls_error_code", r.tls_verify_error, r.plain);
-	PUT_STR(o, "connection_trace_id", r.conn_trace_id, r.plain);
-	PUT_STR(o, "tls_keyexchange", r.tls_keyexchange, r.plain);
-	PUT_STR(o, "node_ip", r.ip_address, r.plain);
-	o = ecs_extra(o, r.extra);
+	PUT_STR(o, "ssl_protocol", r->tls_protocol, r->plain);
+	PUT_STR(o, "ssl_cipher", r->tls_cipher, r->plain);
+	PUT_NUM(o, "tls_handshake_latency", r->tls_handshake_latency);
+	PUT_STR(o, "leaf_client_cert_subject", r->leaf_client_cert_subject, r->plain);
+	PUT_TIME(o, "leaf_client_cert_not_before", r->cert_not_before,
+	    r->cert_not_before_z);
+	PUT_TIME(o, "leaf_client_cert_not_after", r->cert_not_after,
+	    r->cert_not_after_z);
+	PUT_STR(o, "leaf_client_cert_serial_number", r->leaf_client_cert_serial_number, r->plain);
+	PUT_STR(o, "tls_verify_status", r->tls_verify_status, r->plain);
+	PUT_STR(o, "tls_error_code", r->tls_verify_error, r->plain);
+	PUT_STR(o, "connection_trace_id", r->conn_trace_id, r->plain);
+	PUT_STR(o, "tls_keyexchange", r->tls_keyexchange, r->plain);
+	PUT_STR(o, "node_ip", r->ip_address, r->plain);
+	o = ecs_extra(o, r->extra);
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));
 	*o++ = '}';
 	return o;
+}
+
+char *
+ecs_albconn(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *o, struct ecs_result *res)
+{
+	struct albconn_rec r;
+	struct lb_err err;
+
+	if (albconn_parse(line, n, &r, &err) != 0)
+		return ecs_parse_error(f, line, n, off, LB_ALBCONN, &err,
+		    o, res);
+	return albconn_doc(f, &r, line, n, off, o, res);
+}
+
+/*
+ * ecs_albconn_sniffed(): see ecs_int.h.  Parsed, the line has the shape
+ * albconn_looks_like() checks (its time, and its client IP: the caller
+ * saw that it has no brackets).
+ */
+char *
+ecs_albconn_sniffed(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, char *o, struct ecs_result *res)
+{
+	struct albconn_rec r;
+	struct lb_err err;
+
+	if (albconn_parse(line, n, &r, &err) != 0)
+		return NULL;
+	return albconn_doc(f, &r, line, n, off, o, res);
 }

@@ -186,6 +186,21 @@ char *ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 char *ecs_albconn(struct ecs_file *f, const char *line, size_t n,
     uint64_t off, char *o, struct ecs_result *res);
 
+/*
+ * For a line of a file whose type is not known, that starts with a digit
+ * and whose first three fields are not quoted (ecs.c checks): the
+ * document when the line parses, and the parse alone proves that sniffing
+ * would have called it Classic (ecs_clb_sniffed: the caller saw a ':' in
+ * its third field) or a connection log (ecs_albconn_sniffed: the caller
+ * saw that the third field has no ':' and the second no '['), sparing the
+ * shape checks their second look at its time and addresses.  NULL, with
+ * nothing written, when not: sniffing decides then.
+ */
+char *ecs_clb_sniffed(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, char *o, struct ecs_result *res);
+char *ecs_albconn_sniffed(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, char *o, struct ecs_result *res);
+
 /* Write the error document for a line the parser of ${type} rejected
  * (error.message starts with lbtype_title(type)). */
 char *ecs_parse_error(struct ecs_file *f, const char *line, size_t n,
