@@ -202,6 +202,18 @@ lbval_dec(struct slice s)
 
 	if (p == NULL || n == 0 || !isdig(p[0]))
 		return -1;
+	if (n >= 3 && n <= 10 && p[0] == '0' && p[1] == '.') {
+		/* 0.DDD to 0.DDDDDDDD, the seconds AWS logs: 6 to 8 digits
+		 * in one load that ends at the last, fewer one by one. */
+		uint64_t w;
+
+		if (n < 8)
+			return isdig(p[2]) && (n < 4 || isdig(p[3])) &&
+			    (n < 5 || isdig(p[4])) && (n < 6 || isdig(p[5])) &&
+			    (n < 7 || isdig(p[6])) ? 0 : -1;
+		memcpy(&w, p + n - 8, 8);
+		return (nondigits64(le64(w)) >> (8 * (10 - n))) == 0 ? 0 : -1;
+	}
 	if (p[0] == '0')
 		i = 1;
 	else
