@@ -39,6 +39,24 @@ clb_doc(struct ecs_file *f, const struct clb_rec *r, const char *line,
 			PUT_INT(o, "bytes", r->sent_bytes);
 			CLOSE(o, m);
 		}
+	} else if (r->plain && r->req.method.p != NULL &&
+	    r->received_bytes >= 0 && r->elb_status_code >= 0 &&
+	    r->sent_bytes >= 0 && r->req.version.p != NULL) {
+		/* Every part there (most lines): what the general code below
+		 * writes, its fixed text as literals.  Something came before
+		 * (event_end's '}' at least): a comma. */
+		o = JW(o, ",\"http\":{\"request\":{\"method\":\"");
+		o = jsonw_bytes(o, r->req.method);
+		o = JW(o, "\",\"body\":{\"bytes\":");
+		o = jsonw_u64(o, (uint64_t)r->received_bytes);
+		o = JW(o, "}},\"response\":{\"status_code\":");
+		o = jsonw_u64(o, (uint64_t)r->elb_status_code);
+		o = JW(o, ",\"body\":{\"bytes\":");
+		o = jsonw_u64(o, (uint64_t)r->sent_bytes);
+		o = JW(o, "}},\"version\":\"");
+		o = jsonw_bytes(o, r->req.version);
+		o = JW(o, "\"}");
+		o = ecs_url(o, r->req.url, r->plain);
 	} else {
 		OPEN(o, m, "http");
 		OPEN(o, m2, "request");
