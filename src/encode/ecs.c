@@ -238,26 +238,22 @@ ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
 char *
 ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 {
-	char *m;
-
 	const char *a;
 
 	if (ip.p == NULL)
 		return o;
-	OPEN(o, m, "source");
-	KEY(o, "address");
-	*o++ = '"';
+	/* Every part there: the fixed text as literals. */
+	o = ecs_sep(o);
+	o = JW(o, "\"source\":{\"address\":\"");
 	a = o;
 	o = JSTR(o, ip, plain);
 	/* source.ip is the same JSON text: copy what was just written. */
 	ip = slice_make(a, (size_t)(o - a));
-	*o++ = '"';
-	KEY(o, "ip");
-	*o++ = '"';
+	o = JW(o, "\",\"ip\":\"");
 	o = jsonw_bytes(o, ip);
-	*o++ = '"';
-	PUT_INT(o, "port", (int64_t)port);
-	CLOSE(o, m);
+	o = JW(o, "\",\"port\":");
+	o = jsonw_u64(o, port);
+	*o++ = '}';
 	return o;
 }
 
@@ -379,23 +375,22 @@ ecs_tls(char *o, struct slice cipher, struct slice proto, int plain)
 
 	if (cipher.p == NULL && proto.p == NULL)
 		return o;
-	OPEN(o, m, "tls");
-	PUT_STR(o, "cipher", cipher, plain);
 	if (proto.p != NULL && ((proto.n == 7 &&
 	    memcmp(proto.p, "TLSv1.", 6) == 0) || (proto.n == 6 &&
 	    memcmp(proto.p, "tlsv1", 5) == 0)) &&
 	    proto.p[proto.n - 1] >= '0' && proto.p[proto.n - 1] <= '9') {
 		/* ALB's and CLB's TLSv1.2 and TLSv1.3, NLB's tlsv12 and
-		 * tlsv13: what the loop below gives, without it. */
+		 * tlsv13: what the loop below gives, without it, the fixed
+		 * text as literals. */
+		OPEN(o, m, "tls");
+		PUT_STR(o, "cipher", cipher, plain);
 		KEY(o, "version");
 		o = JW(o, "\"1.");
 		*o++ = proto.p[proto.n - 1];
-		*o++ = '"';
-		KEY(o, "version_protocol");
-		o = JW(o, "\"tls\"");
-		CLOSE(o, m);
-		return o;
+		return JW(o, "\",\"version_protocol\":\"tls\"}");
 	}
+	OPEN(o, m, "tls");
+	PUT_STR(o, "cipher", cipher, plain);
 	if (proto.p != NULL)
 		v = memchr(proto.p, 'v', proto.n);
 	if (v != NULL && v > proto.p && v + 1 < proto.p + proto.n) {
@@ -448,6 +443,17 @@ ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status,
 
 	if (ip.p == NULL && status < 0)
 		return o;
+	if (ip.p != NULL && status >= 0) {
+		/* Both (most lines): the fixed text as literals. */
+		o = ecs_sep(o);
+		o = JW(o, "\"backend\":{\"ip\":\"");
+		o = JSTR(o, ip, plain);
+		o = JW(o, "\",\"port\":\"");
+		o = jsonw_u64(o, port);
+		o = JW(o, "\",\"http\":{\"response\":{\"status_code\":");
+		o = jsonw_u64(o, (uint64_t)status);
+		return JW(o, "}}}");
+	}
 	OPEN(o, m, "backend");
 	PUT_STR(o, "ip", ip, plain);
 	if (ip.p != NULL)
@@ -465,6 +471,18 @@ char *
 ecs_times(char *o, struct slice request, struct slice backend,
     struct slice response)
 {
+	if (request.p != NULL && backend.p != NULL && response.p != NULL) {
+		/* All three (most lines): the fixed text as literals. */
+		o = ecs_sep(o);
+		o = JW(o, "\"request_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, request);
+		o = JW(o, "},\"backend_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, backend);
+		o = JW(o, "},\"response_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, response);
+		*o++ = '}';
+		return o;
+	}
 	PUT_NUMOBJ(o, "request_processing_time", "sec", request);
 	PUT_NUMOBJ(o, "backend_processing_time", "sec", backend);
 	PUT_NUMOBJ(o, "response_processing_time", "sec", response);
