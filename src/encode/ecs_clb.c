@@ -17,13 +17,17 @@ clb_doc(struct ecs_file *f, const struct clb_rec *r, const char *line,
 	o = ecs_head(f, o, r->time, r->time_z, off, r->tcp ?
 	    ECS_CATTYP("network", "connection") : ECS_CATTYP("web", "access"),
 	    res);
-	if (r->elb_status_code >= 0) {
-		if (r->elb_status_code < 400)
-			KEYV(o, "outcome", "\"success\"");
-		else
-			KEYV(o, "outcome", "\"failure\"");
-	}
-	PUT_TIME(o, "end", r->time, r->time_z);
+	/* After "module":"aws": commas. */
+	if (r->elb_status_code >= 0)
+		o = r->elb_status_code < 400 ?
+		    JW(o, ",\"outcome\":\"success\",\"end\":\"") :
+		    JW(o, ",\"outcome\":\"failure\",\"end\":\"");
+	else
+		o = JW(o, ",\"end\":\"");
+	o = jsonw_bytes(o, r->time);
+	if (!r->time_z)
+		*o++ = 'Z';
+	*o++ = '"';
 	o = ecs_event_end(f, o, line, n, res);
 
 	o = ecs_source(o, r->client_ip, r->client_port, r->plain);
@@ -80,23 +84,35 @@ clb_doc(struct ecs_file *f, const struct clb_rec *r, const char *line,
 		o = ecs_url(o, r->req.url, r->plain);
 	}
 	if (r->user_agent.p != NULL) {
-		OPEN(o, m, "user_agent");
-		PUT_STR(o, "original", r->user_agent, r->plain);
-		CLOSE(o, m);
+		/* Something came before (event_end's '}'): a comma. */
+		o = JW(o, ",\"user_agent\":{\"original\":\"");
+		o = JSTR(o, r->user_agent, r->plain);
+		o = JW(o, "\"}");
 	}
 	o = ecs_tls(o, r->ssl_cipher, r->ssl_protocol, r->plain);
 
-	KEYV(o, "aws", "{\"elb\":{");
-	PUT_STR(o, "name", r->elb, r->plain);
-	if (r->tcp)
-		KEYV(o, "protocol", "\"tcp\"");
-	else
-		KEYV(o, "protocol", "\"http\"");
+	o = JW(o, ",\"aws\":{\"elb\":{");
+	if (r->elb.p != NULL) {
+		o = JW(o, "\"name\":\"");
+		o = JSTR(o, r->elb, r->plain);
+		o = JW(o, "\",");
+	}
+	o = r->tcp ? JW(o, "\"protocol\":\"tcp\"") :
+	    JW(o, "\"protocol\":\"http\"");
 	o = ecs_backend(o, r->backend_ip, r->backend_port, r->backend_status_code, r->plain);
 	o = ecs_times(o, r->request_processing_time, r->backend_processing_time,
 	    r->response_processing_time);
-	PUT_STR(o, "ssl_cipher", r->ssl_cipher, r->plain);
-	PUT_STR(o, "ssl_protocol", r->ssl_protocol, r->plain);
+	/* After "protocol": commas. */
+	if (r->ssl_cipher.p != NULL) {
+		o = JW(o, ",\"ssl_cipher\":\"");
+		o = JSTR(o, r->ssl_cipher, r->plain);
+		*o++ = '"';
+	}
+	if (r->ssl_protocol.p != NULL) {
+		o = JW(o, ",\"ssl_protocol\":\"");
+		o = JSTR(o, r->ssl_protocol, r->plain);
+		*o++ = '"';
+	}
 	o = ecs_extra(o, r->extra);
 	*o++ = '}';
 	o = jsonw_bytes(o, slice_make(f->aws_tail, f->naws_tail));
