@@ -433,9 +433,13 @@ lbval_request(struct slice s, struct lb_request *r)
 		r->url = dash_none(slice_make(s.p, n));
 		return;
 	}
-	sp2 = end - 1;
-	while (sp2 > sp1 && *sp2 != ' ')
-		sp2--;
+	/* The last space; " HTTP/x.y" (most lines) without a search. */
+	if (end - sp1 > 9 && memcmp(end - 9, " HTTP/", 6) == 0 &&
+	    end[-3] != ' ' && end[-2] != ' ')
+		sp2 = end - 9;
+	else
+		for (sp2 = end - 1; sp2 > sp1 && *sp2 != ' '; sp2--)
+			;
 	r->method = dash_none(slice_make(s.p, (size_t)(sp1 - s.p)));
 	if (sp2 == sp1) {
 		r->url = dash_none(slice_make(sp1 + 1, (size_t)(end - sp1 - 1)));
