@@ -71,6 +71,7 @@ nlb_parse(const char *line, size_t n, struct nlb_rec *r, struct lb_err *err)
 	c.ntok = k;
 	c.names = nlb_names;
 	c.err = err;
+	c.end = line + n;
 	r->nfields = k + (r->extra.p != NULL);
 	r->type = lbf_str(&c, 0);
 	r->version = lbf_str(&c, 1);
