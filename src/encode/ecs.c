@@ -341,22 +341,27 @@ char *
 ecs_url(char *o, struct slice url, int plain)
 {
 	struct lb_url u;
-	char *m;
 
 	if (url.p == NULL)
 		return o;
-	OPEN(o, m, "url");
-	PUT_STR(o, "original", url, plain);
+	o = ecs_sep(o);
+	o = JW(o, "\"url\":{\"original\":\"");
+	o = JSTR(o, url, plain);
+	*o++ = '"';
 	if (lbval_url(url, &u) == 0) {
-		PUT_STR(o, "scheme", u.scheme, plain);
-		PUT_STR(o, "domain", u.domain, plain);
-		PUT_INT(o, "port", u.port);
-		PUT_STR(o, "path", u.path, plain);
-		PUT_STR(o, "extension", url_extension(u.path), plain);
-		PUT_STR(o, "query", u.query, plain);
-		PUT_STR(o, "fragment", u.fragment, plain);
+		/* After "original": commas. */
+		PUT_STRC(o, "scheme", u.scheme, plain);
+		PUT_STRC(o, "domain", u.domain, plain);
+		if (u.port >= 0) {
+			o = JW(o, ",\"port\":");
+			o = jsonw_u64(o, (uint64_t)u.port);
+		}
+		PUT_STRC(o, "path", u.path, plain);
+		PUT_STRC(o, "extension", url_extension(u.path), plain);
+		PUT_STRC(o, "query", u.query, plain);
+		PUT_STRC(o, "fragment", u.fragment, plain);
 	}
-	CLOSE(o, m);
+	*o++ = '}';
 	return o;
 }
 

@@ -63,6 +63,16 @@ ecs_sep(char *o)
 	}                                                                \
 } while (0)
 
+/* PUT_STR() where a field came before in the object: the comma known. */
+#define PUT_STRC(o, key, v, pl) do {                                     \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		(o) = JW((o), ",\"" key "\":\"");                          \
+		(o) = JSTR((o), v_, (pl));                               \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
 /* Number copied from a validated slice, only if present. */
 #define PUT_NUM(o, key, v) do {                                          \
 	struct slice v_ = (v);                                           \
