@@ -20,13 +20,12 @@ albconn_doc(struct ecs_file *f, const struct albconn_rec *r, const char *line,
 
 	o = ecs_head(f, o, r->time, r->time_z, off,
 	    ECS_CATTYP("network", "connection"), res);
-	if (r->tls_verify_status.p != NULL) {
-		if (slice_eq(r->tls_verify_status, "Success"))
-			KEYV(o, "outcome", "\"success\"");
-		else
-			KEYV(o, "outcome", "\"failure\"");
-	}
-	PUT_TIME(o, "end", r->time, r->time_z);
+	/* After "module":"aws": commas. */
+	if (r->tls_verify_status.p != NULL)
+		o = slice_eq(r->tls_verify_status, "Success") ?
+		    JW(o, ",\"outcome\":\"success\"") :
+		    JW(o, ",\"outcome\":\"failure\"");
+	PUT_TIMEC(o, "end", r->time, r->time_z);
 	o = ecs_event_end(f, o, line, n, res);
 
 	if (r->client_ip.p != NULL && r->plain) {
@@ -141,8 +140,9 @@ albconn_doc(struct ecs_file *f, const struct albconn_rec *r, const char *line,
 		PUT_STR(o, "leaf_client_cert_serial_number",
 		    r->leaf_client_cert_serial_number, r->plain);
 	}
-	PUT_STR(o, "tls_verify_status", r->tls_verify_status, r->plain);
-	PUT_STR(o, "tls_error_code", r->tls_verify_error, r->plain);
+	/* After "protocol": commas. */
+	PUT_STRC(o, "tls_verify_status", r->tls_verify_status, r->plain);
+	PUT_STRC(o, "tls_error_code", r->tls_verify_error, r->plain);
 	if (r->conn_trace_id.p != NULL && r->tls_keyexchange.p != NULL &&
 	    r->ip_address.p != NULL && r->plain) {
 		o = JW(o, ",\"connection_trace_id\":\"");

@@ -73,6 +73,28 @@ ecs_sep(char *o)
 	}                                                                \
 } while (0)
 
+/* PUT_TIME() where a field came before in the object. */
+#define PUT_TIMEC(o, key, v, z) do {                                     \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		(o) = JW((o), ",\"" key "\":\"");                          \
+		(o) = jsonw_bytes((o), v_);                              \
+		if (!(z))                                                \
+			*(o)++ = 'Z';                                    \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
+/* PUT_NUMOBJ() where a field came before in the object. */
+#define PUT_NUMOBJC(o, key, unit, v) do {                                \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		(o) = JW((o), ",\"" key "\":{\"" unit "\":");              \
+		(o) = jsonw_bytes((o), v_);                              \
+		*(o)++ = '}';                                            \
+	}                                                                \
+} while (0)
+
 /* Number copied from a validated slice, only if present. */
 #define PUT_NUM(o, key, v) do {                                          \
 	struct slice v_ = (v);                                           \

@@ -20,9 +20,10 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		    res);
 	o = ecs_head(f, o, r.time, r.time_z, off,
 	    ECS_CATTYP("network", "connection"), res);
-	PUT_TIME(o, "start", r.tls_connection_creation_time,
+	/* After "module":"aws": commas. */
+	PUT_TIMEC(o, "start", r.tls_connection_creation_time,
 	    r.tls_connection_creation_time_z);
-	PUT_TIME(o, "end", r.time, r.time_z);
+	PUT_TIMEC(o, "end", r.time, r.time_z);
 	o = ecs_event_end(f, o, line, n, res);
 
 	if (r.client_ip.p != NULL && r.received_bytes >= 0 && r.plain) {
@@ -87,9 +88,10 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 			CLOSE(o, m);
 		}
 	}
-	PUT_NUMOBJ(o, "connection_time", "ms", r.connection_time);
-	PUT_NUMOBJ(o, "tls_handshake_time", "ms", r.tls_handshake_time);
-	PUT_STR(o, "incoming_tls_alert", r.incoming_tls_alert, r.plain);
+	/* After "protocol": commas. */
+	PUT_NUMOBJC(o, "connection_time", "ms", r.connection_time);
+	PUT_NUMOBJC(o, "tls_handshake_time", "ms", r.tls_handshake_time);
+	PUT_STRC(o, "incoming_tls_alert", r.incoming_tls_alert, r.plain);
 	if (r.chosen_cert_arn.p != NULL || r.chosen_cert_serial.p != NULL) {
 		OPEN(o, m, "chosen_cert");
 		PUT_STR(o, "arn", r.chosen_cert_arn, r.plain);
@@ -108,7 +110,7 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		PUT_STR(o, "ssl_cipher", r.tls_cipher, r.plain);
 		PUT_STR(o, "ssl_protocol", r.tls_protocol_version, r.plain);
 	}
-	PUT_STR(o, "tls_named_group", r.tls_named_group, r.plain);
+	PUT_STRC(o, "tls_named_group", r.tls_named_group, r.plain);
 	if (r.alpn_fe_protocol.p != NULL && r.alpn_be_protocol.p != NULL &&
 	    r.plain) {
 		o = JW(o, ",\"alpn_fe_protocol\":\"");
@@ -122,7 +124,7 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	}
 	o = ecs_quoted_list(o, "alpn_client_preference_list", 27,
 	    r.alpn_client_preference_list);
-	PUT_TIME(o, "tls_connection_creation_time",
+	PUT_TIMEC(o, "tls_connection_creation_time",
 	    r.tls_connection_creation_time, r.tls_connection_creation_time_z);
 	o = ecs_extra(o, r.extra);
 	*o++ = '}';
