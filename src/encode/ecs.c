@@ -387,10 +387,14 @@ ecs_tls(char *o, struct slice cipher, struct slice proto, int plain)
 		/* ALB's and CLB's TLSv1.2 and TLSv1.3, NLB's tlsv12 and
 		 * tlsv13: what the loop below gives, without it, the fixed
 		 * text as literals. */
-		OPEN(o, m, "tls");
-		PUT_STR(o, "cipher", cipher, plain);
-		KEY(o, "version");
-		o = JW(o, "\"1.");
+		o = ecs_sep(o);
+		if (cipher.p != NULL) {
+			o = JW(o, "\"tls\":{\"cipher\":\"");
+			o = JSTR(o, cipher, plain);
+			o = JW(o, "\",\"version\":\"1.");
+		} else {
+			o = JW(o, "\"tls\":{\"version\":\"1.");
+		}
 		*o++ = proto.p[proto.n - 1];
 		return JW(o, "\",\"version_protocol\":\"tls\"}");
 	}
