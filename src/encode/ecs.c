@@ -201,23 +201,6 @@ ecs_file_free(struct ecs_file *f)
 }
 
 char *
-ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, struct slice cattyp, struct ecs_result *res)
-{
-	o = JW(o, "{\"@timestamp\":\"");
-	o = jsonw_bytes(o, time);
-	if (!time_z)
-		*o++ = 'Z';
-	o = JW(o, "\",\"event\":{\"id\":\"");
-	res->idlen = docid_make(f->idbase, offset, res->id);
-	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
-	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
-	o = jsonw_bytes(o, cattyp);
-	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
-	return o;
-}
-
-char *
 ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
     const struct ecs_result *res)
 {

@@ -154,12 +154,28 @@ ecs_sep(char *o)
  * "category":[cat],"type":[typ],"dataset":..,"module":"aws" -- the event
  * object is left open for the type's own event fields; ecs_event_end()
  * closes it and adds the per-file fields.  ${cattyp} is ECS_CATTYP(cat,
- * typ), the JSON text between the two, built at compile time.
+ * typ), the JSON text between the two, built at compile time (and, the
+ * head being inline, copied as a constant).
  */
 #define ECS_CATTYP(cat, typ) slice_make(cat "\"],\"type\":[\"" typ,    \
 	sizeof(cat "\"],\"type\":[\"" typ) - 1)
-char *ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, struct slice cattyp, struct ecs_result *res);
+
+static inline char *
+ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
+    uint64_t offset, struct slice cattyp, struct ecs_result *res)
+{
+	o = JW(o, "{\"@timestamp\":\"");
+	o = jsonw_bytes(o, time);
+	if (!time_z)
+		*o++ = 'Z';
+	o = JW(o, "\",\"event\":{\"id\":\"");
+	res->idlen = docid_make(f->idbase, offset, res->id);
+	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
+	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
+	o = jsonw_bytes(o, cattyp);
+	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
+	return o;
+}
 
 /* Close the event object (adding event.original if asked) and add the
  * per-file fields and log.offset (the digits of res->id that ecs_head()
