@@ -201,24 +201,6 @@ ecs_file_free(struct ecs_file *f)
 }
 
 char *
-ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    const struct ecs_result *res)
-{
-	if (f->opts->event_original) {
-		o = JW(o, ",\"original\":\"");
-		o = jsonw_raw_str(o, slice_make(line, n));
-		*o++ = '"';
-	}
-	*o++ = '}';
-	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
-	/* The offset in decimal: the id's digits after "base-". */
-	o = jsonw_bytes(o, slice_make(res->id + DOCID_BASE_LEN + 1,
-	    res->idlen - DOCID_BASE_LEN - 1));
-	*o++ = '}';
-	return o;
-}
-
-char *
 ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 {
 	const char *a;

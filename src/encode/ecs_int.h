@@ -180,8 +180,23 @@ ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
 /* Close the event object (adding event.original if asked) and add the
  * per-file fields and log.offset (the digits of res->id that ecs_head()
  * wrote). */
-char *ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    const struct ecs_result *res);
+static inline char *
+ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
+    const struct ecs_result *res)
+{
+	if (f->opts->event_original) {
+		o = JW(o, ",\"original\":\"");
+		o = jsonw_raw_str(o, slice_make(line, n));
+		*o++ = '"';
+	}
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
+	/* The offset in decimal: the id's digits after "base-". */
+	o = jsonw_bytes(o, slice_make(res->id + DOCID_BASE_LEN + 1,
+	    res->idlen - DOCID_BASE_LEN - 1));
+	*o++ = '}';
+	return o;
+}
 
 /* Write "url":{..} for a request URL (url.extension from the path's last
  * segment), "http":{..} parts are the caller's. */
