@@ -47,18 +47,6 @@ nondigits64(uint64_t x)
 	return (t | ~u | x) & ~lo7;
 }
 
-/* Are the bytes of ${x} under ${m} all ASCII digits?  (SWAR, no carries.) */
-static inline int
-digits64(uint64_t x, uint64_t m)
-{
-	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL & m;
-	const uint64_t d3 = 0x3030303030303030ULL & m;
-	const uint64_t six = 0x0606060606060606ULL & m;
-
-	x &= m;
-	return (x & hi) == d3 && ((x + six) & hi) == d3;
-}
-
 /*
  * The eight bytes ${c0}..${c7} as a little-endian word (byte 0 lowest):
  * compile-time constants for the time's fixed parts.
