@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "encode/ecs_int.h"
 #include "parse/albconn.h"
 #include "parse/alb.h"
@@ -197,63 +201,24 @@ ecs_file_free(struct ecs_file *f)
 }
 
 char *
-ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, struct slice cattyp, struct ecs_result *res)
-{
-	o = JW(o, "{\"@timestamp\":\"");
-	o = jsonw_bytes(o, time);
-	if (!time_z)
-		*o++ = 'Z';
-	o = JW(o, "\",\"event\":{\"id\":\"");
-	res->idlen = docid_make(f->idbase, offset, res->id);
-	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
-	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
-	o = jsonw_bytes(o, cattyp);
-	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
-	return o;
-}
-
-char *
-ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    const struct ecs_result *res)
-{
-	if (f->opts->event_original) {
-		o = JW(o, ",\"original\":\"");
-		o = jsonw_raw_str(o, slice_make(line, n));
-		*o++ = '"';
-	}
-	*o++ = '}';
-	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
-	/* The offset in decimal: the id's digits after "base-". */
-	o = jsonw_bytes(o, slice_make(res->id + DOCID_BASE_LEN + 1,
-	    res->idlen - DOCID_BASE_LEN - 1));
-	*o++ = '}';
-	return o;
-}
-
-char *
 ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 {
-	char *m;
-
 	const char *a;
 
 	if (ip.p == NULL)
 		return o;
-	OPEN(o, m, "source");
-	KEY(o, "address");
-	*o++ = '"';
+	/* Every part there: the fixed text as literals. */
+	o = ecs_sep(o);
+	o = JW(o, "\"source\":{\"address\":\"");
 	a = o;
 	o = JSTR(o, ip, plain);
 	/* source.ip is the same JSON text: copy what was just written. */
 	ip = slice_make(a, (size_t)(o - a));
-	*o++ = '"';
-	KEY(o, "ip");
-	*o++ = '"';
+	o = JW(o, "\",\"ip\":\"");
 	o = jsonw_bytes(o, ip);
-	*o++ = '"';
-	PUT_INT(o, "port", (int64_t)port);
-	CLOSE(o, m);
+	o = JW(o, "\",\"port\":");
+	o = jsonw_u64(o, port);
+	*o++ = '}';
 	return o;
 }
 
@@ -341,22 +306,27 @@ char *
 ecs_url(char *o, struct slice url, int plain)
 {
 	struct lb_url u;
-	char *m;
 
 	if (url.p == NULL)
 		return o;
-	OPEN(o, m, "url");
-	PUT_STR(o, "original", url, plain);
+	o = ecs_sep(o);
+	o = JW(o, "\"url\":{\"original\":\"");
+	o = JSTR(o, url, plain);
+	*o++ = '"';
 	if (lbval_url(url, &u) == 0) {
-		PUT_STR(o, "scheme", u.scheme, plain);
-		PUT_STR(o, "domain", u.domain, plain);
-		PUT_INT(o, "port", u.port);
-		PUT_STR(o, "path", u.path, plain);
-		PUT_STR(o, "extension", url_extension(u.path), plain);
-		PUT_STR(o, "query", u.query, plain);
-		PUT_STR(o, "fragment", u.fragment, plain);
+		/* After "original": commas. */
+		PUT_STRC(o, "scheme", u.scheme, plain);
+		PUT_STRC(o, "domain", u.domain, plain);
+		if (u.port >= 0) {
+			o = JW(o, ",\"port\":");
+			o = jsonw_u64(o, (uint64_t)u.port);
+		}
+		PUT_STRC(o, "path", u.path, plain);
+		PUT_STRC(o, "extension", url_extension(u.path), plain);
+		PUT_STRC(o, "query", u.query, plain);
+		PUT_STRC(o, "fragment", u.fragment, plain);
 	}
-	CLOSE(o, m);
+	*o++ = '}';
 	return o;
 }
 
@@ -375,21 +345,26 @@ ecs_tls(char *o, struct slice cipher, struct slice proto, int plain)
 
 	if (cipher.p == NULL && proto.p == NULL)
 		return o;
+	if (proto.p != NULL && ((proto.n == 7 &&
+	    memcmp(proto.p, "TLSv1.", 6) == 0) || (proto.n == 6 &&
+	    memcmp(proto.p, "tlsv1", 5) == 0)) &&
+	    proto.p[proto.n - 1] >= '0' && proto.p[proto.n - 1] <= '9') {
+		/* ALB's and CLB's TLSv1.2 and TLSv1.3, NLB's tlsv12 and
+		 * tlsv13: what the loop below gives, without it, the fixed
+		 * text as literals. */
+		o = ecs_sep(o);
+		if (cipher.p != NULL) {
+			o = JW(o, "\"tls\":{\"cipher\":\"");
+			o = JSTR(o, cipher, plain);
+			o = JW(o, "\",\"version\":\"1.");
+		} else {
+			o = JW(o, "\"tls\":{\"version\":\"1.");
+		}
+		*o++ = proto.p[proto.n - 1];
+		return JW(o, "\",\"version_protocol\":\"tls\"}");
+	}
 	OPEN(o, m, "tls");
 	PUT_STR(o, "cipher", cipher, plain);
-	if (proto.p != NULL && proto.n == 7 && memcmp(proto.p, "TLSv1.", 6) == 0 &&
-	    proto.p[6] >= '0' && proto.p[6] <= '9') {
-		/* ALB's and CLB's TLSv1.2 and TLSv1.3: what the loop below
-		 * gives, without it. */
-		KEY(o, "version");
-		o = JW(o, "\"1.");
-		*o++ = proto.p[6];
-		*o++ = '"';
-		KEY(o, "version_protocol");
-		o = JW(o, "\"tls\"");
-		CLOSE(o, m);
-		return o;
-	}
 	if (proto.p != NULL)
 		v = memchr(proto.p, 'v', proto.n);
 	if (v != NULL && v > proto.p && v + 1 < proto.p + proto.n) {
@@ -442,6 +417,17 @@ ecs_backend(char *o, struct slice ip, uint32_t port, int64_t status,
 
 	if (ip.p == NULL && status < 0)
 		return o;
+	if (ip.p != NULL && status >= 0) {
+		/* Both (most lines): the fixed text as literals. */
+		o = ecs_sep(o);
+		o = JW(o, "\"backend\":{\"ip\":\"");
+		o = JSTR(o, ip, plain);
+		o = JW(o, "\",\"port\":\"");
+		o = jsonw_u64(o, port);
+		o = JW(o, "\",\"http\":{\"response\":{\"status_code\":");
+		o = jsonw_u64(o, (uint64_t)status);
+		return JW(o, "}}}");
+	}
 	OPEN(o, m, "backend");
 	PUT_STR(o, "ip", ip, plain);
 	if (ip.p != NULL)
@@ -459,6 +445,18 @@ char *
 ecs_times(char *o, struct slice request, struct slice backend,
     struct slice response)
 {
+	if (request.p != NULL && backend.p != NULL && response.p != NULL) {
+		/* All three (most lines): the fixed text as literals. */
+		o = ecs_sep(o);
+		o = JW(o, "\"request_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, request);
+		o = JW(o, "},\"backend_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, backend);
+		o = JW(o, "},\"response_processing_time\":{\"sec\":");
+		o = jsonw_bytes(o, response);
+		*o++ = '}';
+		return o;
+	}
 	PUT_NUMOBJ(o, "request_processing_time", "sec", request);
 	PUT_NUMOBJ(o, "backend_processing_time", "sec", backend);
 	PUT_NUMOBJ(o, "response_processing_time", "sec", response);
@@ -604,18 +602,96 @@ ecs_parse_error(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	return error_doc(f, line, n, off, o, res);
 }
 
+/*
+ * The type from the line's shape; the first type in the order ALB, NLB,
+ * Classic, connection log whose shape it has.  Classic and connection
+ * log lines start with their time, so with a digit; ALB's type word and
+ * NLB's "tls" with a letter: only the checks that can match are run.
+ */
 static enum lbtype
 sniff(const char *line, size_t n)
 {
+	if (n > 0 && (unsigned char)(line[0] - '0') < 10) {
+		if (clb_looks_like(line, n))
+			return LB_CLB;
+		if (albconn_looks_like(line, n))
+			return LB_ALBCONN;
+		return LB_UNKNOWN;
+	}
 	if (alb_looks_like(line, n))
 		return LB_ALB;
 	if (nlb_looks_like(line, n))
 		return LB_NLB;
-	if (clb_looks_like(line, n))
-		return LB_CLB;
-	if (albconn_looks_like(line, n))
-		return LB_ALBCONN;
 	return LB_UNKNOWN;
+}
+
+/*
+ * The offsets of the first three spaces of a line (n for each missing).
+ * With SSE2, one look at the first 64 bytes when they hold all three.
+ */
+static void
+first_spaces(const char *line, size_t n, size_t sp[3])
+{
+	const char *p = line, *end = line + n, *q;
+	int i;
+
+#if defined(__SSE2__)
+	if (n >= 64) {
+		const __m128i vs = _mm_set1_epi8(' ');
+		uint64_t m = 0, m2, m3;
+
+		for (i = 0; i < 4; i++)
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (line + 16 * i)), vs)) << (16 * i);
+		m2 = m & (m - 1);
+		m3 = m2 & (m2 - 1);
+		if (m3 != 0) {
+			/* three spaces or more */
+			sp[0] = (size_t)__builtin_ctzll(m);
+			sp[1] = (size_t)__builtin_ctzll(m2);
+			sp[2] = (size_t)__builtin_ctzll(m3);
+			return;
+		}
+	}
+#endif
+	for (i = 0; i < 3; i++) {
+		q = p < end ? memchr(p, ' ', (size_t)(end - p)) : NULL;
+		sp[i] = q != NULL ? (size_t)(q - line) : n;
+		p = q != NULL ? q + 1 : end;
+	}
+}
+
+/*
+ * A line of a file whose type is not known, starting with a digit, so a
+ * Classic or connection log line if anything: parsed once, when that
+ * proves what sniff() would say (ecs_clb_sniffed(), ecs_albconn_sniffed()),
+ * without sniff()'s checks.  NULL, nothing written, when it does not.
+ *
+ * clb_looks_like() reads the time before the first space and an ip:port
+ * between the second and third; albconn_looks_like() the time and an IP
+ * between the first and second.  Those are the first three fields when
+ * none of them opens with a quote.  A third field without ':' is no
+ * ip:port, so not Classic; with one, a Classic parse that succeeds has
+ * checked the same bytes.
+ */
+static char *
+sniff_parse(struct ecs_file *f, const char *line, size_t n, uint64_t off,
+    char *out, struct ecs_result *res)
+{
+	size_t sp[3];
+
+	first_spaces(line, n, sp);
+	if (sp[1] + 1 >= n || line[sp[0] + 1] == '"' || line[sp[1] + 1] == '"')
+		return NULL;
+	if (sp[2] < n && memchr(line + sp[1] + 1, ':', sp[2] - sp[1] - 1) != NULL) {
+		res->type = LB_CLB;
+		return ecs_clb_sniffed(f, line, n, off, out, res);
+	}
+	if (line[sp[0] + 1] == '[')
+		return NULL;
+	res->type = LB_ALBCONN;
+	return ecs_albconn_sniffed(f, line, n, off, out, res);
 }
 
 /**
@@ -631,6 +707,12 @@ ecs_line(struct ecs_file *f, const char *line, size_t n, uint64_t offset,
 	res->error[0] = '\0';
 	if (t == LB_UNKNOWN)
 		t = f->name_type;
+	if (t == LB_UNKNOWN && n > 0 && (unsigned char)(line[0] - '0') < 10) {
+		char *end = sniff_parse(f, line, n, offset, out, res);
+
+		if (end != NULL)
+			return end;
+	}
 	if (t == LB_UNKNOWN)
 		t = sniff(line, n);
 	res->type = t;

@@ -63,6 +63,38 @@ ecs_sep(char *o)
 	}                                                                \
 } while (0)
 
+/* PUT_STR() where a field came before in the object: the comma known. */
+#define PUT_STRC(o, key, v, pl) do {                                     \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		(o) = JW((o), ",\"" key "\":\"");                          \
+		(o) = JSTR((o), v_, (pl));                               \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
+/* PUT_TIME() where a field came before in the object. */
+#define PUT_TIMEC(o, key, v, z) do {                                     \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		(o) = JW((o), ",\"" key "\":\"");                          \
+		(o) = jsonw_bytes((o), v_);                              \
+		if (!(z))                                                \
+			*(o)++ = 'Z';                                    \
+		*(o)++ = '"';                                            \
+	}                                                                \
+} while (0)
+
+/* PUT_NUMOBJ() where a field came before in the object. */
+#define PUT_NUMOBJC(o, key, unit, v) do {                                \
+	struct slice v_ = (v);                                           \
+	if (v_.p != NULL) {                                              \
+		(o) = JW((o), ",\"" key "\":{\"" unit "\":");              \
+		(o) = jsonw_bytes((o), v_);                              \
+		*(o)++ = '}';                                            \
+	}                                                                \
+} while (0)
+
 /* Number copied from a validated slice, only if present. */
 #define PUT_NUM(o, key, v) do {                                          \
 	struct slice v_ = (v);                                           \
@@ -122,18 +154,49 @@ ecs_sep(char *o)
  * "category":[cat],"type":[typ],"dataset":..,"module":"aws" -- the event
  * object is left open for the type's own event fields; ecs_event_end()
  * closes it and adds the per-file fields.  ${cattyp} is ECS_CATTYP(cat,
- * typ), the JSON text between the two, built at compile time.
+ * typ), the JSON text between the two, built at compile time (and, the
+ * head being inline, copied as a constant).
  */
 #define ECS_CATTYP(cat, typ) slice_make(cat "\"],\"type\":[\"" typ,    \
 	sizeof(cat "\"],\"type\":[\"" typ) - 1)
-char *ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
-    uint64_t offset, struct slice cattyp, struct ecs_result *res);
+
+static inline char *
+ecs_head(struct ecs_file *f, char *o, struct slice time, int time_z,
+    uint64_t offset, struct slice cattyp, struct ecs_result *res)
+{
+	o = JW(o, "{\"@timestamp\":\"");
+	o = jsonw_bytes(o, time);
+	if (!time_z)
+		*o++ = 'Z';
+	o = JW(o, "\",\"event\":{\"id\":\"");
+	res->idlen = docid_make(f->idbase, offset, res->id);
+	o = jsonw_bytes(o, slice_make(res->id, res->idlen));
+	o = JW(o, "\",\"kind\":\"event\",\"category\":[\"");
+	o = jsonw_bytes(o, cattyp);
+	o = JW(o, "\"],\"dataset\":\"aws.elb_logs\",\"module\":\"aws\"");
+	return o;
+}
 
 /* Close the event object (adding event.original if asked) and add the
  * per-file fields and log.offset (the digits of res->id that ecs_head()
  * wrote). */
-char *ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
-    const struct ecs_result *res);
+static inline char *
+ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
+    const struct ecs_result *res)
+{
+	if (f->opts->event_original) {
+		o = JW(o, ",\"original\":\"");
+		o = jsonw_raw_str(o, slice_make(line, n));
+		*o++ = '"';
+	}
+	*o++ = '}';
+	o = jsonw_bytes(o, slice_make(f->common, f->ncommon));
+	/* The offset in decimal: the id's digits after "base-". */
+	o = jsonw_bytes(o, slice_make(res->id + DOCID_BASE_LEN + 1,
+	    res->idlen - DOCID_BASE_LEN - 1));
+	*o++ = '}';
+	return o;
+}
 
 /* Write "url":{..} for a request URL (url.extension from the path's last
  * segment), "http":{..} parts are the caller's. */
@@ -184,6 +247,21 @@ char *ecs_clb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 char *ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
     char *o, struct ecs_result *res);
 char *ecs_albconn(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, char *o, struct ecs_result *res);
+
+/*
+ * For a line of a file whose type is not known, that starts with a digit
+ * and whose first three fields are not quoted (ecs.c checks): the
+ * document when the line parses, and the parse alone proves that sniffing
+ * would have called it Classic (ecs_clb_sniffed: the caller saw a ':' in
+ * its third field) or a connection log (ecs_albconn_sniffed: the caller
+ * saw that the third field has no ':' and the second no '['), sparing the
+ * shape checks their second look at its time and addresses.  NULL, with
+ * nothing written, when not: sniffing decides then.
+ */
+char *ecs_clb_sniffed(struct ecs_file *f, const char *line, size_t n,
+    uint64_t off, char *o, struct ecs_result *res);
+char *ecs_albconn_sniffed(struct ecs_file *f, const char *line, size_t n,
     uint64_t off, char *o, struct ecs_result *res);
 
 /* Write the error document for a line the parser of ${type} rejected

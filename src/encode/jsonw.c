@@ -353,19 +353,10 @@ static const char pairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/**
- * jsonw_u64(o, v): see jsonw.h.
- *
- * Most numbers here are short (status codes, ports, byte counts): up to
- * four digits are written straight from the table of digit pairs; longer
- * ones backwards in pairs, in 32-bit arithmetic while they fit.
- */
-char *
-jsonw_u64(char *o, uint64_t v)
+/* ${v} < 10000 in decimal, 1 to 4 digits. */
+static inline char *
+u4(char *o, unsigned v)
 {
-	int n;
-	char *p;
-
 	if (v < 100) {
 		if (v < 10) {
 			*o = (char)('0' + v);
@@ -374,8 +365,8 @@ jsonw_u64(char *o, uint64_t v)
 		memcpy(o, pairs + 2 * v, 2);
 		return o + 2;
 	}
-	if (v < 10000) {
-		unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+	{
+		unsigned hi = v / 100, lo = v % 100;
 
 		if (hi < 10) {
 			*o = (char)('0' + hi);
@@ -386,42 +377,40 @@ jsonw_u64(char *o, uint64_t v)
 		memcpy(o + 2, pairs + 2 * lo, 2);
 		return o + 4;
 	}
-	/* Count the digits, then write them backwards in pairs: no copy. */
-	if (v < 100000000)
-		n = v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
-	else {
-		uint64_t t = v / 100000000;
+}
 
-		n = 8;
-		while (t > 0) {
-			t /= 10;
-			n++;
-		}
-	}
-	p = o + n;
-	while (v > 0xFFFFFFFFu) {
-		unsigned r = (unsigned)(v % 100);
+/* ${v} < 10000 as exactly four digits. */
+static inline char *
+u4z(char *o, unsigned v)
+{
+	memcpy(o, pairs + 2 * (v / 100), 2);
+	memcpy(o + 2, pairs + 2 * (v % 100), 2);
+	return o + 4;
+}
 
-		v /= 100;
-		p -= 2;
-		memcpy(p, pairs + 2 * r, 2);
+/**
+ * jsonw_u64(o, v): see jsonw.h.
+ *
+ * Most numbers here are short (status codes, ports, byte counts, offsets):
+ * in groups of four digits from the table of digit pairs, the first
+ * group without its leading zeros; in 32-bit arithmetic below 10^8.
+ */
+char *
+jsonw_u64(char *o, uint64_t v)
+{
+	if (v < 10000)
+		return u4(o, (unsigned)v);
+	if (v < 100000000) {
+		uint32_t x = (uint32_t)v;
+
+		o = u4(o, x / 10000);
+		return u4z(o, x % 10000);
 	}
 	{
-		uint32_t w = (uint32_t)v;
+		uint32_t lo = (uint32_t)(v % 100000000);
 
-		while (w >= 100) {
-			unsigned r = w % 100;
-
-			w /= 100;
-			p -= 2;
-			memcpy(p, pairs + 2 * r, 2);
-		}
-		if (w >= 10) {
-			p -= 2;
-			memcpy(p, pairs + 2 * w, 2);
-		} else {
-			*--p = (char)('0' + w);
-		}
+		o = jsonw_u64(o, v / 100000000);
+		o = u4z(o, lo / 10000);
+		return u4z(o, lo % 10000);
 	}
-	return o + n;
 }

@@ -54,6 +54,7 @@ alb_parse(const char *line, size_t n, struct alb_rec *r, struct lb_err *err)
 	c.ntok = k;
 	c.names = alb_names;
 	c.err = err;
+	c.end = line + n;
 	r->extra = rest;
 	r->nfields = k;
 	if (rest.p != NULL) {

@@ -64,6 +64,7 @@ albconn_parse(const char *line, size_t n, struct albconn_rec *r,
 	c.ntok = k;
 	c.names = albconn_names;
 	c.err = err;
+	c.end = line + n;
 	r->nfields = k + (r->extra.p != NULL);
 	if (lbf_time(&c, 0, &r->time, &r->time_z))
 		return -1;

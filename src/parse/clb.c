@@ -40,6 +40,7 @@ clb_parse(const char *line, size_t n, struct clb_rec *r, struct lb_err *err)
 	c.ntok = k;
 	c.names = clb_names;
 	c.err = err;
+	c.end = line + n;
 	r->nfields = k + (r->extra.p != NULL);
 	if (lbf_time(&c, 0, &r->time, &r->time_z))
 		return -1;

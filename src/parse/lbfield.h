@@ -14,6 +14,7 @@ struct lbfield_ctx {
 	int ntok;
 	const char *const *names;	/* field names, index 0 = field 1 */
 	struct lb_err *err;
+	const char *end;		/* the line's end: what may be read */
 };
 
 static inline struct slice
@@ -93,7 +94,7 @@ lbf_ipport(const struct lbfield_ctx *c, int i, struct slice *ip, uint32_t *port)
 	*port = 0;
 	if (s.p == NULL)
 		return 0;
-	if (lbval_ipport(s, ip, port))
+	if (lbval_ipport_in(s, (size_t)(c->end - s.p), ip, port))
 		return lbf_fail(c, i, "not an ip:port");
 	return 0;
 }

@@ -36,9 +36,10 @@ int lbtok_split(const char *s, size_t n, struct lbtok *tok, int max,
  * lbtok_split_plain(s, n, tok, max, rest, err, plain): lbtok_split(), and
  * *${plain} = 1 when no byte of any token's value (nor of any part of one)
  * is `"`, `\`, a control byte or >= 0x80: each can then be copied into a
- * JSON string as it is (jsonw_str() would copy it unchanged).  *${plain}
- * is 0 otherwise, and whenever that was not checked (unusual quoting, a
- * rest left unsplit, an error): 0 is always safe.
+ * JSON string as it is (jsonw_str() would copy it unchanged).  It says
+ * nothing of the rest (when the line has more than ${max} tokens): that
+ * is for the caller to escape.  *${plain} is 0 otherwise, and whenever
+ * that was not checked (unusual quoting, an error): 0 is always safe.
  */
 int lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
     struct slice *rest, struct lb_err *err, int *plain);

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "parse/lbval.h"
+#include "util/hex.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -20,9 +21,8 @@ isdig(char c)
 	return (unsigned char)(c - '0') < 10;
 }
 
-/* Bytes 0-3, 5-6 of "YYYY-MM-" / bytes 0-1, 3-4, 6-7 of "DDTHH:MM" as digits. */
+/* Bytes 0-3, 5-6 of "YYYY-MM-" as digits. */
 #define DIGITS_A 0x00FFFF00FFFFFFFFULL
-#define DIGITS_B 0xFFFF00FFFF00FFFFULL
 
 /* ${x} loaded from memory as a little-endian number (byte 0 lowest). */
 static inline uint64_t
@@ -47,59 +47,85 @@ nondigits64(uint64_t x)
 	return (t | ~u | x) & ~lo7;
 }
 
-/* Are the bytes of ${x} under ${m} all ASCII digits?  (SWAR, no carries.) */
-static inline int
-digits64(uint64_t x, uint64_t m)
-{
-	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL & m;
-	const uint64_t d3 = 0x3030303030303030ULL & m;
-	const uint64_t six = 0x0606060606060606ULL & m;
+/*
+ * The eight bytes ${c0}..${c7} as a little-endian word (byte 0 lowest):
+ * compile-time constants for the time's fixed parts.
+ */
+#define W8(c0, c1, c2, c3, c4, c5, c6, c7) ((uint64_t)(c0) |             \
+	(uint64_t)(c1) << 8 | (uint64_t)(c2) << 16 | (uint64_t)(c3) << 24 | \
+	(uint64_t)(c4) << 32 | (uint64_t)(c5) << 40 | (uint64_t)(c6) << 48 | \
+	(uint64_t)(c7) << 56)
+#define D_ 0x76		/* added to a digit's byte: >= 0x80 from 10 up */
+#define S_ 0x7F		/* added to a separator's: >= 0x80 from 1 up */
 
-	x &= m;
-	return (x & hi) == d3 && ((x + six) & hi) == d3;
+/*
+ * y = x ^ pattern, where the pattern has '0' for a digit and the byte
+ * itself for a separator: a digit's byte of y is its value, a matching
+ * separator's 0.  Nonzero unless every digit's byte is at most 9 and
+ * every separator's 0 (${add}: D_ or S_ for each).  A byte >= 0x80 of y
+ * fails through "| y"; its carry, if any, cannot make a bad word good.
+ */
+static inline uint64_t
+pattern_bad(uint64_t y, uint64_t add)
+{
+	return ((y + add) | y) & 0x8080808080808080ULL;
 }
 
 /**
  * lbval_time(s, has_z): see lbval.h.
  *
- * The fixed part (19 bytes) is checked eight bytes at a time: this runs
- * two or three times for every line.
+ * The fixed part (19 bytes) in three loads, "YYYY-MM-", "DDT" (of
+ * "DDTHH:MM") and "HH:MM:SS", each checked against its pattern at once:
+ * this runs two or three times for every line.  The two-digit fields are
+ * then made in place, each byte becoming ten times its digit plus the
+ * next one, and hour, minute and second checked with one add.
  */
 int
 lbval_time(struct slice s, int *has_z)
 {
-	static const char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-	/* The separators "-" at 4 and 7 of a, "T" at 2 and ":" at 5 of b. */
-	static const uint64_t sep_a = (uint64_t)'-' << 32 | (uint64_t)'-' << 56;
-	static const uint64_t sep_b = (uint64_t)'T' << 16 | (uint64_t)':' << 40;
+	static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31,
+	    31, 30, 31, 30, 31 };
 	const char *p = s.p;
 	size_t i, n = s.n;
-	uint64_t a, b;
-	int y, m, d;
+	uint64_t a, b, t;
+	unsigned m, d;
 
 	/* 2025-11-03T10:15:42 is 19 bytes. */
 	if (p == NULL || n < 19)
 		return -1;
 	memcpy(&a, p, 8);
 	memcpy(&b, p + 8, 8);
-	a = le64(a);
-	b = le64(b);
-	if (!digits64(a, DIGITS_A) || !digits64(b, DIGITS_B) ||
-	    (a & ~DIGITS_A) != sep_a || (b & ~DIGITS_B) != sep_b ||
-	    p[16] != ':' || !isdig(p[17]) || !isdig(p[18]))
+	memcpy(&t, p + 11, 8);
+	a = le64(a) ^ W8('0', '0', '0', '0', '-', '0', '0', '-');
+	b = (le64(b) & 0xFFFFFF) ^ W8('0', '0', 'T', 0, 0, 0, 0, 0);
+	t = le64(t) ^ W8('0', '0', ':', '0', '0', ':', '0', '0');
+	if (pattern_bad(a, W8(D_, D_, D_, D_, S_, D_, D_, S_)) |
+	    pattern_bad(b, W8(D_, D_, S_, S_, S_, S_, S_, S_)) |
+	    pattern_bad(t, W8(D_, D_, S_, D_, D_, S_, D_, D_)))
 		return -1;
-	y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 +
-	    (p[3] - '0');
-	m = (p[5] - '0') * 10 + (p[6] - '0');
-	d = (p[8] - '0') * 10 + (p[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
-	    (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
-	    y % 400 == 0)) ||
-	    (p[11] - '0') * 10 + (p[12] - '0') > 23 ||
-	    (p[14] - '0') * 10 + (p[15] - '0') > 59 ||
-	    (p[17] - '0') * 10 + (p[18] - '0') > 59)
+	/*
+	 * Byte i of y * 10 + (y >> 8) is 10 * digit i + digit i + 1 (each
+	 * byte at most 99: no carries).
+	 */
+	a = a * 10 + (a >> 8);
+	b = b * 10 + (b >> 8);
+	t = t * 10 + (t >> 8);
+	/* Hour <= 23, minute and second <= 59: 128 - 24 and 128 - 60 added,
+	 * the top bit of each says "too big". */
+	if (((t & 0x00FF0000FF0000FFULL) + (104 | (uint64_t)68 << 24 |
+	    (uint64_t)68 << 48)) & 0x0080000080000080ULL)
 		return -1;
+	m = (unsigned)(a >> 40) & 0xFF;
+	d = (unsigned)b & 0xFF;
+	if (m - 1 > 11 || d - 1 >= mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29) {
+		int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
+		    (p[2] - '0') * 10 + (p[3] - '0');
+
+		if (!((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+			return -1;
+	}
 	i = 19;
 	if (i < n && p[i] == '.') {
 		/*
@@ -164,6 +190,18 @@ lbval_dec(struct slice s)
 
 	if (p == NULL || n == 0 || !isdig(p[0]))
 		return -1;
+	if (n >= 3 && n <= 10 && p[0] == '0' && p[1] == '.') {
+		/* 0.DDD to 0.DDDDDDDD, the seconds AWS logs: 6 to 8 digits
+		 * in one load that ends at the last, fewer one by one. */
+		uint64_t w;
+
+		if (n < 8)
+			return isdig(p[2]) && (n < 4 || isdig(p[3])) &&
+			    (n < 5 || isdig(p[4])) && (n < 6 || isdig(p[5])) &&
+			    (n < 7 || isdig(p[6])) ? 0 : -1;
+		memcpy(&w, p + n - 8, 8);
+		return (nondigits64(le64(w)) >> (8 * (10 - n))) == 0 ? 0 : -1;
+	}
 	if (p[0] == '0')
 		i = 1;
 	else
@@ -183,29 +221,91 @@ lbval_dec(struct slice s)
 	return i == n ? 0 : -1;
 }
 
-static int
-ip4(const char *p, size_t n)
+/*
+ * quad(p, n): the length of the dotted quad that p[0..n) starts with
+ * (four octets of 1 to 3 digits, each at most 255 and without a leading
+ * zero, joined by '.'), or 0 if it does not start with one.  What follows
+ * it is the caller's to check: a fourth digit, for one, makes no address.
+ */
+static inline size_t
+quad(const char *s, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	int octets = 0;
+	int k;
 
-	while (octets < 4) {
-		unsigned v = 0, nd = 0;
+	for (k = 0;; k++) {
+		unsigned d0, d1, d2;
 
-		while (i < n && isdig(p[i]) && nd < 4) {
-			v = v * 10 + (unsigned)(p[i] - '0');
-			nd++;
-			i++;
-		}
-		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && p[i - nd] == '0'))
-			return -1;
-		if (++octets == 4)
-			break;
+		if (i >= n || (d0 = (unsigned)p[i] - '0') > 9)
+			return 0;
+		if (i + 1 >= n || (d1 = (unsigned)p[i + 1] - '0') > 9)
+			i += 1;
+		else if (d0 == 0)
+			return 0;
+		else if (i + 2 >= n || (d2 = (unsigned)p[i + 2] - '0') > 9)
+			i += 2;
+		else if (d0 * 100 + d1 * 10 + d2 > 255)
+			return 0;
+		else
+			i += 3;
+		if (k == 3)
+			return i;
 		if (i >= n || p[i] != '.')
-			return -1;
+			return 0;
 		i++;
 	}
-	return i == n ? 0 : -1;
+}
+
+/*
+ * ip6_hex(s, n): for text of hex digits and colons only, what glibc's
+ * inet_pton(AF_INET6) answers, without the copy it needs: 1 an address
+ * (groups of 1 to 4 hex digits, eight of them or fewer with one "::"),
+ * 0 not.  Its steps, in its order, so that it rejects where inet_pton
+ * does; -1 at any other byte (the '.' of an embedded IPv4 address, a
+ * NUL, which ends inet_pton's string): inet_pton decides those.
+ * tests/unit/test_lbval.c checks it against inet_pton.
+ */
+static int
+ip6_hex(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	unsigned words = 0, xd = 0;
+	int dbl = 0;
+
+	if (p[0] == ':') {
+		if (n < 2 || p[1] != ':')
+			return 0;
+		p++;
+	}
+	while (p < end) {
+		unsigned char c = *p++;
+
+		if (hex_value(c) >= 0) {
+			if (xd == 4)
+				return 0;
+			xd++;
+			continue;
+		}
+		if (c != ':')
+			return -1;
+		if (xd == 0) {
+			if (dbl)
+				return 0;
+			dbl = 1;
+			continue;
+		}
+		if (p == end || words == 8)
+			return 0;
+		words++;
+		xd = 0;
+	}
+	if (xd > 0) {
+		if (words == 8)
+			return 0;
+		words++;
+	}
+	return dbl ? words < 8 : words == 8;
 }
 
 /**
@@ -216,66 +316,140 @@ lbval_ip(struct slice s)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 	unsigned char bin[16];
+	int r;
 
 	if (s.p == NULL || s.n == 0)
 		return -1;
+	if (quad(s.p, s.n) == s.n)
+		return 0;
 	if (memchr(s.p, ':', s.n) == NULL)
-		return ip4(s.p, s.n);
+		return -1;
 	if (s.n >= sizeof(buf))
 		return -1;
+	if ((r = ip6_hex(s.p, s.n)) >= 0)
+		return r ? 0 : -1;
 	memcpy(buf, s.p, s.n);
 	buf[s.n] = '\0';
 	return inet_pton(AF_INET6, buf, bin) == 1 ? 0 : -1;
 }
 
 /*
- * The common case in one forward pass: a dotted quad (the same rules as
- * ip4()), a colon, and only digits after it (1 to 5, at most 65535; the
- * rule of lbval_uint(), which allows leading zeros).  Returns 0 on a match,
- * -1 when the general path must decide.
+ * The common case in one forward pass: a dotted quad (quad()), a colon,
+ * and only digits after it (1 to 5, at most 65535; the rule of
+ * lbval_uint(), which allows leading zeros).  Returns 0 on a match, -1
+ * when the general path must decide.
  */
 static int
 ip4port(const char *p, size_t n, struct slice *ip, uint32_t *port)
 {
-	size_t i = 0, nd;
-	unsigned v;
-	int octet;
+	size_t i = quad(p, n), j;
+	unsigned v = 0;
 
-	for (octet = 0; octet < 4; octet++) {
-		if (i + 2 > n || !isdig(p[i]))
-			return -1;
-		v = (unsigned)(p[i] - '0');
-		nd = 1;
-		if (isdig(p[i + 1])) {
-			if (v == 0)
-				return -1;
-			v = v * 10 + (unsigned)(p[i + 1] - '0');
-			nd = 2;
-			if (i + 3 < n && isdig(p[i + 2])) {
-				v = v * 10 + (unsigned)(p[i + 2] - '0');
-				nd = 3;
-			}
-		}
-		if (v > 255)
-			return -1;
-		i += nd;
-		if (i >= n || p[i] != (octet == 3 ? ':' : '.'))
-			return -1;
-		i++;
-	}
-	nd = n - i;
-	if (nd == 0 || nd > 5)
+	if (i == 0 || i >= n || p[i] != ':' || n - i - 1 - 1 > 4)
 		return -1;
-	for (v = 0; i < n; i++) {
-		if (!isdig(p[i]))
+	for (j = i + 1; j < n; j++) {
+		unsigned d = (unsigned)(unsigned char)p[j] - '0';
+
+		if (d > 9)
 			return -1;
-		v = v * 10 + (unsigned)(p[i] - '0');
+		v = v * 10 + d;
 	}
 	if (v > 65535)
 		return -1;
-	*ip = slice_make(p, n - nd - 1);
+	*ip = slice_make(p, i);
 	*port = v;
 	return 0;
+}
+
+#if defined(__SSE2__)
+/*
+ * ip4port() with 16 bytes in one register (${p} has 16 readable bytes,
+ * ${n} <= 21 of them the value): a bit per byte for digits, dots and the
+ * like, and the dotted quad's rules as operations on those bits.  The
+ * port, which may run past the 16, byte by byte.
+ */
+static int
+ip4port16(const char *p, size_t n, struct slice *ip, uint32_t *port)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	unsigned in = n >= 16 ? 0xFFFFu : (1u << n) - 1, dig, dot, e, d, d2, d3;
+	unsigned bnd, dg, st, l3, over, zero;
+	unsigned g2, e2, g5, e5, v32;
+	size_t len;
+	uint64_t w;
+
+#define BITS(x) ((unsigned)_mm_movemask_epi8(x))
+	dig = BITS(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)))) & in;
+	dot = BITS(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & in;
+	/* the quad ends at the first byte that is neither: its ':' */
+	e = (unsigned)__builtin_ctz(~(dig | dot) | 0x10000u);
+	if (e >= n || e > 15 || p[e] != ':')
+		return -1;
+	/* exactly three dots before it */
+	d = dot & ((1u << e) - 1);
+	d2 = d & (d - 1);
+	d3 = d2 & (d2 - 1);
+	if (d3 == 0 || (d3 & (d3 - 1)) != 0)
+		return -1;
+	/* octets of 1 to 3 digits: no boundary first or next to another,
+	 * no four digits in a row */
+	bnd = d | 1u << e;
+	dg = dig & ((1u << e) - 1);
+	if ((bnd & 1) != 0 || (bnd & (bnd >> 1)) != 0 ||
+	    (dg & dg >> 1 & dg >> 2 & dg >> 3) != 0)
+		return -1;
+	/* the octets' first bytes: no '0' before another digit; those of
+	 * three digits at most "255" */
+	st = (1u | d << 1) & ((1u << e) - 1);
+	zero = BITS(_mm_cmpeq_epi8(v, _mm_set1_epi8('0')));
+	l3 = st & dg >> 1 & dg >> 2;
+	g2 = BITS(_mm_cmpgt_epi8(v, _mm_set1_epi8('2')));
+	e2 = BITS(_mm_cmpeq_epi8(v, _mm_set1_epi8('2')));
+	g5 = BITS(_mm_cmpgt_epi8(v, _mm_set1_epi8('5')));
+	e5 = BITS(_mm_cmpeq_epi8(v, _mm_set1_epi8('5')));
+#undef BITS
+	over = g2 | (e2 & g5 >> 1) | (e2 & e5 >> 1 & g5 >> 2);
+	if ((st & zero & dg >> 1) != 0 || (l3 & over) != 0)
+		return -1;
+	/*
+	 * The port: 1 to 5 digits to the end, at most 65535; in the 8
+	 * bytes that end the value (n >= 9), moved to the top, the zeros
+	 * below them leading zeros: checked and made without a loop.
+	 */
+	len = n - e - 1;
+	if (len - 1 > 4)
+		return -1;
+	memcpy(&w, p + n - 8, 8);
+	w = le64(w) >> (8 * (8 - len)) << (8 * (8 - len));
+	if ((nondigits64(w) >> (8 * (8 - len))) != 0)
+		return -1;
+	w = (w & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+	w = (w & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+	v32 = (unsigned)((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
+	if (v32 > 65535)
+		return -1;
+	*ip = slice_make(p, e);
+	*port = v32;
+	return 0;
+}
+#endif
+
+/**
+ * lbval_ipport_in(s, readable, ip, port): see lbval.h.
+ */
+int
+lbval_ipport_in(struct slice s, size_t readable, struct slice *ip,
+    uint32_t *port)
+{
+#if defined(__SSE2__)
+	if (s.p != NULL && readable >= 16 && s.n >= 3 && s.n <= 21 &&
+	    ip4port16(s.p, s.n, ip, port) == 0)
+		return 0;
+#else
+	(void)readable;
+#endif
+	return lbval_ipport(s, ip, port);
 }
 
 /**
@@ -338,9 +512,13 @@ lbval_request(struct slice s, struct lb_request *r)
 		r->url = dash_none(slice_make(s.p, n));
 		return;
 	}
-	sp2 = end - 1;
-	while (sp2 > sp1 && *sp2 != ' ')
-		sp2--;
+	/* The last space; " HTTP/x.y" (most lines) without a search. */
+	if (end - sp1 > 9 && memcmp(end - 9, " HTTP/", 6) == 0 &&
+	    end[-3] != ' ' && end[-2] != ' ')
+		sp2 = end - 9;
+	else
+		for (sp2 = end - 1; sp2 > sp1 && *sp2 != ' '; sp2--)
+			;
 	r->method = dash_none(slice_make(s.p, (size_t)(sp1 - s.p)));
 	if (sp2 == sp1) {
 		r->url = dash_none(slice_make(sp1 + 1, (size_t)(end - sp1 - 1)));

@@ -46,6 +46,14 @@ int lbval_ip(struct slice s);
  */
 int lbval_ipport(struct slice s, struct slice *ip, uint32_t *port);
 
+/**
+ * lbval_ipport_in(s, readable, ip, port): lbval_ipport(), told that the
+ * ${readable} bytes from s.p (at least s.n: the rest of the line, say)
+ * may be read; with 16 of them it looks at an IPv4 ip:port at once.
+ */
+int lbval_ipport_in(struct slice s, size_t readable, struct slice *ip,
+    uint32_t *port);
+
 /* An HTTP request line as AWS logs it: METHOD URL PROTOCOL/VERSION. */
 struct lb_request {
 	struct slice method;	/* SLICE_NONE if `-` */

@@ -123,8 +123,8 @@ plain_byte(unsigned char c)
 
 /*
  * ${fn} agrees with the reference, never says plain when a token's value
- * (or the rest) holds a byte to escape, and says plain for most lines
- * made only of plain bytes and well-formed quotes.
+ * holds a byte to escape (the rest is the caller's to escape), and says
+ * plain for most lines made only of plain bytes and well-formed quotes.
  */
 static int
 plain_check(lbtok_plain_fn fn, unsigned lines, char *why, size_t whycap)
@@ -151,8 +151,6 @@ plain_check(lbtok_plain_fn fn, unsigned lines, char *why, size_t whycap)
 		for (j = 0; j < ka; j++)
 			for (m = 0; m < a[j].n; m++)
 				allplain &= plain_byte((unsigned char)a[j].p[m]);
-		for (m = 0; ra.p != NULL && m < ra.n; m++)
-			allplain &= plain_byte((unsigned char)ra.p[m]);
 		if (plain != 0 && plain != 1) {
 			snprintf(why, whycap, "line %u: plain not set", i);
 			return 0;

@@ -266,9 +266,52 @@ test_differential(void)
 	    "escape, and for most clean lines %s", why);
 }
 
+/*
+ * The tokens before a quote glued to text are taken in the fast path
+ * (in the same 64-byte window too), and a split that stops before that
+ * token says whether they are plain: NLB splits its first 20 fields so.
+ */
+static void
+test_plain_before_glued(void)
+{
+	static const char nlb[] = "tls 2.0 2025-11-03T10:00:00.001054Z "
+	    "net/edge-nlb/0f1e2d3c4b5a6978 c0ffee12345678ab 20.207.1.76:6236 "
+	    "10.2.0.15:443 416131 4 2511 49500 - arn:aws:acm:us-east-1:"
+	    "111122223333:certificate/12345678-aaaa-bbbb-cccc-1234567890ab - "
+	    "ECDHE-RSA-AES128-GCM-SHA256 tlsv12 - api.example.com h2 h2 "
+	    "\"h2\",\"http/1.1\" 2025-11-03T10:00:00";
+	struct lbtok t[24];
+	char far[100];
+	struct lb_err e;
+	struct slice rest;
+	int k, plain = -1;
+
+	k = lbtok_split_plain(nlb, strlen(nlb), t, 20, &rest, &e, &plain);
+	ok(k == 20 && plain == 1 && rest.p != NULL &&
+	    rest.n == strlen("\"h2\",\"http/1.1\" 2025-11-03T10:00:00"),
+	    "20 tokens before a glued quote: plain, the rest unsplit");
+	plain = -1;
+	k = lbtok_split_plain(nlb, strlen(nlb), t, 22, &rest, &e, &plain);
+	ok(k == 22 && plain == 0 && t[20].n == strlen("\"h2\",\"http/1.1\"") &&
+	    t[20].quoted == 0 && rest.p == NULL,
+	    "all 22: the glued token raw, the line not plain");
+	plain = -1;
+	k = lbtok_split_plain("a\\b c d", 7, t, 2, &rest, &e, &plain);
+	ok(k == 2 && plain == 0, "a backslash in a token: not plain");
+	/* The rest is not looked at past the window where the tokens end. */
+	memset(far, 'c', sizeof(far));
+	memcpy(far, "a b ", 4);
+	far[sizeof(far) - 2] = '\\';
+	plain = -1;
+	k = lbtok_split_plain(far, sizeof(far), t, 2, &rest, &e, &plain);
+	ok(k == 2 && plain == 1 && rest.n == sizeof(far) - 4,
+	    "a backslash in a later window of the rest: the tokens are plain");
+}
+
 int
 main(void)
 {
+	test_plain_before_glued();
 	test_differential();
 	test_basic();
 	test_glued();

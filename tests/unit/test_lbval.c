@@ -3,7 +3,9 @@
  * addresses, ip:port, request lines and URLs, at their edges.  Expected
  * values come from lb-log-formats.md and the contracts in lbval.h.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +255,197 @@ ipport_ref(struct slice s, struct slice *ip, uint32_t *port)
 	return 0;
 }
 
+/* lbval_dec()'s definition, byte by byte. */
+static int
+dec_ref(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || !(p[0] >= '0' && p[0] <= '9'))
+		return -1;
+	if (p[0] == '0')
+		i = 1;
+	else
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	if (i > 15)
+		return -1;
+	if (i < n && p[i] == '.') {
+		size_t d = ++i;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == d || i - d > 9)
+			return -1;
+	}
+	return i == n ? 0 : -1;
+}
+
+/* lbval_uint()'s definition, byte by byte. */
+static int
+uint_ref(const char *p, size_t n, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (n == 0 || n > 19)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(p[i] >= '0' && p[i] <= '9'))
+			return -1;
+		x = x * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (x > max)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* Random strings of digits, points and a few other bytes: lbval_dec()
+ * and lbval_uint() against their definitions. */
+static void
+test_number_random(void)
+{
+	static const char alpha[] = "01234567890000099999....-/:a\x80";
+	static const uint64_t maxes[] = { 999, 65535, 50000, INT64_MAX };
+	uint64_t rs = 17;
+	char buf[24];
+	unsigned i, bad = 0, gooddec = 0, gooduint = 0;
+
+	for (i = 0; i < 400000; i++) {
+		size_t n, j;
+		uint64_t v1 = 1, v2 = 2, max;
+		int r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = (size_t)(rs >> 59) % 21;
+		max = maxes[(rs >> 40) % 4];
+		for (j = 0; j < n; j++) {
+			rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* mostly digits, a point now and then */
+			buf[j] = (rs >> 60) < 13 ? (char)('0' + (rs >> 33) % 10) :
+			    alpha[(rs >> 33) % (sizeof(alpha) - 1)];
+		}
+		r1 = lbval_dec(slice_make(buf, n));
+		r2 = dec_ref(buf, n);
+		if (r1 != r2 && bad++ == 0)
+			printf("# dec differs on '%.*s'\n", (int)n, buf);
+		gooddec += r1 == 0;
+		r1 = lbval_uint(slice_make(buf, n), max, &v1);
+		r2 = uint_ref(buf, n, max, &v2);
+		if ((r1 != r2 || (r1 == 0 && v1 != v2)) && bad++ == 0)
+			printf("# uint differs on '%.*s'\n", (int)n, buf);
+		gooduint += r1 == 0;
+	}
+	ok(bad == 0 && gooddec > 10000 && gooduint > 10000,
+	    "dec and uint equal their definitions on 400000 random strings "
+	    "(%u, %u valid)", gooddec, gooduint);
+}
+
+/* lbval_ip()'s definition: IPv4 octet by octet, else inet_pton's IPv6. */
+static int
+ip_ref(const char *p, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	unsigned char bin[16];
+	size_t i = 0;
+	int octets = 0;
+
+	if (p == NULL || n == 0)
+		return -1;
+	if (memchr(p, ':', n) != NULL) {
+		if (n >= sizeof(buf))
+			return -1;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		return inet_pton(AF_INET6, buf, bin) == 1 ? 0 : -1;
+	}
+	while (octets < 4) {
+		unsigned v = 0, nd = 0;
+
+		while (i < n && p[i] >= '0' && p[i] <= '9' && nd < 4) {
+			v = v * 10 + (unsigned)(p[i] - '0');
+			nd++;
+			i++;
+		}
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && p[i - nd] == '0'))
+			return -1;
+		if (++octets == 4)
+			break;
+		if (i >= n || p[i] != '.')
+			return -1;
+		i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+/*
+ * Random strings of IPv6 and IPv4 bytes (hex digits, colons, dots, a NUL
+ * now and then): lbval_ip() against its definition, inet_pton included.
+ */
+static void
+test_ip_random(void)
+{
+	static const char hex[] = "0123456789abcdefABCDEF0000::::::";
+	static const char odd[] = ".:1g\0 ";
+	uint64_t rs = 13;
+	char buf[64];
+	unsigned i, bad = 0, good4 = 0, good6 = 0;
+
+	for (i = 0; i < 400000; i++) {
+		size_t n = 0, j, want;
+		int r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i % 4 == 0) {
+			n = (size_t)snprintf(buf, sizeof(buf), "%u.%u.%u.%u",
+			    (unsigned)(rs >> 8) % 300, (unsigned)(rs >> 17) % 260,
+			    (unsigned)(rs >> 26) % 30, (unsigned)(rs >> 35) % 1000);
+		} else if (i % 4 == 1) {
+			/* eight groups, one "::" now and then */
+			for (j = 0; j < 8; j++)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				    j ? ":%x" : "%x", (unsigned)(rs >> (j * 7)) %
+				    ((rs >> 60) % 2 ? 0x10000 : 0x100));
+			if ((rs >> 3) % 3 == 0) {
+				/* bytes at..at+cut become "::" */
+				char t[64];
+				size_t at = (rs >> 40) % n, cut = (rs >> 50) % 12;
+
+				if (at + cut > n)
+					cut = n - at;
+				memcpy(t, buf, at);
+				memcpy(t + at, "::", 2);
+				memcpy(t + at + 2, buf + at + cut, n - at - cut);
+				n = n - cut + 2;
+				memcpy(buf, t, n);
+			}
+		} else {
+			want = (size_t)(rs >> 58) % 44;
+			for (j = 0; j < want; j++) {
+				rs = rs * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				buf[n++] = hex[(rs >> 33) % (sizeof(hex) - 1)];
+			}
+		}
+		if (n > 0 && (rs >> 20) % 5 == 0)
+			buf[(rs >> 30) % n] = odd[(rs >> 45) % (sizeof(odd) - 1)];
+		if (n > 0 && (rs >> 24) % 7 == 0)
+			n -= (rs >> 52) % n;
+		r1 = lbval_ip(slice_make(buf, n));
+		r2 = ip_ref(buf, n);
+		if (r1 != r2 && bad++ == 0)
+			printf("# ip differs on '%.*s'\n", (int)n, buf);
+		if (r1 == 0 && memchr(buf, ':', n) != NULL)
+			good6++;
+		else if (r1 == 0)
+			good4++;
+	}
+	ok(bad == 0 && good4 > 10000 && good6 > 10000,
+	    "ip equals its definition (inet_pton for IPv6) on 400000 random "
+	    "strings (%u IPv4, %u IPv6 valid)", good4, good6);
+}
+
 /* Random strings near the IPv4 shape: the fast path against the definition. */
 static void
 test_ipport_random(void)
@@ -291,10 +484,20 @@ test_ipport_random(void)
 			if (bad++ == 0)
 				printf("# ipport differs on '%.*s'\n", (int)n, buf);
 		}
+		/* With the rest of the buffer readable (what earlier strings
+		 * left there after the value): the 16-byte path. */
+		r1 = lbval_ipport_in(slice_make(buf, n), sizeof(buf), &a1, &p1);
+		if (r1 != r2 || (r1 == 0 && (a1.p != a2.p || a1.n != a2.n ||
+		    p1 != p2))) {
+			if (bad++ == 0)
+				printf("# ipport_in differs on '%.*s'\n", (int)n,
+				    buf);
+		}
 		good += r1 == 0;
 	}
 	ok(bad == 0 && good > 10000,
-	    "ipport equals its definition on 300000 random strings (%u valid)",
+	    "ipport (and ipport_in, 16 bytes readable) equals its definition "
+	    "on 300000 random strings (%u valid)",
 	    good);
 }
 
@@ -508,6 +711,8 @@ main(void)
 	test_ip();
 	test_ipport();
 	test_ipport_random();
+	test_ip_random();
+	test_number_random();
 	test_request();
 	test_url();
 	return tap_done();
