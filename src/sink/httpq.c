@@ -34,6 +34,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <jansson.h>
@@ -816,6 +819,41 @@ httpq_request_failed(struct httpq *q, struct httpq_batch *b, long status)
  * (unfrag()), and from there on the batch is like any other.
  */
 
+/*
+ * A block's lines, kept for dead letters and read again only for those:
+ * copied with non-temporal stores (SSE2), which write around the caches
+ * instead of filling them with bytes nobody reads soon and evicting the
+ * parser's and the compressor's working sets (glibc's memcpy streams
+ * only copies larger than a share of the last-level cache).
+ */
+static void
+copy_cold(char *dst, const char *src, size_t n)
+{
+#if defined(__SSE2__)
+	size_t k = 0;
+
+	while (((uintptr_t)(dst + k) & 15) != 0 && k < n) {
+		dst[k] = src[k];
+		k++;
+	}
+	for (; k + 64 <= n; k += 64) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + k + 16));
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + k + 32));
+		__m128i d = _mm_loadu_si128((const __m128i *)(const void *)(src + k + 48));
+
+		_mm_stream_si128((__m128i *)(void *)(dst + k), a);
+		_mm_stream_si128((__m128i *)(void *)(dst + k + 16), b);
+		_mm_stream_si128((__m128i *)(void *)(dst + k + 32), c);
+		_mm_stream_si128((__m128i *)(void *)(dst + k + 48), d);
+	}
+	_mm_sfence();
+	memcpy(dst + k, src + k, n - k);
+#else
+	memcpy(dst, src, n);
+#endif
+}
+
 static const unsigned char gz_head[10] = {
 	0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff
 };
@@ -1510,11 +1548,13 @@ put_prepared(struct httpq *q, const struct docbatch *db)
 {
 	const struct sink_prep *sp = db->prep;
 	struct httpq_batch *b = q->open;
-	size_t i, lines = 0, gap = q->base.doc_gap;
+	size_t i, lines, first, lbase, gap = q->base.doc_gap;
 	uint64_t off;
 
-	for (i = 0; i < db->ndocs; i++)
-		lines += db->docs[i].line_len;
+	/* The lines in one copy: the block's, from the first to the last. */
+	first = db->docs[0].line;
+	lines = db->docs[db->ndocs - 1].line + db->docs[db->ndocs - 1].line_len -
+	    first;
 	if (b != NULL && b->n > 0 && (!b->zfrag ||
 	    b->n + db->ndocs > q->cfg->batch_docs ||
 	    b->raw + sp->raw > q->cfg->batch_bytes) && send_open(q) != 0)
@@ -1533,19 +1573,35 @@ put_prepared(struct httpq *q, const struct docbatch *db)
 		if (buf_add(&b->sent, gz_head, sizeof(gz_head)) != 0)
 			goto large;
 	}
-	if (buf_reserve(&b->lines, lines) != 0 ||
-	    buf_reserve(&b->sent, sp->data.len + 16) != 0)
+	if (buf_reserve(&b->sent, sp->data.len + 16) != 0 ||
+	    buf_reserve(&b->lines, lines) != 0)
 		goto large;
+	copy_cold(b->lines.p + b->lines.len, db->lines + first, lines);
+	b->lines.len += lines;
+	if (b->cap - b->n < db->ndocs) {
+		while (b->cap - b->n < db->ndocs)
+			b->cap = b->cap ? 2 * b->cap : 256;
+		b->items = xrealloc(b->items, b->cap * sizeof(*b->items));
+	}
 	buf_add(&b->sent, sp->data.p, sp->data.len);
 	b->crc = (uint32_t)crc32_combine(b->crc, sp->crc, (z_off_t)sp->raw);
 	off = b->raw;
+	lbase = b->lines.len - lines - first;
 	for (i = 0; i < db->ndocs; i++) {
 		const struct docref *d = &db->docs[i];
+		struct httpq_item *it = &b->items[b->n++];
 
-		/* Cannot fail: the lines' room is reserved. */
-		(void)batch_item(b, (size_t)off, gap + d->json_len + 1, gap,
-		    db->lines + d->line, d->line_len, d->id, 0, 0, db->tally, 0);
-		off += gap + d->json_len + 1;
+		it->off = (size_t)off;
+		it->len = gap + d->json_len + 1;
+		it->doc = gap;
+		it->line = lbase + d->line;
+		it->line_len = d->line_len;
+		it->attempts = 0;
+		it->first_ms = 0;
+		it->tally = db->tally;
+		it->dl = 0;
+		memcpy(it->id, d->id, sizeof(it->id));	/* NUL-terminated */
+		off += it->len;
 	}
 	b->raw = off;
 	account(q, b);
