@@ -864,7 +864,7 @@ httpq_prepare(struct sink *base, const struct docbatch *db,
 {
 	const struct httpq *q = (const struct httpq *)base;
 	const struct es_config *c = q->cfg;
-	size_t gap = q->base.doc_gap, i, n, at;
+	size_t gap = q->base.doc_gap, i, n, at, line;
 	struct isal_zstream zs;
 	char *start;
 
@@ -873,11 +873,14 @@ httpq_prepare(struct sink *base, const struct docbatch *db,
 	/* The framing into the gaps: the request's text is the batch's own
 	 * memory, from the first gap to the last document's newline. */
 	start = db->json + db->docs[0].json - gap;
-	for (i = 0, at = db->docs[0].json; i < db->ndocs; i++) {
+	for (i = 0, at = db->docs[0].json, line = 0; i < db->ndocs; i++) {
 		const struct docref *d = &db->docs[i];
 
-		if (d->json != at)
-			return;	/* not laid out as sink.h says: put() copies */
+		/* Laid out as sink.h says, lines in order (put() takes them
+		 * in one copy)?  Else put() copies document by document. */
+		if (d->json != at || d->line < line)
+			return;
+		line = d->line + d->line_len;
 		q->p->frame_doc(q->arg, db->json + d->json - gap, gap, d);
 		at = d->json + d->json_len + 1 + gap;
 	}

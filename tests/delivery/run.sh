@@ -96,6 +96,18 @@ check "clean: everything indexed" "[ \$(count_of indexed $tmp/clean.err) -eq $to
 check "clean: request bodies were gzip" \
     "[ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq .gzip_requests)\" -eq \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq .bulk_requests)\" ]"
 
+# The default path: each block compressed where it lies, its action lines
+# in the gaps the encoder left (padded with JSON whitespace); without gzip
+# the documents are copied into the request and the action lines are tight.
+start_es fragments
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" "$tmp/in" >/dev/null 2>"$tmp/fragments.err"
+check "default ship: every action line written in the encoder's gap (the blocks compressed where they lie), all indexed" \
+    "[ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq .actions_spaced)\" -eq $total ] && [ \$(count_of indexed $tmp/fragments.err) -eq $total ]"
+start_es tight
+"$ELBSHIP" ship --es "http://127.0.0.1:$port" --no-compress "$tmp/in" >/dev/null 2>"$tmp/tight.err"
+check "--no-compress: action lines without padding, all indexed" \
+    "[ \"\$(curl -s http://127.0.0.1:$port/_test/stats | jq .actions_spaced)\" -eq 0 ] && [ \$(count_of indexed $tmp/tight.err) -eq $total ]"
+
 start_es one_conn
 "$ELBSHIP" ship --es "http://127.0.0.1:$port" --batch-docs 200 --max-inflight 1 \
     "$tmp/in" >/dev/null 2>&1

@@ -438,7 +438,8 @@ class Stats:
             snap = dict(self.counters)
             for k in ("requests_total", "bulk_requests", "docs_stored",
                       "gzip_requests", "deflate_requests", "chunked_requests",
-                      "expect_100_continue", "hung_requests"):
+                      "expect_100_continue", "hung_requests",
+                      "actions_spaced"):
                 snap.setdefault(k, 0)
             snap["connections_accepted"] = server.connections.value
             snap["tls_handshake_failures"] = server.tls_failures.value
@@ -615,7 +616,7 @@ class FilterPath:
 
 class BulkAction:
     __slots__ = ("op", "meta", "source", "source_text", "line", "index",
-                 "doc_id", "pipeline", "require_alias", "op_key")
+                 "doc_id", "pipeline", "require_alias", "op_key", "spaced")
 
     def __init__(self, op, meta, line):
         self.op = op
@@ -623,6 +624,7 @@ class BulkAction:
         self.line = line
         self.source = None
         self.source_text = None
+        self.spaced = False
 
 
 class BulkParser:
@@ -693,6 +695,9 @@ class BulkParser:
                                     "expected a simple value for field [%s] "
                                     "but found [START_ARRAY]" % (line_no, k))
             act = BulkAction(op, meta, line_no)
+            # JSON whitespace in the action line (ES reads it as any JSON
+            # parser does); counted, so a test can see which form came.
+            act.spaced = b" " in raw
             act.index = meta.get("_index", default_index)
             act.doc_id = meta.get("_id")
             if act.doc_id is not None and not isinstance(act.doc_id, str):
@@ -2378,6 +2383,7 @@ class EsHandler(common.BaseHandler):
         errors = any(next(iter(i.values())).get("error") is not None
                      for i in items)
         rec["items"] = len(items)
+        st.inc("actions_spaced", sum(1 for a in actions if a.spaced))
         # What inputs the request carried: the distinct parts of its ids
         # before their last '-' (elbship's ids are <input>-<offset>).
         rec["id_bases"] = sorted({a.doc_id.rsplit("-", 1)[0]
