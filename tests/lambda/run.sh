@@ -56,6 +56,8 @@ stored >"$tmp/stored"
 want=$((n_alb + n_clb + n_nlb + n_conn))
 check "the store holds each sample line once ($want documents)" \
     "[ \$(wc -l <$tmp/stored) -eq $want ] && [ -z \"\$(uniq -d $tmp/stored)\" ]"
+check "the function's blocks were compressed where they lie (every action line in the encoder's gap)" \
+    "[ \"\$(curl -s $es/_test/stats | jq '.actions_spaced == .items_by_action.create')\" = true ]"
 "$ELBSHIP" ship -q examples | jq -r .event.id | sort >"$tmp/local.ids"
 check "ids from the Lambda equal ids from a local run of the same files" \
     "cmp -s $tmp/stored $tmp/local.ids"
