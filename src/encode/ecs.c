@@ -713,8 +713,10 @@ ecs_line(struct ecs_file *f, const char *line, size_t n, uint64_t offset,
 		if (end != NULL)
 			return end;
 	}
+	/* "tls 2.0 " is no ALB type word and time: sniff() would say NLB
+	 * after ALB's check. */
 	if (t == LB_UNKNOWN)
-		t = sniff(line, n);
+		t = nlb_looks_like(line, n) ? LB_NLB : sniff(line, n);
 	res->type = t;
 	switch (t) {
 	case LB_ALB:

@@ -101,12 +101,3 @@ nlb_parse(const char *line, size_t n, struct nlb_rec *r, struct lb_err *err)
 	return lbf_time(&c, 21, &r->tls_connection_creation_time,
 	    &r->tls_connection_creation_time_z);
 }
-
-/**
- * nlb_looks_like(line, n): see nlb.h.
- */
-int
-nlb_looks_like(const char *line, size_t n)
-{
-	return n > 8 && memcmp(line, "tls 2.0 ", 8) == 0;
-}
