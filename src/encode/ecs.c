@@ -222,30 +222,6 @@ ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 	return o;
 }
 
-/*
- * url.extension as ECS defines it: what follows the last '.' of the path's
- * last segment, without the dot ("/a/app.3f2a.js" -> "js"); absent when
- * that segment has no dot or ends with one.  (Elastic's uri_parts takes
- * the path's last '.' wherever it is, so "/v1.2/users" gives it
- * "2/users"; elbship does not follow it there.)
- */
-static struct slice
-url_extension(struct slice path)
-{
-	const char *seg, *dot, *end;
-
-	if (path.p == NULL)
-		return path;
-	end = path.p + path.n;
-	/* The last segment, then its last dot. */
-	seg = memrchr(path.p, '/', path.n);
-	seg = seg != NULL ? seg + 1 : path.p;
-	dot = memrchr(seg, '.', (size_t)(end - seg));
-	if (dot == NULL || dot + 1 == end)
-		return slice_make(NULL, 0);
-	return slice_make(dot + 1, (size_t)(end - dot - 1));
-}
-
 char *
 ecs_client(char *o, struct slice ip, int64_t port, int plain)
 {
@@ -303,7 +279,7 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 }
 
 char *
-ecs_url(char *o, struct slice url, int plain)
+ecs_url(char *o, struct slice url, const char *end, int plain)
 {
 	struct lb_url u;
 
@@ -313,7 +289,7 @@ ecs_url(char *o, struct slice url, int plain)
 	o = JW(o, "\"url\":{\"original\":\"");
 	o = JSTR(o, url, plain);
 	*o++ = '"';
-	if (lbval_url(url, &u) == 0) {
+	if (lbval_url_in(url, (size_t)(end - url.p), &u) == 0) {
 		/* After "original": commas. */
 		PUT_STRC(o, "scheme", u.scheme, plain);
 		PUT_STRC(o, "domain", u.domain, plain);
@@ -322,7 +298,7 @@ ecs_url(char *o, struct slice url, int plain)
 			o = jsonw_u64(o, (uint64_t)u.port);
 		}
 		PUT_STRC(o, "path", u.path, plain);
-		PUT_STRC(o, "extension", url_extension(u.path), plain);
+		PUT_STRC(o, "extension", u.extension, plain);
 		PUT_STRC(o, "query", u.query, plain);
 		PUT_STRC(o, "fragment", u.fragment, plain);
 	}

@@ -199,8 +199,9 @@ ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
 }
 
 /* Write "url":{..} for a request URL (url.extension from the path's last
- * segment), "http":{..} parts are the caller's. */
-char *ecs_url(char *o, struct slice url, int plain);
+ * segment), "http":{..} parts are the caller's.  ${end}: the end of the
+ * line ${url} is in (what may be read: lbval_url_in()). */
+char *ecs_url(char *o, struct slice url, const char *end, int plain);
 
 /* Write "tls":{"cipher","version","version_protocol"} pieces. */
 char *ecs_tls(char *o, struct slice cipher, struct slice protocol,
