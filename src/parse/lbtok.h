@@ -59,7 +59,8 @@ int lbtok_split_ref(const char *s, size_t n, struct lbtok *tok, int max,
 static inline struct slice
 lbtok_value(const struct lbtok *t)
 {
-	if (t->n == 0 || (t->n == 1 && t->p[0] == '-'))
+	/* Most tokens have two bytes or more: one test for them. */
+	if (t->n <= 1 && (t->n == 0 || t->p[0] == '-'))
 		return SLICE_NONE;
 	return slice_make(t->p, t->n);
 }
