@@ -388,18 +388,20 @@ masks_tail_avx2(const char *p, size_t avail, uint64_t *sp, uint64_t *qt,
 #include "parse/lbtok_fast.inc"
 #endif
 
-/**
- * lbtok_split_plain(s, n, tok, max, rest, err, plain): see lbtok.h.
+/*
+ * lbtok_split_plain() and lbtok_split_lead() in one: *${plain} for the
+ * whole split, *${lead} for its first tokens (see lbtok.h).
  */
-int
-lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
-    struct slice *rest, struct lb_err *err, int *plain)
+static inline int
+split_plain(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *plain, int *lead)
 {
 	size_t pos = 0;
-	int k = 0, r;
+	int k = 0, r, pl = 0;
 
 	*rest = SLICE_NONE;
 	*plain = n == 0;
+	*lead = 0;
 	if (n == 0)
 		return 0;
 	if (max > 0) {
@@ -407,14 +409,43 @@ lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
 		if (__builtin_cpu_supports("avx2") &&
 		    __builtin_cpu_supports("pclmul"))
 			r = split_fast_avx2(s, n, tok, max, rest, &pos, &k,
-			    plain);
+			    &pl);
 		else
 #endif
-			r = split_fast(s, n, tok, max, rest, &pos, &k, plain);
-		if (r >= 0)
+			r = split_fast(s, n, tok, max, rest, &pos, &k, &pl);
+		if (r >= 0) {
+			*plain = pl;
+			*lead = pl ? r : 0;
 			return r;
+		}
+		/* The fast path's tokens before the reference goes on. */
+		*lead = pl ? k : 0;
 	}
 	return split_ref(s, n, tok, max, rest, err, pos, k);
+}
+
+/**
+ * lbtok_split_plain(s, n, tok, max, rest, err, plain): see lbtok.h.
+ */
+int
+lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *plain)
+{
+	int lead;
+
+	return split_plain(s, n, tok, max, rest, err, plain, &lead);
+}
+
+/**
+ * lbtok_split_lead(s, n, tok, max, rest, err, nplain): see lbtok.h.
+ */
+int
+lbtok_split_lead(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *nplain)
+{
+	int plain;
+
+	return split_plain(s, n, tok, max, rest, err, &plain, nplain);
 }
 
 /**

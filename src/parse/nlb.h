@@ -24,7 +24,7 @@ struct nlb_rec {
 	int nfields;
 	int plain;			/* no value of fields 1-20 needs JSON
 				 * escaping or \xHH decoding
-				 * (lbtok_split_plain()); the later ones
+				 * (lbtok_split_lead()); the later ones
 				 * are always escaped */
 	struct slice type;		/* tls */
 	struct slice version;		/* 2.0 */
