@@ -222,30 +222,6 @@ ecs_source(char *o, struct slice ip, uint32_t port, int plain)
 	return o;
 }
 
-/*
- * url.extension as ECS defines it: what follows the last '.' of the path's
- * last segment, without the dot ("/a/app.3f2a.js" -> "js"); absent when
- * that segment has no dot or ends with one.  (Elastic's uri_parts takes
- * the path's last '.' wherever it is, so "/v1.2/users" gives it
- * "2/users"; elbship does not follow it there.)
- */
-static struct slice
-url_extension(struct slice path)
-{
-	const char *seg, *dot, *end;
-
-	if (path.p == NULL)
-		return path;
-	end = path.p + path.n;
-	/* The last segment, then its last dot. */
-	seg = memrchr(path.p, '/', path.n);
-	seg = seg != NULL ? seg + 1 : path.p;
-	dot = memrchr(seg, '.', (size_t)(end - seg));
-	if (dot == NULL || dot + 1 == end)
-		return slice_make(NULL, 0);
-	return slice_make(dot + 1, (size_t)(end - dot - 1));
-}
-
 char *
 ecs_client(char *o, struct slice ip, int64_t port, int plain)
 {
@@ -260,8 +236,45 @@ ecs_client(char *o, struct slice ip, int64_t port, int plain)
 	return o;
 }
 
+#if defined(__SSE2__)
+/*
+ * 1 if the ${n} (3 to 32) bytes at ${p}, 32 of them readable, are a
+ * quoted list with nothing to take off or escape: quotes only around
+ * each element (first and last byte, either side of each comma), no
+ * element empty, no '\\', control byte or byte >= 0x80.  Such a list is
+ * already the JSON text of its array's elements.
+ */
+static int
+plain_quoted_list(const char *p, size_t n)
+{
+	const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	const __m128i vq = _mm_set1_epi8('"'), vc = _mm_set1_epi8(',');
+	const __m128i vb = _mm_set1_epi8('\\'), v20 = _mm_set1_epi8(0x20);
+	uint32_t valid = n >= 32 ? ~(uint32_t)0 : ((uint32_t)1 << n) - 1;
+	uint32_t qt, cm, sx, op, cl;
+
+#define M(x) ((uint32_t)(unsigned)_mm_movemask_epi8(x))
+	qt = (M(_mm_cmpeq_epi8(a, vq)) | M(_mm_cmpeq_epi8(b, vq)) << 16) & valid;
+	cm = (M(_mm_cmpeq_epi8(a, vc)) | M(_mm_cmpeq_epi8(b, vc)) << 16) & valid;
+	/* signed: 0x20 > x for a control byte or one >= 0x80 */
+	sx = (M(_mm_or_si128(_mm_cmpeq_epi8(a, vb), _mm_cmpgt_epi8(v20, a))) |
+	    M(_mm_or_si128(_mm_cmpeq_epi8(b, vb), _mm_cmpgt_epi8(v20, b))) << 16) &
+	    valid;
+#undef M
+	/* opening quotes at the start and after each comma, closing ones
+	 * before each comma and at the end: distinct, and not next to each
+	 * other (an empty element) */
+	op = 1u | cm << 1;
+	cl = (uint32_t)1 << (n - 1) | cm >> 1;
+	return sx == 0 && qt == (op | cl) && (op & cl) == 0 &&
+	    (op << 1 & cl) == 0;
+}
+#endif
+
 char *
-ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
+ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list,
+    const char *lend)
 {
 	const char *p, *end, *q, *a, *b;
 	char *mark = o;
@@ -272,6 +285,17 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 	*o++ = '"';
 	o = jsonw_bytes(o, slice_make(key, nkey));
 	o = JW(o, "\":[");
+#if defined(__SSE2__)
+	if (list.n - 3 <= 29 && lend - list.p >= 32 &&
+	    plain_quoted_list(list.p, list.n)) {
+		/* "h2","http/1.1": what the loop below writes. */
+		o = jsonw_bytes(o, list);
+		*o++ = ']';
+		return o;
+	}
+#else
+	(void)lend;
+#endif
 	p = list.p;
 	end = p + list.n;
 	while (p <= end) {
@@ -303,7 +327,7 @@ ecs_quoted_list(char *o, const char *key, size_t nkey, struct slice list)
 }
 
 char *
-ecs_url(char *o, struct slice url, int plain)
+ecs_url(char *o, struct slice url, const char *end, int plain)
 {
 	struct lb_url u;
 
@@ -313,7 +337,7 @@ ecs_url(char *o, struct slice url, int plain)
 	o = JW(o, "\"url\":{\"original\":\"");
 	o = JSTR(o, url, plain);
 	*o++ = '"';
-	if (lbval_url(url, &u) == 0) {
+	if (lbval_url_in(url, (size_t)(end - url.p), &u) == 0) {
 		/* After "original": commas. */
 		PUT_STRC(o, "scheme", u.scheme, plain);
 		PUT_STRC(o, "domain", u.domain, plain);
@@ -322,7 +346,7 @@ ecs_url(char *o, struct slice url, int plain)
 			o = jsonw_u64(o, (uint64_t)u.port);
 		}
 		PUT_STRC(o, "path", u.path, plain);
-		PUT_STRC(o, "extension", url_extension(u.path), plain);
+		PUT_STRC(o, "extension", u.extension, plain);
 		PUT_STRC(o, "query", u.query, plain);
 		PUT_STRC(o, "fragment", u.fragment, plain);
 	}
@@ -713,8 +737,10 @@ ecs_line(struct ecs_file *f, const char *line, size_t n, uint64_t offset,
 		if (end != NULL)
 			return end;
 	}
+	/* "tls 2.0 " is no ALB type word and time: sniff() would say NLB
+	 * after ALB's check. */
 	if (t == LB_UNKNOWN)
-		t = sniff(line, n);
+		t = nlb_looks_like(line, n) ? LB_NLB : sniff(line, n);
 	res->type = t;
 	switch (t) {
 	case LB_ALB:

@@ -107,7 +107,7 @@ ecs_alb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 	CLOSE(o, m2);
 	PUT_STR(o, "version", r.req.version, r.plain);
 	CLOSE(o, m);
-	o = ecs_url(o, r.req.url, r.plain);
+	o = ecs_url(o, r.req.url, line + n, r.plain);
 	if (r.user_agent.p != NULL) {
 		OPEN(o, m, "user_agent");
 		PUT_STR(o, "original", r.user_agent, r.plain);

@@ -60,7 +60,7 @@ clb_doc(struct ecs_file *f, const struct clb_rec *r, const char *line,
 		o = JW(o, "}},\"version\":\"");
 		o = jsonw_bytes(o, r->req.version);
 		o = JW(o, "\"}");
-		o = ecs_url(o, r->req.url, r->plain);
+		o = ecs_url(o, r->req.url, line + n, r->plain);
 	} else {
 		OPEN(o, m, "http");
 		OPEN(o, m2, "request");
@@ -81,7 +81,7 @@ clb_doc(struct ecs_file *f, const struct clb_rec *r, const char *line,
 		CLOSE(o, m2);
 		PUT_STR(o, "version", r->req.version, r->plain);
 		CLOSE(o, m);
-		o = ecs_url(o, r->req.url, r->plain);
+		o = ecs_url(o, r->req.url, line + n, r->plain);
 	}
 	if (r->user_agent.p != NULL) {
 		/* Something came before (event_end's '}'): a comma. */

@@ -199,8 +199,9 @@ ecs_event_end(struct ecs_file *f, char *o, const char *line, size_t n,
 }
 
 /* Write "url":{..} for a request URL (url.extension from the path's last
- * segment), "http":{..} parts are the caller's. */
-char *ecs_url(char *o, struct slice url, int plain);
+ * segment), "http":{..} parts are the caller's.  ${end}: the end of the
+ * line ${url} is in (what may be read: lbval_url_in()). */
+char *ecs_url(char *o, struct slice url, const char *end, int plain);
 
 /* Write "tls":{"cipher","version","version_protocol"} pieces. */
 char *ecs_tls(char *o, struct slice cipher, struct slice protocol,
@@ -216,10 +217,11 @@ char *ecs_client(char *o, struct slice ip, int64_t port, int plain);
  * Write "key":[..] for a list of quoted, comma-separated values as NLB's
  * alpn_client_preference_list logs them ("h2","http/1.1"): the quotes,
  * plain or backslash-escaped, are taken off each element; nothing if
- * absent or if no element is left.
+ * absent or if no element is left.  ${lend}: the end of the line the
+ * list is in (what may be read).
  */
 char *ecs_quoted_list(char *o, const char *key, size_t nkey,
-    struct slice list);
+    struct slice list, const char *lend);
 
 /*
  * aws.elb.backend.* (ip, port, http.response.status_code; nothing if all

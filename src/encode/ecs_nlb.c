@@ -123,7 +123,7 @@ ecs_nlb(struct ecs_file *f, const char *line, size_t n, uint64_t off,
 		PUT_STR(o, "alpn_be_protocol", r.alpn_be_protocol, r.plain);
 	}
 	o = ecs_quoted_list(o, "alpn_client_preference_list", 27,
-	    r.alpn_client_preference_list);
+	    r.alpn_client_preference_list, line + n);
 	PUT_TIMEC(o, "tls_connection_creation_time",
 	    r.tls_connection_creation_time, r.tls_connection_creation_time_z);
 	o = ecs_extra(o, r.extra);

@@ -303,6 +303,7 @@ prefix_xor(uint64_t x)
 
 #define LBTOK_FAST split_fast
 #define LBTOK_ATTR
+#define LBTOK_KDECL
 #define LBTOK_MASKS64 masks64
 #define LBTOK_MASKS_TAIL masks_tail
 #define LBTOK_ACC_T acc_t
@@ -329,11 +330,28 @@ prefix_xor_clmul(uint64_t x)
 	return (uint64_t)_mm_cvtsi128_si64(r);
 }
 
+/*
+ * The four patterns, made once a line and held in registers: left to
+ * itself the compiler builds each again in every window (a broadcast
+ * from a general register, two or three instructions).  The empty asm
+ * makes their values opaque, so they cannot be rebuilt.
+ */
+struct k256 {
+	__m256i sp, qt, bs, c20;
+};
+
+#define K256_DECL struct k256 kk;                                        \
+	kk.sp = _mm256_set1_epi8(' ');                                   \
+	kk.qt = _mm256_set1_epi8('"');                                   \
+	kk.bs = _mm256_set1_epi8('\\');                                  \
+	kk.c20 = _mm256_set1_epi8(0x20);                                 \
+	__asm__("" : "+x"(kk.sp), "+x"(kk.qt), "+x"(kk.bs), "+x"(kk.c20))
+
 __attribute__((target("avx2,pclmul"))) static inline void
-masks64_avx2(const char *p, uint64_t *sp, uint64_t *qt, __m256i *acc)
+masks64_avx2(const char *p, uint64_t *sp, uint64_t *qt, __m256i *acc,
+    const struct k256 *k)
 {
-	const __m256i vs = _mm256_set1_epi8(' '), vq = _mm256_set1_epi8('"');
-	const __m256i vb = _mm256_set1_epi8('\\'), v20 = _mm256_set1_epi8(0x20);
+	const __m256i vs = k->sp, vq = k->qt, vb = k->bs, v20 = k->c20;
 	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
 	__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
 
@@ -348,25 +366,63 @@ masks64_avx2(const char *p, uint64_t *sp, uint64_t *qt, __m256i *acc)
 
 __attribute__((target("avx2,pclmul"))) static void
 masks_tail_avx2(const char *p, size_t avail, uint64_t *sp, uint64_t *qt,
-    __m256i *acc)
+    __m256i *acc, const struct k256 *k)
 {
 	char buf[64];
 
 	memset(buf, 'a', sizeof(buf));
 	memcpy(buf, p, avail);
-	masks64_avx2(buf, sp, qt, acc);
+	masks64_avx2(buf, sp, qt, acc, k);
 }
 
 #define LBTOK_FAST split_fast_avx2
 #define LBTOK_ATTR __attribute__((target("avx2,pclmul")))
-#define LBTOK_MASKS64 masks64_avx2
-#define LBTOK_MASKS_TAIL masks_tail_avx2
+#define LBTOK_KDECL K256_DECL
+#define LBTOK_MASKS64(p, sp, qt, acc) masks64_avx2(p, sp, qt, acc, &kk)
+#define LBTOK_MASKS_TAIL(p, avail, sp, qt, acc) \
+	masks_tail_avx2(p, avail, sp, qt, acc, &kk)
 #define LBTOK_ACC_T __m256i
 #define LBTOK_ACC_INIT _mm256_setzero_si256()
 #define LBTOK_ACC_ANY(a) (_mm256_movemask_epi8(a) != 0)
 #define LBTOK_PREFIX_XOR prefix_xor_clmul
 #include "parse/lbtok_fast.inc"
 #endif
+
+/*
+ * lbtok_split_plain() and lbtok_split_lead() in one: *${plain} for the
+ * whole split, *${lead} for its first tokens (see lbtok.h).
+ */
+static inline int
+split_plain(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *plain, int *lead)
+{
+	size_t pos = 0;
+	int k = 0, r, pl = 0;
+
+	*rest = SLICE_NONE;
+	*plain = n == 0;
+	*lead = 0;
+	if (n == 0)
+		return 0;
+	if (max > 0) {
+#if defined(LBTOK_AVX2)
+		if (__builtin_cpu_supports("avx2") &&
+		    __builtin_cpu_supports("pclmul"))
+			r = split_fast_avx2(s, n, tok, max, rest, &pos, &k,
+			    &pl);
+		else
+#endif
+			r = split_fast(s, n, tok, max, rest, &pos, &k, &pl);
+		if (r >= 0) {
+			*plain = pl;
+			*lead = pl ? r : 0;
+			return r;
+		}
+		/* The fast path's tokens before the reference goes on. */
+		*lead = pl ? k : 0;
+	}
+	return split_ref(s, n, tok, max, rest, err, pos, k);
+}
 
 /**
  * lbtok_split_plain(s, n, tok, max, rest, err, plain): see lbtok.h.
@@ -375,26 +431,21 @@ int
 lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
     struct slice *rest, struct lb_err *err, int *plain)
 {
-	size_t pos = 0;
-	int k = 0, r;
+	int lead;
 
-	*rest = SLICE_NONE;
-	*plain = n == 0;
-	if (n == 0)
-		return 0;
-	if (max > 0) {
-#if defined(LBTOK_AVX2)
-		if (__builtin_cpu_supports("avx2") &&
-		    __builtin_cpu_supports("pclmul"))
-			r = split_fast_avx2(s, n, tok, max, rest, &pos, &k,
-			    plain);
-		else
-#endif
-			r = split_fast(s, n, tok, max, rest, &pos, &k, plain);
-		if (r >= 0)
-			return r;
-	}
-	return split_ref(s, n, tok, max, rest, err, pos, k);
+	return split_plain(s, n, tok, max, rest, err, plain, &lead);
+}
+
+/**
+ * lbtok_split_lead(s, n, tok, max, rest, err, nplain): see lbtok.h.
+ */
+int
+lbtok_split_lead(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *nplain)
+{
+	int plain;
+
+	return split_plain(s, n, tok, max, rest, err, &plain, nplain);
 }
 
 /**

@@ -45,6 +45,18 @@ int lbtok_split_plain(const char *s, size_t n, struct lbtok *tok, int max,
     struct slice *rest, struct lb_err *err, int *plain);
 
 /**
+ * lbtok_split_lead(s, n, tok, max, rest, err, nplain): lbtok_split(), and
+ * *${nplain} = how many of the first tokens are plain as
+ * lbtok_split_plain() means it: all of them when it would say plain;
+ * when unusual quoting (NLB's glued "h2","http/1.1") made it take a token
+ * by the reference path, those before it, if none of their bytes nor any
+ * other byte it looked at in their 64-byte windows needs escaping; else
+ * 0.  0 is always safe.
+ */
+int lbtok_split_lead(const char *s, size_t n, struct lbtok *tok, int max,
+    struct slice *rest, struct lb_err *err, int *nplain);
+
+/**
  * lbtok_split_ref(s, n, tok, max, rest, err): the same, token by token: the
  * reference lbtok_split() is tested against, and its path for lines with
  * unusual quoting.
@@ -59,7 +71,8 @@ int lbtok_split_ref(const char *s, size_t n, struct lbtok *tok, int max,
 static inline struct slice
 lbtok_value(const struct lbtok *t)
 {
-	if (t->n == 0 || (t->n == 1 && t->p[0] == '-'))
+	/* Most tokens have two bytes or more: one test for them. */
+	if (t->n <= 1 && (t->n == 0 || t->p[0] == '-'))
 		return SLICE_NONE;
 	return slice_make(t->p, t->n);
 }

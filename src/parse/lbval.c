@@ -578,6 +578,24 @@ scheme_end(const char *p, const char *end)
 	return q;
 }
 
+/* url.extension of the path ${path}: see struct lb_url. */
+static struct slice
+url_extension(struct slice path)
+{
+	const char *seg, *dot, *end;
+
+	if (path.p == NULL)
+		return path;
+	end = path.p + path.n;
+	/* The last segment, then its last dot. */
+	seg = memrchr(path.p, '/', path.n);
+	seg = seg != NULL ? seg + 1 : path.p;
+	dot = memrchr(seg, '.', (size_t)(end - seg));
+	if (dot == NULL || dot + 1 == end)
+		return SLICE_NONE;
+	return slice_make(dot + 1, (size_t)(end - dot - 1));
+}
+
 /**
  * lbval_url(s, u): see lbval.h.
  */
@@ -588,6 +606,7 @@ lbval_url(struct slice s, struct lb_url *u)
 	uint64_t port;
 
 	u->scheme = u->domain = u->path = u->query = u->fragment = SLICE_NONE;
+	u->extension = SLICE_NONE;
 	u->port = -1;
 	if (p == NULL || s.n == 0)
 		return -1;
@@ -642,5 +661,183 @@ lbval_url(struct slice s, struct lb_url *u)
 	}
 	if (q < end && *q == '#')
 		u->fragment = slice_make(q + 1, (size_t)(end - q - 1));
+	u->extension = url_extension(u->path);
 	return 0;
+}
+
+#if defined(__SSE2__)
+/* The bits below bit ${i} (0 to 64). */
+static inline uint64_t
+below(size_t i)
+{
+	return i >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << i) - 1;
+}
+
+/* The index of the highest bit of ${m} (not 0). */
+static inline size_t
+top(uint64_t m)
+{
+	return 63 - (size_t)__builtin_clzll(m);
+}
+
+/* A bit per byte of a URL's first 64 bytes for each byte its split
+ * looks for. */
+struct urlbits {
+	uint64_t sl, qm, hs, dt, at, co;	/* '/' '?' '#' '.' '@' ':' */
+};
+
+static inline void
+urlbits_sse2(const char *p, struct urlbits *b)
+{
+	const __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	const __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+	const __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+
+#define EQ(v, c) ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8((v), \
+	_mm_set1_epi8(c))))
+#define BITS(c) (EQ(v0, c) | EQ(v1, c) << 16 | EQ(v2, c) << 32 |        \
+	EQ(v3, c) << 48)
+	b->sl = BITS('/');
+	b->qm = BITS('?');
+	b->hs = BITS('#');
+	b->dt = BITS('.');
+	b->at = BITS('@');
+	b->co = BITS(':');
+#undef BITS
+#undef EQ
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LBVAL_NO_AVX2)
+#include <immintrin.h>
+#define URL_AVX2 1
+
+/* The same, 32 bytes a compare (where the CPU has AVX2). */
+__attribute__((target("avx2"))) static void
+urlbits_avx2(const char *p, struct urlbits *b)
+{
+	const __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	const __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)
+	    (p + 32));
+
+#define EQ(v, c) ((uint64_t)(uint32_t)_mm256_movemask_epi8(                \
+	_mm256_cmpeq_epi8((v), _mm256_set1_epi8(c))))
+#define BITS(c) (EQ(v0, c) | EQ(v1, c) << 32)
+	b->sl = BITS('/');
+	b->qm = BITS('?');
+	b->hs = BITS('#');
+	b->dt = BITS('.');
+	b->at = BITS('@');
+	b->co = BITS(':');
+#undef BITS
+#undef EQ
+}
+#endif
+
+/*
+ * lbval_url() for the ${n} (1 to 64) bytes at ${p}, 64 of them
+ * readable: a bit per byte for each byte the split looks for, and
+ * lbval_url()'s steps as operations on those bits: first and last bits
+ * in a range instead of memchr and memrchr.  Relative URLs and http(s)
+ * ones; -2 for other schemes, which lbval_url() decides.
+ */
+static int
+url64(const char *p, size_t n, struct lb_url *u)
+{
+	struct urlbits b;
+	uint64_t valid = below(n), m;
+	size_t ps = 0, pe, q, f;
+
+#if defined(URL_AVX2)
+	if (__builtin_cpu_supports("avx2"))
+		urlbits_avx2(p, &b);
+	else
+#endif
+		urlbits_sse2(p, &b);
+	u->scheme = u->domain = u->path = u->query = u->fragment = SLICE_NONE;
+	u->extension = SLICE_NONE;
+	u->port = -1;
+	if (p[0] != '/') {
+		size_t h, a, c, e;
+
+		if (n > 8 && memcmp(p, "https://", 8) == 0)
+			h = 8;
+		else if (n > 7 && memcmp(p, "http://", 7) == 0)
+			h = 7;
+		else
+			return -2;
+		u->scheme = slice_make(p, h - 3);
+		/* The authority: to the first '/', '?' or '#' after "//". */
+		m = (b.sl | b.qm | b.hs) & valid & ~below(h);
+		e = m != 0 ? (size_t)__builtin_ctzll(m) : n;
+		/* Its last '@' ends the userinfo. */
+		m = b.at & below(e) & ~below(h);
+		a = m != 0 ? top(m) + 1 : h;
+		if (a < e && p[a] == '[') {
+			/* [IPv6] (few: memchr) */
+			const char *r = memchr(p + a, ']', e - a);
+
+			if (r == NULL)
+				return -1;
+			c = (size_t)(r - p);
+			u->domain = slice_make(p + a + 1, c - a - 1);
+			c++;
+		} else {
+			m = b.co & below(e) & ~below(a);
+			c = m != 0 ? (size_t)__builtin_ctzll(m) : e;
+			u->domain = slice_make(p + a, c - a);
+		}
+		if (c < e) {
+			uint64_t port;
+
+			if (p[c] != ':' || lbval_uint(slice_make(p + c + 1,
+			    e - c - 1), 65535, &port))
+				return -1;
+			u->port = (int32_t)port;
+		}
+		if (u->domain.n == 0)
+			u->domain = SLICE_NONE;
+		ps = e;
+	}
+	/* The path: to the first '?' or '#'. */
+	m = (b.qm | b.hs) & valid & ~below(ps);
+	q = pe = m != 0 ? (size_t)__builtin_ctzll(m) : n;
+	if (pe > ps) {
+		u->path = slice_make(p + ps, pe - ps);
+		/* Its last segment, that segment's last dot. */
+		m = b.sl & below(pe) & ~below(ps);
+		m = b.dt & below(pe) & ~below(m != 0 ? top(m) + 1 : ps);
+		if (m != 0 && top(m) + 1 != pe)
+			u->extension = slice_make(p + top(m) + 1,
+			    pe - top(m) - 1);
+	}
+	if (q < n && p[q] == '?') {
+		m = b.hs & valid & ~below(q + 1);
+		f = m != 0 ? (size_t)__builtin_ctzll(m) : n;
+		u->query = slice_make(p + q + 1, f - q - 1);
+		q = f;
+	}
+	if (q < n && p[q] == '#')
+		u->fragment = slice_make(p + q + 1, n - q - 1);
+	return 0;
+}
+#endif
+
+/**
+ * lbval_url_in(s, readable, u): see lbval.h.
+ */
+int
+lbval_url_in(struct slice s, size_t readable, struct lb_url *u)
+{
+#if defined(__SSE2__)
+	if (s.p != NULL && s.n - 1 < 64 && readable >= 64) {
+		int r = url64(s.p, s.n, u);
+
+		if (r != -2)
+			return r;
+	}
+#else
+	(void)readable;
+#endif
+	return lbval_url(s, u);
 }

@@ -73,6 +73,14 @@ void lbval_request(struct slice s, struct lb_request *r);
 struct lb_url {
 	struct slice scheme, domain, path, query, fragment;
 	int32_t port;		/* -1 if absent */
+	/*
+	 * url.extension as ECS defines it: what follows the last '.' of the
+	 * path's last segment ("/a/app.3f2a.js" -> "js"); absent when that
+	 * segment has no dot or ends with one.  (Elastic's uri_parts takes
+	 * the path's last '.' wherever it is, so "/v1.2/users" gives it
+	 * "2/users"; elbship does not follow it there.)
+	 */
+	struct slice extension;
 };
 
 /**
@@ -81,5 +89,13 @@ struct lb_url {
  * not a URL of either form; callers then keep only url.original.
  */
 int lbval_url(struct slice s, struct lb_url *u);
+
+/**
+ * lbval_url_in(s, readable, u): lbval_url(), told that the ${readable}
+ * bytes from s.p (at least s.n: the rest of the line, say) may be read;
+ * with 64 of them, a URL of at most 64 bytes that is relative or http(s)
+ * with a host name is split in one look at its bytes.
+ */
+int lbval_url_in(struct slice s, size_t readable, struct lb_url *u);
 
 #endif

@@ -33,36 +33,19 @@ nlb_parse(const char *line, size_t n, struct nlb_rec *r, struct lb_err *err)
 {
 	struct lbtok tok[NLB_KNOWN_FIELDS];
 	struct lbfield_ctx c;
-	struct slice rest;
-	int k, m;
+	int k, np;
 
 	/*
-	 * The first 20 fields in the tokenizer's fast path, and r->plain for
-	 * them; then the rest token by token: alpn_client_preference_list
-	 * ("h2","http/1.1": quotes glued to text, which the fast path leaves
-	 * to the reference) and what follows, all escaped by the encoder.
-	 * The same tokens as one split of 22.
+	 * One split of 22: the fast path takes the tokens before
+	 * alpn_client_preference_list ("h2","http/1.1": quotes glued to
+	 * text, which it leaves to the reference path) and says whether
+	 * they are plain; a line whose list is `-` is split by it whole.
 	 */
-	k = lbtok_split_plain(line, n, tok, NLB_PLAIN_FIELDS, &rest, err,
-	    &r->plain);
+	k = lbtok_split_lead(line, n, tok, NLB_KNOWN_FIELDS, &r->extra, err,
+	    &np);
 	if (k < 0)
 		return -1;
-	r->extra = SLICE_NONE;
-	if (rest.p != NULL && rest.n == 0) {
-		/* A space after field 20 ends the line: one empty field. */
-		tok[k].p = rest.p;
-		tok[k].n = 0;
-		tok[k].quoted = 0;
-		k++;
-	} else if (rest.p != NULL) {
-		m = lbtok_split_ref(rest.p, rest.n, tok + k,
-		    NLB_KNOWN_FIELDS - NLB_PLAIN_FIELDS, &r->extra, err);
-		if (m < 0) {
-			err->field += k;
-			return -1;
-		}
-		k += m;
-	}
+	r->plain = np >= NLB_PLAIN_FIELDS;
 	if (k < NLB_MIN_FIELDS)
 		return lb_err_set(err, 0, NULL,
 		    "too few fields for an NLB access log line (want at least 18)",
@@ -100,13 +83,4 @@ nlb_parse(const char *line, size_t n, struct nlb_rec *r, struct lb_err *err)
 	r->alpn_client_preference_list = lbf_str(&c, 20);
 	return lbf_time(&c, 21, &r->tls_connection_creation_time,
 	    &r->tls_connection_creation_time_z);
-}
-
-/**
- * nlb_looks_like(line, n): see nlb.h.
- */
-int
-nlb_looks_like(const char *line, size_t n)
-{
-	return n > 8 && memcmp(line, "tls 2.0 ", 8) == 0;
 }

@@ -179,4 +179,70 @@ plain_check(lbtok_plain_fn fn, unsigned lines, char *why, size_t whycap)
 	return 1;
 }
 
+typedef int (*lbtok_lead_fn)(const char *, size_t, struct lbtok *, int,
+    struct slice *, struct lb_err *, int *);
+
+/*
+ * ${fn} (lbtok_split_lead()) agrees with the reference and never counts a
+ * token among the plain first ones when its value holds a byte to
+ * escape; on lines with a quote glued to text (NLB's list) after plain
+ * tokens, it counts some of them.
+ */
+static int
+lead_check(lbtok_lead_fn fn, unsigned lines, char *why, size_t whycap)
+{
+	char buf[2048];
+	struct lbtok a[48], b[48];
+	struct slice ra, rb;
+	struct lb_err ea, eb;
+	uint64_t rs = 4343;
+	unsigned i, glued = 0, counted = 0;
+	int j;
+
+	for (i = 0; i < lines; i++) {
+		size_t n = diff_line(buf, sizeof(buf) - 40, &rs, i % 5 == 4), m;
+		int max = i % 2 ? 47 : 1 + (int)(diff_rand(&rs) % 47);
+		int ka, kb, np = -1;
+
+		if (i % 3 == 0 && n > 0) {
+			/* a glued list after the line's tokens */
+			static const char list[] = " \"h2\",\"http/1.1\" x";
+
+			memcpy(buf + n, list, sizeof(list) - 1);
+			n += sizeof(list) - 1;
+		}
+		ka = fn(buf, n, a, max, &ra, &ea, &np);
+		kb = lbtok_split_ref(buf, n, b, max, &rb, &eb);
+		if (ka != kb || ra.p != rb.p || ra.n != rb.n) {
+			snprintf(why, whycap, "line %u: k %d vs %d", i, ka, kb);
+			return 0;
+		}
+		if (ka < 0)
+			continue;
+		if (np < 0 || np > ka) {
+			snprintf(why, whycap, "line %u: nplain %d of %d", i, np,
+			    ka);
+			return 0;
+		}
+		for (j = 0; j < np; j++)
+			for (m = 0; m < a[j].n; m++)
+				if (!plain_byte((unsigned char)a[j].p[m])) {
+					snprintf(why, whycap, "line %u: token %d "
+					    "of %d plain ones is not: %.*s", i, j,
+					    np, (int)n, buf);
+					return 0;
+				}
+		if (i % 3 == 0 && i % 5 != 4 && ka == max && max > 1) {
+			glued++;
+			counted += np > 0;
+		}
+	}
+	if (glued == 0 || counted * 2 < glued) {
+		snprintf(why, whycap, "plain tokens before a glued quote on %u "
+		    "of %u lines", counted, glued);
+		return 0;
+	}
+	return 1;
+}
+
 #endif

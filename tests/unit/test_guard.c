@@ -276,6 +276,7 @@ values(const char *v)
 			(void)lbval_ipport(s, &ip, &port);
 			lbval_request(s, &rq);
 			(void)lbval_url(s, &u);
+			(void)lbval_url_in(s, len, &u);
 			cur_what = "jsonw_str";
 			(void)jsonw_str(gout.hi - JSONW_STR_MAX(len), s);
 			cur_what = "jsonw_raw_str";

@@ -264,6 +264,9 @@ test_differential(void)
 	ok(plain_check(lbtok_split_plain, 200000, why, sizeof(why)),
 	    "lbtok_split_plain: plain only when no value holds a byte to "
 	    "escape, and for most clean lines %s", why);
+	ok(lead_check(lbtok_split_lead, 200000, why, sizeof(why)),
+	    "lbtok_split_lead: the plain first tokens are plain, and counted "
+	    "before a glued quote %s", why);
 }
 
 /*
@@ -295,6 +298,11 @@ test_plain_before_glued(void)
 	ok(k == 22 && plain == 0 && t[20].n == strlen("\"h2\",\"http/1.1\"") &&
 	    t[20].quoted == 0 && rest.p == NULL,
 	    "all 22: the glued token raw, the line not plain");
+	plain = -1;
+	plain = -1;
+	k = lbtok_split_lead(nlb, strlen(nlb), t, 22, &rest, &e, &plain);
+	ok(k == 22 && plain == 20 && rest.p == NULL,
+	    "all 22, split_lead: the 20 before the glued token plain");
 	plain = -1;
 	k = lbtok_split_plain("a\\b c d", 7, t, 2, &rest, &e, &plain);
 	ok(k == 2 && plain == 0, "a backslash in a token: not plain");

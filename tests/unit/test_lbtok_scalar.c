@@ -10,11 +10,13 @@
 #define lbtok_split lbtok_split_scalar
 #define lbtok_split_ref lbtok_split_ref_scalar
 #define lbtok_split_plain lbtok_split_plain_scalar
+#define lbtok_split_lead lbtok_split_lead_scalar
 #define lb_err_format lb_err_format_scalar
 #include "parse/lbtok.c"
 #undef lbtok_split
 #undef lbtok_split_ref
 #undef lbtok_split_plain
+#undef lbtok_split_lead
 #undef lb_err_format
 
 #include "tap.h"
@@ -36,5 +38,7 @@ main(void)
 	    "scalar reference equals the SSE2 build's %s", why);
 	ok(plain_check(lbtok_split_plain_scalar, 200000, why, sizeof(why)),
 	    "scalar: plain only when no value holds a byte to escape %s", why);
+	ok(lead_check(lbtok_split_lead_scalar, 200000, why, sizeof(why)),
+	    "scalar: the plain first tokens are plain %s", why);
 	return tap_done();
 }

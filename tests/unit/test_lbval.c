@@ -698,7 +698,92 @@ test_url(void)
 	url_is("://h/", 1, NULL, NULL, -1, NULL, NULL, NULL);
 	url_is("?q", 1, NULL, NULL, -1, NULL, NULL, NULL);
 	ok(lbval_url(SLICE_NONE, &(struct lb_url){ { 0 }, { 0 }, { 0 }, { 0 },
-	    { 0 }, 0 }) != 0, "url rejected: absent");
+	    { 0 }, 0, { 0 } }) != 0, "url rejected: absent");
+}
+
+/* url.extension's definition (struct lb_url): the path's last segment,
+ * then what follows its last dot, if anything does. */
+static struct slice
+ext_ref(struct slice path)
+{
+	const char *seg, *dot, *end;
+
+	if (path.p == NULL)
+		return SLICE_NONE;
+	end = path.p + path.n;
+	seg = memrchr(path.p, '/', path.n);
+	seg = seg != NULL ? seg + 1 : path.p;
+	dot = memrchr(seg, '.', (size_t)(end - seg));
+	if (dot == NULL || dot + 1 == end)
+		return SLICE_NONE;
+	return slice_make(dot + 1, (size_t)(end - dot - 1));
+}
+
+static int
+same_slice(struct slice a, struct slice b)
+{
+	return a.p == b.p && a.n == b.n;
+}
+
+static int
+same_url(const struct lb_url *a, const struct lb_url *b)
+{
+	return same_slice(a->scheme, b->scheme) &&
+	    same_slice(a->domain, b->domain) && same_slice(a->path, b->path) &&
+	    same_slice(a->query, b->query) &&
+	    same_slice(a->fragment, b->fragment) && a->port == b->port &&
+	    same_slice(a->extension, b->extension);
+}
+
+/*
+ * Random URLs of the bytes a split looks for: lbval_url_in() (64 bytes
+ * readable: its one look at them) against lbval_url(), and lbval_url()'s
+ * url.extension against its definition.
+ */
+static void
+test_url_random(void)
+{
+	static const char *const head[] = { "https://", "http://", "/",
+	    "wss://", "https://u@", "http://[::1]", "", "https://h:" };
+	static const char alpha[] = "/?#@:.[]ab1h9/..";
+	uint64_t rs = 23;
+	char buf[160];
+	unsigned i, bad = 0, good = 0, ext = 0;
+
+	for (i = 0; i < 300000; i++) {
+		struct lb_url u1, u2;
+		size_t n, j, hn;
+		const char *h;
+		int r1, r2;
+
+		rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+		h = head[(rs >> 33) % 8];
+		hn = strlen(h);
+		n = hn + (size_t)(rs >> 50) % (66 - hn);
+		memcpy(buf, h, hn);
+		for (j = hn; j < n; j++) {
+			rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf[j] = (rs >> 61) < 5 ? (char)('a' + (rs >> 33) % 26) :
+			    alpha[(rs >> 33) % (sizeof(alpha) - 1)];
+		}
+		memset(buf + n, '/', sizeof(buf) - n);
+		memset(&u1, 0xAA, sizeof(u1));
+		memset(&u2, 0x55, sizeof(u2));
+		r1 = lbval_url_in(slice_make(buf, n), sizeof(buf), &u1);
+		r2 = lbval_url(slice_make(buf, n), &u2);
+		if ((r1 != r2 || (r1 == 0 && !same_url(&u1, &u2))) &&
+		    bad++ == 0)
+			printf("# url_in differs on '%.*s'\n", (int)n, buf);
+		if (r2 == 0 && !same_slice(u2.extension, ext_ref(u2.path)) &&
+		    bad++ == 0)
+			printf("# url.extension differs on '%.*s'\n", (int)n,
+			    buf);
+		good += r2 == 0;
+		ext += r2 == 0 && u2.extension.p != NULL;
+	}
+	ok(bad == 0 && good > 50000 && ext > 10000,
+	    "url_in equals url, url.extension its definition, on 300000 "
+	    "random URLs (%u valid, %u with an extension)", good, ext);
 }
 
 int
@@ -715,5 +800,6 @@ main(void)
 	test_number_random();
 	test_request();
 	test_url();
+	test_url_random();
 	return tap_done();
 }
