@@ -142,6 +142,15 @@ connect_peer(struct beats *s)
 	return 0;
 }
 
+static int feed(struct beats *s, const unsigned char *b, size_t n);
+
+/*
+ * Send ${n} bytes.  A Logstash that is busy stops reading and sends
+ * keep-alive ACKs instead: while the send waits for room, what the peer
+ * sends is read (ACKs of the windows in flight settle as usual), and any
+ * of it proves the peer alive, so the timeout runs from the last byte
+ * either way.
+ */
 static int
 send_all(struct beats *s, const char *p, size_t n)
 {
@@ -152,7 +161,7 @@ send_all(struct beats *s, const char *p, size_t n)
 		CURLcode cc = curl_easy_send(s->c, p, n, &w);
 
 		if (cc == CURLE_AGAIN) {
-			struct pollfd pf = { s->fd, POLLOUT, 0 };
+			struct pollfd pf = { s->fd, POLLOUT | POLLIN, 0 };
 			int64_t left = until - clock_ms();
 
 			if (left <= 0 || stopped(s)) {
@@ -160,7 +169,30 @@ send_all(struct beats *s, const char *p, size_t n)
 				    "to %s timed out", s->cfg->conn.url);
 				return -1;
 			}
-			poll(&pf, 1, left > 100 ? 100 : (int)left);
+			if (poll(&pf, 1, left > 100 ? 100 : (int)left) > 0 &&
+			    (pf.revents & POLLIN) != 0) {
+				unsigned char b[4096];
+				size_t got = 0;
+
+				cc = curl_easy_recv(s->c, b, sizeof(b), &got);
+				if (cc == CURLE_OK && got == 0) {
+					snprintf(s->err, sizeof(s->err), "%s closed "
+					    "the connection while a window was "
+					    "sent", s->cfg->conn.url);
+					return -1;
+				}
+				if (cc == CURLE_OK) {
+					if (feed(s, b, got) != 0)
+						return -1;
+					until = clock_ms() +
+					    bound(s, s->cfg->conn.timeout_ms);
+				} else if (cc != CURLE_AGAIN) {
+					snprintf(s->err, sizeof(s->err), "%s: %s",
+					    s->cfg->conn.url,
+					    curl_easy_strerror(cc));
+					return -1;
+				}
+			}
 			continue;
 		}
 		if (cc != CURLE_OK) {

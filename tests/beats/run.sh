@@ -123,6 +123,16 @@ delivered busy
 check "busy: keep-alive ACKs ($(stat .keepalives)) held one connection, nothing re-sent" \
     "[ \"\$(stat .keepalives)\" -gt 10 ] && [ \"\$(stat .connections_accepted)\" = 1 ] && [ '$retried' = 0 ]"
 
+# A busy Logstash stops reading: with windows too large for the socket
+# buffers (uncompressed), the second window's send waits out the first
+# one's processing; the keep-alives that come meanwhile prove the peer
+# alive (before, the send timed out and every attempt failed the same way).
+start busy_send --ack-delay-ms 3000 --keepalive-ms 200
+ship busy_send --timeout 2 --beats-window 10000 --beats-compression 0
+delivered busy_send
+check "busy_send: a send held up by a busy Logstash lives on its keep-alives: one connection, nothing re-sent" \
+    "[ \"\$(stat .connections_accepted)\" = 1 ] && [ '$retried' = 0 ]"
+
 # ---- a reset mid-window ---------------------------------------------------------------
 start reset_mid --reset-mid-window 7000
 ship reset_mid
