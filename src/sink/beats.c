@@ -108,36 +108,20 @@ static int
 connect_peer(struct beats *s)
 {
 	const struct beats_config *c = s->cfg;
+	struct curlx_opts o = {
+	    .connect_timeout_ms = (long)(bound(s, c->conn.timeout_ms) + 1),
+	    .keepalive = 1, .ca_file = c->conn.ca_file,
+	    .cert_file = c->conn.cert_file, .key_file = c->conn.key_file,
+	    .insecure = c->conn.insecure };
 	CURLcode cc;
-	curl_socket_t fd;
 
 	disconnect(s);
-	s->c = curl_easy_init();
+	s->c = curlx_connect(s->url, &o, &s->fd, &cc);
 	if (s->c == NULL) {
-		snprintf(s->err, sizeof(s->err), "curl_easy_init failed");
-		return -1;
-	}
-	curl_easy_setopt(s->c, CURLOPT_URL, s->url);
-	curl_easy_setopt(s->c, CURLOPT_CONNECT_ONLY, 1L);
-	{
-		struct curlx_opts o = {
-		    .connect_timeout_ms = (long)(bound(s, c->conn.timeout_ms) + 1),
-		    .keepalive = 1, .ca_file = c->conn.ca_file,
-		    .cert_file = c->conn.cert_file, .key_file = c->conn.key_file,
-		    .insecure = c->conn.insecure };
-
-		curlx_apply(s->c, &o);
-	}
-	cc = curl_easy_perform(s->c);
-	if (cc != CURLE_OK ||
-	    curl_easy_getinfo(s->c, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-	    fd == CURL_SOCKET_BAD) {
 		snprintf(s->err, sizeof(s->err), "cannot connect to %s: %s",
 		    c->conn.url, curl_easy_strerror(cc));
-		disconnect(s);
 		return -1;
 	}
-	s->fd = fd;
 	s->base.total.connects++;
 	return 0;
 }
@@ -695,24 +679,17 @@ struct sink *
 beats_new(const struct beats_config *c, char *err, size_t cap)
 {
 	struct beats *s;
-	const char *hp;
-	int tls = strncmp(c->conn.url, "beatss://", 9) == 0;
+	char *url;
 
-	if (!beats_url(c->conn.url)) {
-		snprintf(err, cap, "a Logstash beats URL is beats://HOST:PORT or "
-		    "beatss://HOST:PORT (TLS), not '%s'", c->conn.url);
+	url = sink_conn_url(c->conn.url, "beats", "beatss", "beats", " (TLS)",
+	    err, cap);
+	if (url == NULL)
 		return NULL;
-	}
-	hp = c->conn.url + (tls ? 9 : 8);
-	if (strchr(hp, ':') == NULL || strchr(hp, '/') != NULL) {
-		snprintf(err, cap, "a Logstash beats URL needs HOST:PORT and no "
-		    "path: '%s'", c->conn.url);
-		return NULL;
-	}
 	if (c->window < 1 || c->window > UINT32_MAX || c->compression < 0 ||
 	    c->compression > 9 || c->conn.retry_attempts < 1) {
 		snprintf(err, cap, "beats: a window of 1 or more events, a "
 		    "compression level from 0 to 9");
+		free(url);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
@@ -725,7 +702,6 @@ beats_new(const struct beats_config *c, char *err, size_t cap)
 	buf_init(&s->store, STORE_MAX);
 	buf_init(&s->frames, STORE_MAX);
 	buf_init(&s->wire, STORE_MAX);
-	s->url = xmalloc(strlen(hp) + 16);
-	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);
+	s->url = url;
 	return &s->base;
 }

@@ -66,35 +66,18 @@ static int
 connect_peer(struct lstcp *s)
 {
 	const struct sink_conn *c = s->cfg;
+	struct curlx_opts o = { .connect_timeout_ms = c->timeout_ms,
+	    .keepalive = 1, .ca_file = c->ca_file, .cert_file = c->cert_file,
+	    .key_file = c->key_file, .insecure = c->insecure };
 	CURLcode cc;
-	curl_socket_t fd;
 
 	disconnect(s);
-	s->c = curl_easy_init();
+	s->c = curlx_connect(s->url, &o, &s->fd, &cc);
 	if (s->c == NULL) {
-		snprintf(s->err, sizeof(s->err), "curl_easy_init failed");
-		return -1;
-	}
-	curl_easy_setopt(s->c, CURLOPT_URL, s->url);
-	curl_easy_setopt(s->c, CURLOPT_CONNECT_ONLY, 1L);
-	{
-		struct curlx_opts o = { .connect_timeout_ms = c->timeout_ms,
-		    .keepalive = 1, .ca_file = c->ca_file,
-		    .cert_file = c->cert_file, .key_file = c->key_file,
-		    .insecure = c->insecure };
-
-		curlx_apply(s->c, &o);
-	}
-	cc = curl_easy_perform(s->c);
-	if (cc != CURLE_OK ||
-	    curl_easy_getinfo(s->c, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
-	    fd == CURL_SOCKET_BAD) {
 		snprintf(s->err, sizeof(s->err), "cannot connect to %s: %s",
-		    s->cfg->url, curl_easy_strerror(cc));
-		disconnect(s);
+		    c->url, curl_easy_strerror(cc));
 		return -1;
 	}
-	s->fd = fd;
 	s->base.total.connects++;
 	return 0;
 }
@@ -443,25 +426,10 @@ struct sink *
 lstcp_new(const struct sink_conn *c, char *err, size_t cap)
 {
 	struct lstcp *s;
-	const char *hp;
-	int tls;
+	char *url = sink_conn_url(c->url, "tcp", "tls", "tcp", "", err, cap);
 
-	if (strncmp(c->url, "tcp://", 6) == 0) {
-		tls = 0;
-		hp = c->url + 6;
-	} else if (strncmp(c->url, "tls://", 6) == 0) {
-		tls = 1;
-		hp = c->url + 6;
-	} else {
-		snprintf(err, cap, "a Logstash tcp URL is tcp://HOST:PORT or "
-		    "tls://HOST:PORT, not '%s'", c->url);
+	if (url == NULL)
 		return NULL;
-	}
-	if (strchr(hp, ':') == NULL || strchr(hp, '/') != NULL) {
-		snprintf(err, cap, "a Logstash tcp URL needs HOST:PORT and no "
-		    "path: '%s'", c->url);
-		return NULL;
-	}
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &lstcp_ops;
 	s->base.info = &lstcp_info;
@@ -470,7 +438,6 @@ lstcp_new(const struct sink_conn *c, char *err, size_t cap)
 	s->fd = CURL_SOCKET_BAD;
 	backoff_init(&s->bo, c->retry_initial_ms, 30000);
 	buf_init(&s->win, WINDOW + (64u << 20));
-	s->url = xmalloc(strlen(hp) + 16);
-	sprintf(s->url, "%s://%s", tls ? "https" : "http", hp);
+	s->url = url;
 	return &s->base;
 }

@@ -2,9 +2,11 @@
  * sink.c: the tally helpers of the delivery contract.  See sink.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sink/sink.h"
+#include "util/xalloc.h"
 
 void
 sink_settle(struct sink *s, struct sink_tally *t, enum sink_outcome o,
@@ -71,4 +73,35 @@ void
 sink_scratch_free(struct sink_scratch *ws)
 {
 	buf_free(&ws->work);
+}
+
+char *
+sink_conn_url(const char *url, const char *plain, const char *tls,
+    const char *kind, const char *note, char *err, size_t cap)
+{
+	size_t lp = strlen(plain), lt = strlen(tls);
+	const char *hp;
+	char *out;
+	int is_tls;
+
+	if (strncmp(url, plain, lp) == 0 && strncmp(url + lp, "://", 3) == 0) {
+		is_tls = 0;
+		hp = url + lp + 3;
+	} else if (strncmp(url, tls, lt) == 0 &&
+	    strncmp(url + lt, "://", 3) == 0) {
+		is_tls = 1;
+		hp = url + lt + 3;
+	} else {
+		snprintf(err, cap, "a Logstash %s URL is %s://HOST:PORT or "
+		    "%s://HOST:PORT%s, not '%s'", kind, plain, tls, note, url);
+		return NULL;
+	}
+	if (strchr(hp, ':') == NULL || strchr(hp, '/') != NULL) {
+		snprintf(err, cap, "a Logstash %s URL needs HOST:PORT and no "
+		    "path: '%s'", kind, url);
+		return NULL;
+	}
+	out = xmalloc(strlen(hp) + 16);
+	sprintf(out, "%s://%s", is_tls ? "https" : "http", hp);
+	return out;
 }

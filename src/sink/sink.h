@@ -227,6 +227,16 @@ void sink_tally_add(struct sink_tally *sum, const struct sink_tally *t);
 uint64_t sink_tally_unsent(struct sink_tally *t, uint64_t docs,
     const char *why);
 
+/**
+ * sink_conn_url(url, plain, tls, kind, note, err, cap): the URL libcurl
+ * connects to (http://HOST:PORT, https:// for TLS) for a connection
+ * sink's ${url}, which must be ${plain}://HOST:PORT or ${tls}://HOST:PORT;
+ * malloc'd (the caller's).  NULL with a message naming "a Logstash
+ * ${kind} URL" (the schemes, ${note} after the TLS one) in ${err}.
+ */
+char *sink_conn_url(const char *url, const char *plain, const char *tls,
+    const char *kind, const char *note, char *err, size_t cap);
+
 /** sink_prep_free(p): free ${p}'s buffers (it may be used again). */
 void sink_prep_free(struct sink_prep *p);
 

@@ -34,3 +34,32 @@ curlx_apply(CURL *e, const struct curlx_opts *o)
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
+
+/**
+ * curlx_connect(url, o, fd, cc): see curlx.h.
+ */
+CURL *
+curlx_connect(const char *url, const struct curlx_opts *o, curl_socket_t *fd,
+    CURLcode *cc)
+{
+	CURL *e = curl_easy_init();
+
+	*fd = CURL_SOCKET_BAD;
+	if (e == NULL) {
+		*cc = CURLE_OUT_OF_MEMORY;
+		return NULL;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	curlx_apply(e, o);
+	*cc = curl_easy_perform(e);
+	if (*cc == CURLE_OK &&
+	    curl_easy_getinfo(e, CURLINFO_ACTIVESOCKET, fd) == CURLE_OK &&
+	    *fd != CURL_SOCKET_BAD)
+		return e;
+	if (*cc == CURLE_OK)
+		*cc = CURLE_COULDNT_CONNECT;
+	*fd = CURL_SOCKET_BAD;
+	curl_easy_cleanup(e);
+	return NULL;
+}

@@ -49,4 +49,15 @@ struct curlx_opts {
  */
 void curlx_apply(CURL *easy, const struct curlx_opts *o);
 
+/**
+ * curlx_connect(url, o, fd, cc): a connection to ${url} (http://HOST:PORT,
+ * or https:// for TLS) with ${o} applied, and nothing sent on it
+ * (CURLOPT_CONNECT_ONLY): the caller speaks its own protocol with
+ * curl_easy_send() and curl_easy_recv().  Returns the handle (the
+ * caller's, to curl_easy_cleanup()) with its socket in *${fd}, or NULL
+ * with the reason in *${cc}.
+ */
+CURL *curlx_connect(const char *url, const struct curlx_opts *o,
+    curl_socket_t *fd, CURLcode *cc);
+
 #endif
