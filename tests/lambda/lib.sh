@@ -18,27 +18,10 @@
 # Every process started goes in $pids and is ended at exit.
 set -u
 cd "$(dirname "$0")/../.."
-repo=$PWD
-ELBSHIP=$(realpath "${ELBSHIP:-build/release/elbship}")
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	"$repo/tests/s3/s3rver.sh" stop "$tmp/s3" >/dev/null 2>&1
-	wait 2>/dev/null
-	[ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-. tests/lib/tap.sh
+# repo, ELBSHIP, tmp, pids, the TAP helpers, s3rver and s3 (tests/lib/s3suite.sh)
+. tests/lib/s3suite.sh
 
 # ---- s3rver with the sample logs --------------------------------------------
-export S3RVER_PARENT_PID=$$
-if ! "$repo/tests/s3/s3rver.sh" start "$tmp/s3" >"$tmp/s3.log" 2>&1; then
-	notok "s3rver starts"; cat "$tmp/s3.log" | sed 's/^/# /'; finish
-fi
-# shellcheck disable=SC1091
-. "$tmp/s3/env"
-s3() { python3 "$repo/tests/s3/s3util.py" --env-file "$tmp/s3/env" "$@"; }
 prefix=AWSLogs/111122223333/elasticloadbalancing/eu-west-1/2025/11/03
 s3 mb logs >/dev/null
 for f in examples/*; do s3 put logs "$prefix/$(basename "$f")" "$f" >/dev/null; done

@@ -10,27 +10,9 @@
 # duplicated at the sink.
 set -u
 cd "$(dirname "$0")/../.."
-repo=$PWD
-ELBSHIP=$(realpath "${ELBSHIP:-build/release/elbship}")
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	"$repo/tests/s3/s3rver.sh" stop "$tmp/s3" >/dev/null 2>&1
-	wait 2>/dev/null
-	[ -n "${KEEP:-}" ] && echo "# kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-. tests/lib/tap.sh
-
-export S3RVER_PARENT_PID=$$
-if ! "$repo/tests/s3/s3rver.sh" start "$tmp/s3" >"$tmp/s3.log" 2>&1; then
-	notok "s3rver starts"; sed 's/^/# /' "$tmp/s3.log"; finish
-fi
-# shellcheck disable=SC1091
-. "$tmp/s3/env"
+# repo, ELBSHIP, tmp, pids, the TAP helpers, s3rver and s3 (tests/lib/s3suite.sh)
+. tests/lib/s3suite.sh
 unset AWS_ENDPOINT_URL AWS_PROFILE AWS_SESSION_TOKEN
-s3() { python3 "$repo/tests/s3/s3util.py" --env-file "$tmp/s3/env" "$@"; }
 ship() { "$ELBSHIP" ship "$@"; }
 
 pre=AWSLogs/111122223333/elasticloadbalancing/eu-west-1/2025/11/03
